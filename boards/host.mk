@@ -1,0 +1,6 @@
+# boards/host.mk - Linux x86-64 gateway (the machine you build on).
+CC ?= cc
+BOARD_CFLAGS := -O2 -g
+BOARD_PORT := posix
+# Default job table capacity on this board (jobs).
+BOARD_CAPACITY := 10000

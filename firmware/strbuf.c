@@ -1,0 +1,71 @@
+/* strbuf.c - bounded text building; see include/strbuf.h. */
+#include "strbuf.h"
+
+#include <string.h>
+
+void strbuf_init(strbuf_t *sb, char *buf, size_t cap)
+{
+    sb->buf = buf;
+    sb->cap = cap;
+    sb->len = 0;
+    sb->overflow = 0;
+    if (cap > 0) {
+        buf[0] = '\0';
+    } else {
+        sb->overflow = 1;
+    }
+}
+
+void strbuf_append(strbuf_t *sb, const char *s, size_t len)
+{
+    if (sb->overflow) {
+        return;
+    }
+    if (len >= sb->cap - sb->len) {
+        sb->overflow = 1;
+        return;
+    }
+    memcpy(sb->buf + sb->len, s, len);
+    sb->len += len;
+    sb->buf[sb->len] = '\0';
+}
+
+void strbuf_puts(strbuf_t *sb, const char *s)
+{
+    if (s != NULL) {
+        strbuf_append(sb, s, strlen(s));
+    }
+}
+
+void strbuf_putc(strbuf_t *sb, char c)
+{
+    strbuf_append(sb, &c, 1);
+}
+
+void strbuf_uint(strbuf_t *sb, uint64_t v)
+{
+    char digits[20];
+    size_t n = 0;
+    do {
+        digits[sizeof digits - 1 - n] = (char)('0' + (v % 10u));
+        v /= 10u;
+        n++;
+    } while (v != 0);
+    strbuf_append(sb, digits + sizeof digits - n, n);
+}
+
+void strbuf_int(strbuf_t *sb, int64_t v)
+{
+    if (v < 0) {
+        strbuf_putc(sb, '-');
+        /* Negate in unsigned arithmetic so INT64_MIN stays exact. */
+        strbuf_uint(sb, (uint64_t)0 - (uint64_t)v);
+    } else {
+        strbuf_uint(sb, (uint64_t)v);
+    }
+}
+
+long strbuf_result(const strbuf_t *sb)
+{
+    return sb->overflow ? -1L : (long)sb->len;
+}

@@ -1,0 +1,116 @@
+/*
+ * agent.h - one modelarts2mqtt agent: polls the list call over HTTPS and
+ * publishes what it finds to MQTT.
+ *
+ * The caller places the agent (buffers included; see docs/porting.md for
+ * the size), the job table storage and the mbedTLS context, and calls
+ * m2m_agent_start() once, m2m_agent_poll() every poll interval and
+ * m2m_agent_stop() at the end. The agent touches the network, the clock and
+ * MQTT only through m2m_port.h.
+ */
+#ifndef AGENT_H
+#define AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http_response.h"
+#include "job_record.h"
+#include "job_stream.h"
+#include "job_table.h"
+#include "m2m_defaults.h"
+#include "m2m_port.h"
+#include "payloads.h"
+#include "request.h"
+#include "tls_client.h"
+
+/* What the agent needs to know; strings are the caller's and must outlive
+ * the agent. NULL and "" both mean "not set". */
+typedef struct {
+    const char *host;           /* API host name (SNI, Host header) */
+    uint16_t port;              /* API TCP port, usually 443 */
+    const char *project_id;     /* required */
+    const char *token;          /* X-Auth-Token; never logged */
+    uint32_t per_page;          /* 1..1000 */
+    const char *status;         /* optional filter, sent when set */
+    const char *search_content; /* optional, sent when set */
+    const char *workspace_id;   /* optional, sent when set */
+    const char *sort_by;        /* optional, sent as sortBy */
+    const char *order;          /* optional: asc | desc */
+    int insecure;               /* 1: TLS verification is off (warned on
+                                   every poll) */
+    const char *base_topic;     /* e.g. "modelarts" */
+    const char *agent_id;       /* [A-Za-z0-9_-]+ */
+    int qos;                    /* 0..2 */
+    const char *version;        /* for User-Agent and health */
+} m2m_agent_config_t;
+
+/* How a poll ended; the values are the exit codes of --once. */
+typedef enum {
+    M2M_POLL_OK = 0,        /* every page read and published */
+    M2M_POLL_TRANSIENT = 1, /* network, TLS, 5xx/408/429, bad body, broker */
+    M2M_POLL_CONFIG = 2,    /* the configuration cannot work (broker refused
+                               the credentials, topic too long, ...) */
+    M2M_POLL_REFUSED = 3    /* the API refused: 4xx, redirect,
+                               is_success false */
+} m2m_poll_result_t;
+
+typedef struct {
+    const m2m_agent_config_t *cfg;
+    m2m_port_t *port;
+    tls_client_t tls;
+    job_table_t table;
+
+    /* Per poll. */
+    http_response_t http;
+    job_stream_t stream;
+    job_record_parser_t record_parser;
+    summary_t summary;
+    health_t health;
+    uint32_t page_jobs;     /* elements of "jobs" on the page being read */
+    uint32_t poll_jobs;     /* elements of "jobs" read in this poll */
+    int64_t poll_started_at;
+    int publish_error;      /* a publish failed during this page */
+    uint8_t baseline_done;  /* a complete poll has set the baseline */
+    uint8_t full_warned;    /* capacity warning logged in this poll */
+
+    /* Last error, for health and the log. */
+    char error_code[64];
+    char error_message[M2M_API_TEXT_MAX];
+
+    /* Topic prefixes: B = base/agent, P = B/project. */
+    uint16_t base_len;
+    uint16_t project_len;
+    char topic[M2M_TOPIC_MAX];
+    /* The request head is built here too: it is sent before any payload. */
+    char payload[M2M_PAYLOAD_MAX];
+    uint8_t recv_buf[M2M_RECV_CHUNK];
+} m2m_agent_t;
+
+/* Prepare the agent. ssl is an mbedTLS context the port has set up with its
+ * configuration; table_storage holds capacity entries. Returns M2M_POLL_OK,
+ * or M2M_POLL_CONFIG when the topics do not fit M2M_TOPIC_MAX. */
+m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg,
+                                 m2m_port_t *port, mbedtls_ssl_context *ssl,
+                                 job_entry_t *table_storage, uint32_t capacity,
+                                 uint32_t timeout_ms);
+
+/* Open the MQTT session (last will "offline" on B/status) and publish
+ * "online". Returns M2M_POLL_OK, M2M_POLL_TRANSIENT (broker unreachable) or
+ * M2M_POLL_CONFIG (broker refused the credentials). */
+m2m_poll_result_t m2m_agent_start(m2m_agent_t *a);
+
+/* One full poll: every page, each job published as it arrives, then (only
+ * when every page was read) removals and the summary; health in every case.
+ * next_poll_at (UTC ms, 0 if none) goes into health. */
+m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at);
+
+/* Publish "offline" to B/status, close the API connection and the MQTT
+ * session. */
+void m2m_agent_stop(m2m_agent_t *a);
+
+/* A poll after this one starts a new baseline (no events): for a changed
+ * project or a reload. Forgets every tracked job. */
+void m2m_agent_reset_baseline(m2m_agent_t *a);
+
+#endif /* AGENT_H */

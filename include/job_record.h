@@ -1,0 +1,88 @@
+/*
+ * job_record.h - one training job, parsed from its JSON object with jsmn.
+ *
+ * The parser tokenizes one element of "jobs" (as handed out by job_stream),
+ * reads the eight API fields in any order, skips unknown ones, and decodes
+ * the two strings in place (JSON escapes, \uXXXX and surrogate pairs, to
+ * UTF-8). Integers are exact over the signed 64-bit range.
+ */
+#ifndef JOB_RECORD_H
+#define JOB_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "m2m_defaults.h"
+#include "m2m_jsmn.h"
+
+/* Bits of job_record_t.present: which fields the object held (a JSON null
+ * counts as absent). */
+enum {
+    JOB_HAS_JOB_ID = 1u << 0,
+    JOB_HAS_JOB_NAME = 1u << 1,
+    JOB_HAS_VERSION_ID = 1u << 2,
+    JOB_HAS_STATUS = 1u << 3,
+    JOB_HAS_CREATE_TIME = 1u << 4,
+    JOB_HAS_DURATION = 1u << 5,
+    JOB_HAS_JOB_DESC = 1u << 6,
+    JOB_HAS_VERSION_COUNT = 1u << 7
+};
+
+typedef struct {
+    int64_t job_id;
+    int64_t version_id;
+    int64_t create_time;   /* UTC epoch milliseconds, as the API sends it */
+    int64_t duration;      /* milliseconds */
+    int64_t version_count;
+    int64_t status;        /* JOBSTAT code, 0..22 known; kept as sent */
+    const char *job_name;  /* decoded UTF-8 inside the caller's job text; */
+    size_t job_name_len;   /*   not NUL-terminated */
+    const char *job_desc;
+    size_t job_desc_len;
+    uint16_t present;      /* JOB_HAS_* bits */
+} job_record_t;
+
+typedef enum {
+    JOB_RECORD_OK = 0,
+    JOB_RECORD_ERR_JSON = -1,      /* jsmn refused the text */
+    JOB_RECORD_ERR_TOKENS = -2,    /* more than M2M_JOB_TOKENS_MAX tokens */
+    JOB_RECORD_ERR_NOT_OBJECT = -3,
+    JOB_RECORD_ERR_TYPE = -4,      /* a known field of the wrong JSON type */
+    JOB_RECORD_ERR_NUMBER = -5,    /* not an integer, or beyond 64 bits */
+    JOB_RECORD_ERR_STRING = -6,    /* bad escape or raw control byte */
+    JOB_RECORD_ERR_NO_ID = -7,     /* job_id missing */
+    JOB_RECORD_ERR_NO_STATUS = -8  /* status missing */
+} job_record_status_t;
+
+/* Token storage for the parser; place it with the rest of the context. */
+typedef struct {
+    jsmn_parser parser;
+    jsmntok_t tokens[M2M_JOB_TOKENS_MAX];
+} job_record_parser_t;
+
+/* Parse text[0..len) (one JSON object; text is modified in place: strings
+ * are decoded where they stand) into *out. job_name and job_desc point into
+ * text. Returns JOB_RECORD_OK or an error. */
+job_record_status_t job_record_parse(job_record_parser_t *p, char *text, size_t len,
+                                     job_record_t *out);
+
+/* A 40-bit fingerprint of everything the job's MQTT payload is made from
+ * (FNV-1a over the fields and their presence), used to republish a job only
+ * when its payload changed. */
+uint64_t job_record_fingerprint(const job_record_t *job);
+
+/* A short constant English description, never NULL. */
+const char *job_record_strerror(job_record_status_t st);
+
+/* Parse a JSON integer text[0..len) exactly into *out: an optional '-' and
+ * digits, no fraction, exponent or leading '+'. Returns 0, or -1 when it is
+ * not such an integer or does not fit in int64_t. */
+int json_parse_int64(const char *text, size_t len, int64_t *out);
+
+/* Decode the body of a JSON string (without its quotes) from in[0..len) to
+ * UTF-8 at out (out may equal in: decoding never grows). \uXXXX escapes and
+ * surrogate pairs become UTF-8; a lone surrogate becomes U+FFFD. Returns the
+ * decoded length, or -1 on a bad escape or a raw byte below 0x20. */
+long json_decode_string(const char *in, size_t len, char *out);
+
+#endif /* JOB_RECORD_H */

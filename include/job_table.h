@@ -1,0 +1,70 @@
+/*
+ * job_table.h - what the agent remembers about each job between polls.
+ *
+ * A fixed-capacity array, placed by the caller, of 16-byte entries sorted by
+ * job_id (binary search). An entry holds exactly what change detection
+ * needs: the id, the last status (for the "from" of a transition event) and
+ * a 40-bit fingerprint of the last published payload. No allocation.
+ */
+#ifndef JOB_TABLE_H
+#define JOB_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int64_t job_id;
+    uint32_t fingerprint_lo; /* low 32 bits of the payload fingerprint */
+    uint16_t status;         /* last status; codes over 65534 read 65535 */
+    uint8_t fingerprint_hi;  /* bits 32..39 of the fingerprint */
+    uint8_t flags;           /* JOB_ENTRY_* */
+} job_entry_t;
+
+enum {
+    JOB_ENTRY_SEEN = 1u << 0, /* listed in the poll in progress */
+};
+
+/* Status values above this are stored as JOB_TABLE_STATUS_MAX. */
+#define JOB_TABLE_STATUS_MAX 65535
+
+typedef struct {
+    job_entry_t *entries; /* caller's storage, capacity entries */
+    uint32_t capacity;    /* 0..UINT32_MAX/2 */
+    uint32_t count;       /* entries in use, sorted by job_id */
+    uint32_t untracked;   /* jobs of the current poll that did not fit */
+} job_table_t;
+
+typedef enum {
+    JOB_TABLE_NEW = 0,       /* first time seen: inserted */
+    JOB_TABLE_CHANGED = 1,   /* known; status or fingerprint differs: updated */
+    JOB_TABLE_SAME = 2,      /* known and unchanged */
+    JOB_TABLE_DUPLICATE = 3, /* already seen in this poll: left as it was */
+    JOB_TABLE_FULL = 4       /* new, but the table is full: not tracked */
+} job_table_result_t;
+
+/* Start an empty table over storage[capacity]. */
+void job_table_init(job_table_t *t, job_entry_t *storage, uint32_t capacity);
+
+/* Start a poll: clear every SEEN flag and the untracked count. */
+void job_table_begin_poll(job_table_t *t);
+
+/* Record that job_id was listed with this status and payload fingerprint
+ * (only the low 40 bits are kept). Sets SEEN. When the result is CHANGED or
+ * DUPLICATE, *previous_status (if not NULL) is the status stored before. */
+job_table_result_t job_table_update(job_table_t *t, int64_t job_id, int64_t status,
+                                    uint64_t fingerprint, uint16_t *previous_status);
+
+/* Find an entry by id; NULL if not tracked. */
+job_entry_t *job_table_find(job_table_t *t, int64_t job_id);
+
+/* Make a job look changed at the next update (after its publish failed). */
+void job_table_invalidate(job_table_t *t, int64_t job_id);
+
+/* Called by job_table_remove_unseen for each entry about to go. */
+typedef void (*job_table_removed_fn)(void *user, const job_entry_t *entry);
+
+/* After a complete poll: call on_removed (may be NULL) for every entry not
+ * SEEN in this poll, in job_id order, then drop them. Returns how many went. */
+uint32_t job_table_remove_unseen(job_table_t *t, job_table_removed_fn on_removed, void *user);
+
+#endif /* JOB_TABLE_H */

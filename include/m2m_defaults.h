@@ -1,0 +1,86 @@
+/*
+ * m2m_defaults.h - every tunable of the portable core, in one place.
+ *
+ * Each value is a default that a board may override with -D on the compiler
+ * command line. Units and ranges are written next to each. The core's RAM is a
+ * formula of these values: see docs/porting.md.
+ */
+#ifndef M2M_DEFAULTS_H
+#define M2M_DEFAULTS_H
+
+/* Longest HTTP status line or header line, in bytes, CRLF excluded.
+ * Longer lines are refused with HTTP_RESPONSE_ERR_LINE_TOO_LONG. 64..8192. */
+#ifndef M2M_HTTP_LINE_MAX
+#define M2M_HTTP_LINE_MAX 512
+#endif
+
+/* Most header lines accepted in one response (trailers count too). 8..256. */
+#ifndef M2M_HTTP_HEADERS_MAX
+#define M2M_HTTP_HEADERS_MAX 64
+#endif
+
+/* Largest Content-Length or single chunk accepted, in bytes. 1 KiB..2 GiB. */
+#ifndef M2M_HTTP_BODY_MAX
+#define M2M_HTTP_BODY_MAX (16UL * 1024UL * 1024UL)
+#endif
+
+/* Largest single element of "jobs", in bytes of raw JSON. 256..65535.
+ * A larger job object is refused with JOB_STREAM_ERR_JOB_TOO_LARGE. */
+#ifndef M2M_JOB_MAX
+#define M2M_JOB_MAX 1536
+#endif
+
+/* jsmn tokens available for one job object. 24..1024. The eight API fields
+ * need 17; the rest absorbs unknown fields. */
+#ifndef M2M_JOB_TOKENS_MAX
+#define M2M_JOB_TOKENS_MAX 64
+#endif
+
+/* Deepest JSON nesting accepted in a response body (top-level object = 1).
+ * 4..255. */
+#ifndef M2M_JSON_DEPTH_MAX
+#define M2M_JSON_DEPTH_MAX 32
+#endif
+
+/* Longest top-level string kept from a response body (error_code,
+ * error_message), in bytes after decoding; longer ones are truncated at a
+ * UTF-8 boundary. 16..1024. */
+#ifndef M2M_API_TEXT_MAX
+#define M2M_API_TEXT_MAX 160
+#endif
+
+/* Buffer for one MQTT payload (job, event, summary or health), in bytes. */
+#ifndef M2M_PAYLOAD_MAX
+#define M2M_PAYLOAD_MAX (M2M_JOB_MAX + 512)
+#endif
+
+/* Buffer for one MQTT topic, in bytes including the terminating NUL. */
+#ifndef M2M_TOPIC_MAX
+#define M2M_TOPIC_MAX 192
+#endif
+
+/* Buffer for the HTTP request head (request line and headers other than the
+ * credentials, which are sent straight from the configuration), in bytes. */
+#ifndef M2M_REQUEST_MAX
+#define M2M_REQUEST_MAX 1024
+#endif
+
+/* Bytes read from the transport per receive call. 64..16384. */
+#ifndef M2M_RECV_CHUNK
+#define M2M_RECV_CHUNK 512
+#endif
+
+/* Highest page index ever requested (the API's limit). */
+#define M2M_PAGE_LIMIT 65535
+
+/* Status codes counted one by one in the summary; codes at or above this are
+ * counted in a few extra slots (M2M_STATUS_EXTRA_SLOTS) and the rest as
+ * "other". */
+#ifndef M2M_STATUS_COUNTED
+#define M2M_STATUS_COUNTED 32
+#endif
+#ifndef M2M_STATUS_EXTRA_SLOTS
+#define M2M_STATUS_EXTRA_SLOTS 4
+#endif
+
+#endif /* M2M_DEFAULTS_H */

@@ -1,0 +1,43 @@
+/*
+ * request.h - the HTTP request of the list call.
+ *
+ * Builds "GET /v1/{project_id}/training-jobs?..." with the query parameters
+ * that are configured, percent-encoded (only A-Za-z0-9 - _ . ~ left as they
+ * are, upper-case hex, %20 for a space) and in byte order of their names, so
+ * the query on the wire is also the canonical one used by request signing.
+ */
+#ifndef REQUEST_H
+#define REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+typedef struct {
+    const char *project_id;     /* required, path-encoded */
+    uint32_t per_page;          /* 1..1000; 0 = not sent */
+    uint32_t page;              /* 1..65535; 0 = not sent */
+    const char *sort_by;        /* sent as sortBy; NULL or "" = not sent */
+    const char *order;          /* asc | desc; NULL or "" = not sent */
+    const char *search_content; /* NULL or "" = not sent */
+    const char *workspace_id;   /* NULL or "" = not sent */
+    const char *status;         /* NULL or "" = not sent */
+} list_query_t;
+
+/* Percent-encode in[0..len) onto sb (as for a query value or a path
+ * segment). */
+void percent_encode(strbuf_t *sb, const char *in, size_t len);
+
+/* Append "/v1/<project_id>/training-jobs?<query>" (the request target). */
+void request_list_target(strbuf_t *sb, const list_query_t *q);
+
+/* Write the request head of the list call into buf[cap]: the request line,
+ * Host (host, or host:port when port is not 443), User-Agent, Accept and
+ * Connection: keep-alive, each ending in CRLF, but not the blank line: the
+ * caller sends the credential headers, then CRLF. Returns the length, or -1
+ * when it did not fit. */
+long request_list_head(char *buf, size_t cap, const list_query_t *q, const char *host,
+                       uint16_t port, const char *user_agent);
+
+#endif /* REQUEST_H */
