@@ -15,16 +15,17 @@
 typedef struct {
     int64_t job_id;
     uint32_t fingerprint_lo; /* low 32 bits of the payload fingerprint */
-    uint16_t status;         /* last status; codes over 65534 read 65535 */
+    uint16_t status;         /* last status; codes over 65534 and negative ones read 65535 */
     uint8_t fingerprint_hi;  /* bits 32..39 of the fingerprint */
     uint8_t flags;           /* JOB_ENTRY_* */
 } job_entry_t;
 
 enum {
-    JOB_ENTRY_SEEN = 1u << 0, /* listed in the poll in progress */
+    JOB_ENTRY_SEEN = 1u << 0,  /* listed in the poll in progress */
+    JOB_ENTRY_STALE = 1u << 1, /* invalidated: the next update reports CHANGED */
 };
 
-/* Status values above this are stored as JOB_TABLE_STATUS_MAX. */
+/* Status values above this, and negative ones, are stored as JOB_TABLE_STATUS_MAX. */
 #define JOB_TABLE_STATUS_MAX 65535
 
 typedef struct {

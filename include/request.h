@@ -33,11 +33,12 @@ void percent_encode(strbuf_t *sb, const char *in, size_t len);
 void request_list_target(strbuf_t *sb, const list_query_t *q);
 
 /* Write the request head of the list call into buf[cap]: the request line,
- * Host (host, or host:port when port is not 443), User-Agent, Accept and
+ * Host (host, or host:port when port is not 443), User-Agent
+ * (modelarts2mqtt/<version>), Accept and
  * Connection: keep-alive, each ending in CRLF, but not the blank line: the
  * caller sends the credential headers, then CRLF. Returns the length, or -1
  * when it did not fit. */
 long request_list_head(char *buf, size_t cap, const list_query_t *q, const char *host,
-                       uint16_t port, const char *user_agent);
+                       uint16_t port, const char *version);
 
 #endif /* REQUEST_H */

@@ -35,6 +35,8 @@ typedef struct {
     int last_mbedtls_error;   /* the last mbedTLS error code, for logs */
     uint32_t verify_flags;    /* mbedtls_ssl_get_verify_result() after a
                                  failed verification */
+    int32_t port_error;       /* the port's status of the last failed
+                                 transport call */
 } tls_client_t;
 
 /* Bind to an SSL context the port has set up (mbedtls_ssl_setup done). */
