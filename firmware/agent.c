@@ -201,37 +201,42 @@ static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
     return st;
 }
 
-/* Feed received bytes through the HTTP parser into the splitter. Returns 1
- * when the response is complete, 0 for more, -1 on a malformed response. */
+/* Feed received bytes through the HTTP parser into the splitter. The parser
+ * is called until it asks for more input: a message that ends exactly at the
+ * end of a read is reported DONE by one more call. Returns 1 when the
+ * response is complete, 0 for more, -1 on a malformed response. */
 static int feed_response(m2m_agent_t *a, const uint8_t *in, size_t n)
 {
     size_t off = 0;
-    while (off < n) {
+    for (;;) {
         size_t used = 0;
         const uint8_t *body = NULL;
         size_t body_len = 0;
         http_response_status_t hs =
             http_response_feed(&a->http, in + off, n - off, &used, &body, &body_len);
         off += used;
-        if (hs == HTTP_RESPONSE_HEADERS) {
+        switch (hs) {
+        case HTTP_RESPONSE_HEADERS: {
             int ok = a->http.status_code >= 200 && a->http.status_code < 300;
             /* Only a successful page lists jobs; an error body is read for
              * its error_code and message alone. */
             job_stream_init(&a->stream, ok ? on_job : NULL, a);
-        } else if (hs == HTTP_RESPONSE_BODY) {
+            break;
+        }
+        case HTTP_RESPONSE_BODY:
             if (a->stream_status == JOB_STREAM_OK) {
                 a->stream_status = job_stream_feed(&a->stream, body, body_len);
             }
-        } else if (hs == HTTP_RESPONSE_DONE) {
+            break;
+        case HTTP_RESPONSE_DONE:
             return 1;
-        } else if (hs < 0) {
+        case HTTP_RESPONSE_NEED_MORE:
+            return 0;
+        default:
             set_error(a, "http", http_response_strerror(hs));
             return -1;
-        } else if (used == 0) {
-            break;
         }
     }
-    return 0;
 }
 
 /* Read one response. Returns 1 complete, 0 if the connection closed before

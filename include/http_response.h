@@ -15,7 +15,7 @@
  *   http_response_init(&r);
  *   while (more input) {
  *     size_t off = 0;
- *     while (off < n) {
+ *     for (;;) {   // until NEED_MORE, not until off == n: see below
  *       size_t used; const uint8_t *body; size_t body_len;
  *       http_response_status_t st = http_response_feed(&r, in + off, n - off,
  *                                                      &used, &body, &body_len);
@@ -23,11 +23,17 @@
  *       if (st == HTTP_RESPONSE_BODY) consume(body, body_len);
  *       else if (st == HTTP_RESPONSE_DONE) finished;
  *       else if (st < 0) error;
+ *       else if (st == HTTP_RESPONSE_NEED_MORE) break; // all input used
  *       // HTTP_RESPONSE_HEADERS: r.status_code, r.content_length, ... valid
- *       // HTTP_RESPONSE_NEED_MORE: all input used
  *     }
  *   }
  *   on end of stream: http_response_finish(&r) -> DONE or an error.
+ *
+ * Keep calling after HEADERS and BODY even when no input is left (len 0):
+ * the end of a body without a terminator of its own (the last byte of a
+ * Content-Length body, or no body at all for 204, 304 and Content-Length: 0)
+ * is reported as DONE by the next call. A loop that stops when off == n
+ * would wait for input that a keep-alive server never sends.
  */
 #ifndef HTTP_RESPONSE_H
 #define HTTP_RESPONSE_H
@@ -46,30 +52,33 @@ typedef enum {
     HTTP_RESPONSE_DONE = 3,      /* the message is complete; bytes after it
                                     are not used (see *used) */
     /* Errors (< 0). After an error the parser stays in the error state. */
-    HTTP_RESPONSE_ERR_STATUS_LINE = -1,    /* not "HTTP/1.x NNN reason" */
-    HTTP_RESPONSE_ERR_LINE_TOO_LONG = -2,  /* status or header line over
-                                              M2M_HTTP_LINE_MAX */
-    HTTP_RESPONSE_ERR_TOO_MANY_HEADERS = -3, /* over M2M_HTTP_HEADERS_MAX */
-    HTTP_RESPONSE_ERR_HEADER = -4,         /* malformed header line */
-    HTTP_RESPONSE_ERR_CONTENT_LENGTH = -5, /* invalid or conflicting value */
-    HTTP_RESPONSE_ERR_BODY_TOO_LARGE = -6, /* Content-Length over
-                                              M2M_HTTP_BODY_MAX */
-    HTTP_RESPONSE_ERR_CHUNK_SIZE = -7,     /* malformed chunk-size line */
-    HTTP_RESPONSE_ERR_CHUNK_TOO_LARGE = -8, /* chunk over M2M_HTTP_BODY_MAX */
-    HTTP_RESPONSE_ERR_CHUNK_END = -9,      /* chunk data not followed by CRLF */
+    HTTP_RESPONSE_ERR_STATUS_LINE = -1,        /* not "HTTP/1.x NNN reason" */
+    HTTP_RESPONSE_ERR_LINE_TOO_LONG = -2,      /* status, header, chunk-size or
+                                                  trailer line over
+                                                  M2M_HTTP_LINE_MAX */
+    HTTP_RESPONSE_ERR_TOO_MANY_HEADERS = -3,   /* over M2M_HTTP_HEADERS_MAX */
+    HTTP_RESPONSE_ERR_HEADER = -4,             /* malformed header line */
+    HTTP_RESPONSE_ERR_CONTENT_LENGTH = -5,     /* invalid or conflicting value */
+    HTTP_RESPONSE_ERR_BODY_TOO_LARGE = -6,     /* Content-Length over
+                                                  M2M_HTTP_BODY_MAX */
+    HTTP_RESPONSE_ERR_CHUNK_SIZE = -7,         /* malformed chunk-size line */
+    HTTP_RESPONSE_ERR_CHUNK_TOO_LARGE = -8,    /* chunk over M2M_HTTP_BODY_MAX */
+    HTTP_RESPONSE_ERR_CHUNK_END = -9,          /* chunk data not followed by CRLF */
     HTTP_RESPONSE_ERR_TRANSFER_ENCODING = -10, /* a coding other than chunked */
-    HTTP_RESPONSE_ERR_TRUNCATED = -11,     /* stream ended before the end of
-                                              the message */
-    HTTP_RESPONSE_ERR_STATE = -12          /* fed after DONE or an error */
+    HTTP_RESPONSE_ERR_TRUNCATED = -11,         /* stream ended before the end of
+                                                  the message */
+    HTTP_RESPONSE_ERR_STATE = -12              /* fed after an error, or bytes
+                                                  after DONE (len 0 after DONE
+                                                  returns DONE again) */
 } http_response_status_t;
 
 /* Parser state. Place it anywhere; http_response_init() makes it ready.
  * The public fields are valid once HTTP_RESPONSE_HEADERS was returned. */
 typedef struct {
-    int status_code;        /* 100..999 */
-    uint8_t http_minor;     /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
-    uint8_t chunked;        /* 1 if Transfer-Encoding: chunked */
-    uint8_t keep_alive;     /* 1 if the connection may be reused after DONE */
+    int status_code;            /* 100..999 */
+    uint8_t http_minor;         /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
+    uint8_t chunked;            /* 1 if Transfer-Encoding: chunked */
+    uint8_t keep_alive;         /* 1 if the connection may be reused after DONE */
     uint8_t has_content_length; /* 1 if Content-Length was given */
     uint8_t content_type_json;  /* 1 if Content-Type is application/json or
                                    any type with a +json suffix */
@@ -97,8 +106,7 @@ void http_response_init(http_response_t *r);
  * *body_len are a slice of in. Any of body/body_len may not be NULL.
  * Returns one of http_response_status_t. */
 http_response_status_t http_response_feed(http_response_t *r, const uint8_t *in, size_t len,
-                                          size_t *used, const uint8_t **body,
-                                          size_t *body_len);
+                                          size_t *used, const uint8_t **body, size_t *body_len);
 
 /* The peer closed the stream. Returns HTTP_RESPONSE_DONE when the message
  * was complete (or its body is delimited by the close), otherwise
