@@ -85,4 +85,20 @@ int json_parse_int64(const char *text, size_t len, int64_t *out);
  * decoded length, or -1 on a bad escape or a raw byte below 0x20. */
 long json_decode_string(const char *in, size_t len, char *out);
 
+/* Byte classes shared by the JSON readers, indexed by byte value. */
+#define JSON_BYTE_JOB 1     /* ends a plain span in an object: '"' '\\' brackets, control bytes */
+#define JSON_BYTE_STRING 2  /* ends a plain span in a string: '"' '\\' control bytes */
+#define JSON_BYTE_SPACE 4   /* JSON whitespace */
+#define JSON_BYTE_HEX 8     /* a hex digit */
+#define JSON_BYTE_VALUE 16  /* may start a value: '"' '{' '[' 't' 'f' 'n' '-' digits */
+extern const uint8_t json_byte_class[256];
+
+/* The JSON number grammar, one byte at a time. Start with JSON_NUMBER_START; each call returns
+ * the state after c, JSON_NUMBER_END when the number was complete before c (c is not part of
+ * it), or JSON_NUMBER_BAD when c cannot continue it. */
+#define JSON_NUMBER_START 0
+#define JSON_NUMBER_END 9
+#define JSON_NUMBER_BAD 10
+uint8_t json_number_step(uint8_t state, uint8_t c);
+
 #endif /* JOB_RECORD_H */

@@ -67,7 +67,8 @@ typedef struct {
     uint8_t state;
     uint8_t sub;                  /* escape / literal progress */
     uint8_t depth;                /* current nesting, top-level object = 1 */
-    uint8_t skip_base;            /* depth at which a skipped value ends */
+    uint8_t error;                /* the status that stopped the stream,
+                                     negated */
     uint8_t field;                /* which top-level field is being read */
     uint8_t key_len;
     uint8_t value_len;

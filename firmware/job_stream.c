@@ -1,0 +1,663 @@
+/* job_stream.c - streaming reader of a list-call body; see include/job_stream.h.
+ *
+ * Two speeds. Outside job elements a byte-at-a-time state machine walks and validates the
+ * JSON; there are few such bytes (top-level keys and scalars, commas between jobs). Inside a job
+ * element, nearly the whole body, bytes are copied to the job buffer in blocks and scanned with
+ * a table lookup for the only bytes that matter there: quotes, backslashes, brackets and control
+ * bytes. The rest of a job's syntax is checked by jsmn afterwards (job_record).
+ */
+#include "job_stream.h"
+
+#include <string.h>
+
+#include "job_record.h" /* json_byte_class, json_number_step, json_parse_int64, ... */
+
+/* The states up to ST_DONE sit between tokens, where whitespace is skipped. */
+enum {
+    ST_START,     /* before the top-level '{' */
+    ST_OBJ_FIRST, /* after '{': a key or '}' */
+    ST_OBJ_KEY,   /* after ',' in an object: a key */
+    ST_COLON,     /* after a key */
+    ST_ARR_FIRST, /* after '[': a value or ']' */
+    ST_VALUE,     /* after ':', or after ',' in an array */
+    ST_AFTER,     /* after a value: ',' or a closing bracket */
+    ST_DONE,      /* after the top-level object */
+    ST_STRING,
+    ST_ESCAPE,  /* after a backslash in a string */
+    ST_HEX,     /* in \uXXXX; sub = hex digits still expected */
+    ST_LITERAL, /* in true/false/null; sub = index of the next byte in literal_tail */
+    ST_NUMBER,  /* sub = json_number_step state */
+    ST_JOB,     /* inside an element of "jobs" */
+    ST_ERROR    /* error = the status, negated */
+};
+
+/* Top-level fields, numbered in the order of known_keys. */
+enum {
+    F_NONE,
+    F_IS_SUCCESS,
+    F_ERROR_CODE,
+    F_ERROR_MESSAGE,
+    F_ERROR_MSG,
+    F_JOB_TOTAL_COUNT,
+    F_JOB_COUNT_LIMIT,
+    F_QUOTAS,
+    F_JOBS
+};
+
+/* Length-prefixed; a key matches only with its exact length. */
+static const char known_keys[] = "\012is_success"
+                                 "\012error_code"
+                                 "\015error_message"
+                                 "\011error_msg"
+                                 "\017job_total_count"
+                                 "\017job_count_limit"
+                                 "\006quotas"
+                                 "\004jobs";
+
+enum {
+    FL_IN_JOBS = 1u << 0,    /* the open array at depth 2 is "jobs" */
+    FL_KEY = 1u << 1,        /* the string being read is a key */
+    FL_CAPTURE = 1u << 2,    /* the string is kept: a top-level key, or error text */
+    FL_TEXT_CUT = 1u << 3,   /* error text longer than the job buffer used to hold it */
+    FL_JOB_STRING = 1u << 4, /* inside a string of a job element */
+    FL_JOB_ESCAPE = 1u << 5  /* the next job byte is escaped */
+};
+
+/* The bytes after the first of each literal; where the index stops says which it was. */
+static const char literal_tail[] = "rue\0alse\0ull";
+#define LIT_TRUE 0
+#define LIT_FALSE 4
+#define LIT_NULL 9
+#define LIT_TRUE_END 3
+
+/* Bytes copied to the job buffer per step: bounds the copy past a job's end. */
+#define JOB_BLOCK 256
+
+/* A jobs array holds the elements at depth 2 (the top-level object is 1), so a job element is
+ * depth 3 and ends when the depth falls back to 2. */
+#define JOBS_DEPTH 2
+
+static int top_is_array(const job_stream_t *s)
+{
+    unsigned level = (unsigned)s->depth - 1u;
+    return (int)((s->nest[level >> 5] >> (level & 31u)) & 1u);
+}
+
+static job_stream_status_t push(job_stream_t *s, int is_array)
+{
+    unsigned level = s->depth;
+    uint32_t bit = 1u << (level & 31u);
+    if (level >= M2M_JSON_DEPTH_MAX) {
+        return JOB_STREAM_ERR_TOO_DEEP;
+    }
+    if (is_array) {
+        s->nest[level >> 5] |= bit;
+    } else {
+        s->nest[level >> 5] &= ~bit;
+    }
+    s->depth++;
+    return JOB_STREAM_OK;
+}
+
+/* Close the open container with c; 0 when c is not the closing bracket it needs. */
+static int pop(job_stream_t *s, uint8_t c)
+{
+    if (s->depth == 0 || (c != '}' && c != ']') || top_is_array(s) != (c == ']')) {
+        return 0;
+    }
+    s->depth--;
+    return 1;
+}
+
+/* Keep string bytes: a top-level key in key[], error text (raw, decoded at its end) in job[],
+ * which is free while no job element is open. */
+static void capture(job_stream_t *s, const uint8_t *p, size_t n)
+{
+    if (s->flags & FL_KEY) {
+        if (s->key_len <= sizeof s->key && n <= sizeof s->key - s->key_len) {
+            memcpy(s->key + s->key_len, p, n);
+            s->key_len = (uint8_t)(s->key_len + n);
+        } else {
+            s->key_len = sizeof s->key + 1; /* too long to be a known key */
+        }
+        return;
+    }
+    if (n > M2M_JOB_MAX - s->job_len) {
+        n = M2M_JOB_MAX - s->job_len;
+        s->flags |= FL_TEXT_CUT;
+    }
+    memcpy(s->job + s->job_len, p, n);
+    s->job_len += n;
+}
+
+static uint8_t match_key(job_stream_t *s)
+{
+    const char *k = known_keys;
+    uint8_t field = F_IS_SUCCESS;
+    size_t len = s->key_len;
+
+    if (len > sizeof s->key) {
+        return F_NONE;
+    }
+    if (memchr(s->key, '\\', len) != NULL) {
+        long n = json_decode_string(s->key, len, s->key);
+        len = n < 0 ? 0 : (size_t)n;
+    }
+    while (*k != '\0') {
+        size_t n = (uint8_t)*k;
+        if (n == len && memcmp(k + 1, s->key, n) == 0) {
+            return field;
+        }
+        k += n + 1;
+        field++;
+    }
+    return F_NONE;
+}
+
+static void store_text(job_stream_t *s)
+{
+    char *dst = s->error_message;
+    size_t cap = sizeof s->error_message;
+    size_t raw = s->job_len;
+    size_t i = 0;
+    long n;
+
+    if (s->field == F_ERROR_CODE) {
+        dst = s->error_code;
+        cap = sizeof s->error_code;
+    }
+    if (s->flags & FL_TEXT_CUT) {
+        /* The capture stopped at the buffer's end, maybe inside an escape: keep whole ones. */
+        while (i < raw) {
+            size_t step = 1;
+            if (s->job[i] == '\\') {
+                step = (i + 1 < raw && s->job[i + 1] == 'u') ? 6 : 2;
+                if (raw - i < step) {
+                    break;
+                }
+            }
+            i += step;
+        }
+        raw = i;
+    }
+    n = json_decode_string(s->job, raw, s->job);
+    if (n < 0) {
+        n = 0;
+    }
+    if ((size_t)n >= cap) {
+        /* Cut before the first byte that does not fit, backing off to a character start. */
+        n = (long)cap - 1;
+        while (n > 0 && ((uint8_t)s->job[n] & 0xC0) == 0x80) {
+            n--;
+        }
+    }
+    memcpy(dst, s->job, (size_t)n);
+    dst[n] = '\0';
+    s->job_len = 0;
+}
+
+static int is_integer_field(uint8_t field)
+{
+    return field >= F_JOB_TOTAL_COUNT && field <= F_QUOTAS;
+}
+
+static int is_text_field(uint8_t field)
+{
+    return field >= F_ERROR_CODE && field <= F_ERROR_MSG;
+}
+
+static uint8_t *has_count(job_stream_t *s, uint8_t field)
+{
+    return field == F_JOB_TOTAL_COUNT   ? &s->has_job_total_count
+           : field == F_JOB_COUNT_LIMIT ? &s->has_job_count_limit
+                                        : &s->has_quotas;
+}
+
+static job_stream_status_t store_number(job_stream_t *s)
+{
+    int64_t v;
+    if (s->value_len > sizeof s->value || json_parse_int64(s->value, s->value_len, &v) != 0) {
+        return JOB_STREAM_ERR_NUMBER;
+    }
+    *(s->field == F_JOB_TOTAL_COUNT   ? &s->job_total_count
+      : s->field == F_JOB_COUNT_LIMIT ? &s->job_count_limit
+                                      : &s->quotas) = v;
+    *has_count(s, s->field) = 1;
+    return JOB_STREAM_OK;
+}
+
+/* A known top-level field starts a value: the last of duplicate keys wins, so forget what an
+ * earlier one said. */
+static void forget_field(job_stream_t *s, uint8_t field)
+{
+    if (field == F_IS_SUCCESS) {
+        s->is_success = -1;
+    } else if (field == F_ERROR_CODE) {
+        s->error_code[0] = '\0';
+    } else if (is_text_field(field)) {
+        s->error_message[0] = '\0';
+    } else if (is_integer_field(field)) {
+        *has_count(s, field) = 0;
+    }
+}
+
+static job_stream_status_t begin_value(job_stream_t *s, uint8_t c)
+{
+    uint8_t field = s->field;
+    int keep;
+
+    if (!(json_byte_class[c] & JSON_BYTE_VALUE)) {
+        return JOB_STREAM_ERR_SYNTAX;
+    }
+    if (s->depth == JOBS_DEPTH && (s->flags & FL_IN_JOBS)) {
+        if (c != '{') {
+            return JOB_STREAM_ERR_JOB_NOT_OBJECT;
+        }
+        s->job[0] = '{';
+        s->job_len = 1;
+        s->flags &= (uint8_t) ~(FL_JOB_STRING | FL_JOB_ESCAPE);
+        s->state = ST_JOB;
+        return push(s, 0);
+    }
+    forget_field(s, field);
+    if (field == F_JOBS) {
+        if (c == '[') {
+            s->flags |= FL_IN_JOBS;
+            s->has_jobs = 1;
+        } else if (c != 'n') {
+            return JOB_STREAM_ERR_JOBS_NOT_ARRAY;
+        }
+    }
+    /* A known field is kept only when the value has its type; another type is skipped. */
+    keep = field == F_IS_SUCCESS     ? (c == 't' || c == 'f')
+           : is_text_field(field)    ? c == '"'
+           : is_integer_field(field) ? (c == '-' || (uint8_t)(c - '0') < 10)
+                                     : 0;
+    s->field = keep ? field : F_NONE;
+
+    if (c == '{' || c == '[') {
+        s->state = (c == '{') ? ST_OBJ_FIRST : ST_ARR_FIRST;
+        return push(s, c == '[');
+    }
+    if (c == '"') {
+        s->flags =
+            (uint8_t)((s->flags & ~(FL_KEY | FL_TEXT_CUT | FL_CAPTURE)) | (keep ? FL_CAPTURE : 0));
+        s->job_len = 0;
+        s->state = ST_STRING;
+    } else if (c == 't' || c == 'f' || c == 'n') {
+        s->sub = (c == 't') ? LIT_TRUE : (c == 'f') ? LIT_FALSE : LIT_NULL;
+        s->state = ST_LITERAL;
+    } else {
+        s->sub = json_number_step(JSON_NUMBER_START, c);
+        s->value[0] = (char)c;
+        s->value_len = 1;
+        s->state = ST_NUMBER;
+    }
+    return JOB_STREAM_OK;
+}
+
+static job_stream_status_t close_container(job_stream_t *s, uint8_t c)
+{
+    if (!pop(s, c)) {
+        return JOB_STREAM_ERR_SYNTAX;
+    }
+    if (s->depth == JOBS_DEPTH - 1) {
+        s->flags &= (uint8_t)~FL_IN_JOBS;
+    }
+    s->state = (s->depth == 0) ? ST_DONE : ST_AFTER;
+    return JOB_STREAM_OK;
+}
+
+static void end_string(job_stream_t *s)
+{
+    if (s->flags & FL_KEY) {
+        s->field = (s->depth == 1) ? match_key(s) : F_NONE;
+        s->state = ST_COLON;
+    } else {
+        if (s->field != F_NONE) {
+            store_text(s);
+        }
+        s->field = F_NONE;
+        s->state = ST_AFTER;
+    }
+    s->flags &= (uint8_t) ~(FL_KEY | FL_CAPTURE);
+}
+
+/* One byte outside job elements and outside plain string spans. */
+static job_stream_status_t step(job_stream_t *s, uint8_t c)
+{
+    for (;;) {
+        if (s->state <= ST_DONE && (json_byte_class[c] & JSON_BYTE_SPACE)) {
+            return JOB_STREAM_OK;
+        }
+        switch (s->state) {
+        case ST_START:
+            if (c != '{') {
+                return c == 0 ? JOB_STREAM_ERR_SYNTAX : JOB_STREAM_ERR_NOT_OBJECT;
+            }
+            s->state = ST_OBJ_FIRST;
+            return push(s, 0);
+        case ST_OBJ_FIRST:
+        case ST_OBJ_KEY:
+            if (c == '}' && s->state == ST_OBJ_FIRST) {
+                return close_container(s, c);
+            }
+            if (c != '"') {
+                return JOB_STREAM_ERR_SYNTAX;
+            }
+            s->flags =
+                (uint8_t)((s->flags & ~FL_CAPTURE) | FL_KEY | (s->depth == 1 ? FL_CAPTURE : 0));
+            s->key_len = 0;
+            s->state = ST_STRING;
+            return JOB_STREAM_OK;
+        case ST_COLON:
+            if (c != ':') {
+                return JOB_STREAM_ERR_SYNTAX;
+            }
+            s->state = ST_VALUE;
+            return JOB_STREAM_OK;
+        case ST_ARR_FIRST:
+        case ST_VALUE:
+            if (c == ']' && s->state == ST_ARR_FIRST) {
+                return close_container(s, c);
+            }
+            return begin_value(s, c);
+        case ST_AFTER:
+            if (c == ',') {
+                s->state = top_is_array(s) ? ST_VALUE : ST_OBJ_KEY;
+                return JOB_STREAM_OK;
+            }
+            return close_container(s, c);
+        case ST_DONE:
+            return c == 0 ? JOB_STREAM_ERR_SYNTAX : JOB_STREAM_ERR_TRAILING;
+        case ST_STRING: /* only '"', '\\' and control bytes come here */
+            if (c == '"') {
+                end_string(s);
+                return JOB_STREAM_OK;
+            }
+            if (c < 0x20) {
+                return JOB_STREAM_ERR_SYNTAX;
+            }
+            s->state = ST_ESCAPE;
+            break;
+        case ST_ESCAPE:
+            if (c == 'u') {
+                s->sub = 4;
+                s->state = ST_HEX;
+            } else if (memchr("\"\\/bfnrt", c, 8) != NULL) {
+                s->state = ST_STRING;
+            } else {
+                return JOB_STREAM_ERR_SYNTAX;
+            }
+            break;
+        case ST_HEX:
+            if (!(json_byte_class[c] & JSON_BYTE_HEX)) {
+                return JOB_STREAM_ERR_SYNTAX;
+            }
+            if (--s->sub == 0) {
+                s->state = ST_STRING;
+            }
+            break;
+        case ST_LITERAL:
+            if (c != (uint8_t)literal_tail[s->sub]) {
+                return JOB_STREAM_ERR_SYNTAX;
+            }
+            if (literal_tail[++s->sub] == '\0') {
+                if (s->field == F_IS_SUCCESS) {
+                    s->is_success = (s->sub == LIT_TRUE_END) ? 1 : 0;
+                }
+                s->field = F_NONE;
+                s->state = ST_AFTER;
+            }
+            return JOB_STREAM_OK;
+        case ST_NUMBER: {
+            uint8_t next = json_number_step(s->sub, c);
+            if (next == JSON_NUMBER_BAD) {
+                return JOB_STREAM_ERR_SYNTAX;
+            }
+            if (next != JSON_NUMBER_END) {
+                s->sub = next;
+                if (s->value_len < sizeof s->value) {
+                    s->value[s->value_len] = (char)c;
+                }
+                if (s->value_len <= sizeof s->value) {
+                    s->value_len++; /* one past the buffer: longer than any int64 */
+                }
+                return JOB_STREAM_OK;
+            }
+            if (s->field != F_NONE && store_number(s) != JOB_STREAM_OK) {
+                return JOB_STREAM_ERR_NUMBER;
+            }
+            s->field = F_NONE;
+            s->state = ST_AFTER;
+            continue; /* c follows the number */
+        }
+        default:
+            return JOB_STREAM_ERR_STATE;
+        }
+        if (s->flags & FL_CAPTURE) {
+            capture(s, &c, 1); /* escapes are kept raw and decoded with the whole text */
+        }
+        return JOB_STREAM_OK;
+    }
+}
+
+/* The job's last used bytes were copied to the buffer: hand the job out. */
+static job_stream_status_t end_job(job_stream_t *s, size_t used)
+{
+    s->job_len += used;
+    s->job[s->job_len] = '\0';
+    s->jobs_seen++;
+    s->state = ST_AFTER;
+    if (s->on_job != NULL) {
+        int r = s->on_job(s->user, s->job, s->job_len);
+        if (r != 0) {
+            s->callback_result = r;
+            return JOB_STREAM_ERR_CALLBACK;
+        }
+    }
+    return JOB_STREAM_OK;
+}
+
+/* The first byte at or after q whose class has a bit of mask (JSON_BYTE_JOB or _STRING). The
+ * caller has put a NUL, which ends both kinds of span, after the data, so the scan needs no
+ * bounds test; unrolled, as it is where the splitter spends its time. */
+static inline const uint8_t *scan(const uint8_t *q, uint8_t mask)
+{
+    for (;;) {
+        if (json_byte_class[q[0]] & mask) {
+            return q;
+        }
+        if (json_byte_class[q[1]] & mask) {
+            return q + 1;
+        }
+        if (json_byte_class[q[2]] & mask) {
+            return q + 2;
+        }
+        if (json_byte_class[q[3]] & mask) {
+            return q + 3;
+        }
+        q += 4;
+    }
+}
+
+/* Copy and scan job bytes from *pp; returns at the job's end or when the input is used up. */
+static job_stream_status_t feed_job(job_stream_t *s, const uint8_t **pp, const uint8_t *end)
+{
+    const uint8_t *p = *pp;
+
+    while (p < end) {
+        size_t room = M2M_JOB_MAX - s->job_len;
+        size_t n = (size_t)(end - p);
+        uint8_t *b = (uint8_t *)s->job + s->job_len;
+        const uint8_t *q = b;
+        const uint8_t *e;
+        int in_string = (s->flags & FL_JOB_STRING) != 0;
+
+        if (room == 0) {
+            return JOB_STREAM_ERR_JOB_TOO_LARGE;
+        }
+        n = n < room ? n : room;
+        n = n < JOB_BLOCK ? n : JOB_BLOCK;
+        memcpy(b, p, n);
+        e = b + n;
+        b[n] = 0; /* the sentinel for scan() */
+        if (s->flags & FL_JOB_ESCAPE) {
+            if (*q++ < 0x20) {
+                return JOB_STREAM_ERR_SYNTAX;
+            }
+        }
+        s->flags &= (uint8_t) ~(FL_JOB_STRING | FL_JOB_ESCAPE);
+        for (;;) {
+            uint8_t c;
+            if (in_string) {
+                q = scan(q, JSON_BYTE_STRING);
+                if (q == e) {
+                    break;
+                }
+                c = *q++;
+                if (c == '"') {
+                    in_string = 0;
+                    continue;
+                }
+                if (c != '\\') {
+                    return JOB_STREAM_ERR_SYNTAX; /* a control byte */
+                }
+                if (q == e) {
+                    s->flags |= FL_JOB_ESCAPE;
+                    break;
+                }
+                if (*q++ < 0x20) {
+                    return JOB_STREAM_ERR_SYNTAX;
+                }
+                continue;
+            }
+            q = scan(q, JSON_BYTE_JOB);
+            if (q == e) {
+                break;
+            }
+            c = *q++;
+            if (c == '"') {
+                in_string = 1;
+            } else if (c == '{' || c == '[') {
+                if (push(s, c == '[') != JOB_STREAM_OK) {
+                    return JOB_STREAM_ERR_TOO_DEEP;
+                }
+            } else if (c == '}' || c == ']') {
+                if (!pop(s, c)) {
+                    return JOB_STREAM_ERR_SYNTAX;
+                }
+                if (s->depth == JOBS_DEPTH) {
+                    *pp = p + (q - b);
+                    return end_job(s, (size_t)(q - b));
+                }
+            } else if (!(json_byte_class[c] & JSON_BYTE_SPACE)) {
+                return JOB_STREAM_ERR_SYNTAX; /* a control byte or a backslash outside strings */
+            }
+        }
+        if (in_string) {
+            s->flags |= FL_JOB_STRING;
+        }
+        s->job_len += n;
+        p += n;
+    }
+    *pp = p;
+    return JOB_STREAM_OK;
+}
+
+static job_stream_status_t fail(job_stream_t *s, job_stream_status_t st)
+{
+    s->state = ST_ERROR;
+    s->error = (uint8_t)-st;
+    return st;
+}
+
+void job_stream_init(job_stream_t *s, job_stream_job_fn on_job, void *user)
+{
+    memset(s, 0, offsetof(job_stream_t, job));
+    s->is_success = -1;
+    s->on_job = on_job;
+    s->user = user;
+    s->state = ST_START;
+    s->job[0] = '\0';
+}
+
+job_stream_status_t job_stream_feed(job_stream_t *s, const uint8_t *data, size_t len)
+{
+    const uint8_t *p = data;
+    const uint8_t *end = data + len;
+
+    if (s->state == ST_ERROR) {
+        return JOB_STREAM_ERR_STATE;
+    }
+    while (p < end) {
+        job_stream_status_t st;
+        if (s->state == ST_JOB) {
+            st = feed_job(s, &p, end);
+            if (st != JOB_STREAM_OK) {
+                return fail(s, st);
+            }
+            continue;
+        }
+        if (s->state == ST_STRING) {
+            const uint8_t *q = p;
+            while (q < end && !(json_byte_class[*q] & JSON_BYTE_STRING)) {
+                q++;
+            }
+            if (s->flags & FL_CAPTURE) {
+                capture(s, p, (size_t)(q - p));
+            }
+            p = q;
+            if (p == end) {
+                break;
+            }
+        }
+        st = step(s, *p++);
+        if (st != JOB_STREAM_OK) {
+            return fail(s, st);
+        }
+    }
+    return JOB_STREAM_OK;
+}
+
+job_stream_status_t job_stream_finish(job_stream_t *s)
+{
+    if (s->state == ST_ERROR) {
+        return (job_stream_status_t) - (int)s->error;
+    }
+    if (s->state != ST_DONE) {
+        return fail(s, JOB_STREAM_ERR_TRUNCATED);
+    }
+    return JOB_STREAM_OK;
+}
+
+const char *job_stream_strerror(job_stream_status_t st)
+{
+    switch (st) {
+    case JOB_STREAM_OK:
+        return "ok";
+    case JOB_STREAM_ERR_SYNTAX:
+        return "invalid JSON";
+    case JOB_STREAM_ERR_NOT_OBJECT:
+        return "body not an object";
+    case JOB_STREAM_ERR_JOBS_NOT_ARRAY:
+        return "jobs not an array";
+    case JOB_STREAM_ERR_JOB_NOT_OBJECT:
+        return "job not an object";
+    case JOB_STREAM_ERR_JOB_TOO_LARGE:
+        return "job too large";
+    case JOB_STREAM_ERR_TOO_DEEP:
+        return "nested too deep";
+    case JOB_STREAM_ERR_NUMBER:
+        return "count not an int64";
+    case JOB_STREAM_ERR_TRAILING:
+        return "data after body";
+    case JOB_STREAM_ERR_TRUNCATED:
+        return "body truncated";
+    case JOB_STREAM_ERR_CALLBACK:
+        return "stopped by handler";
+    case JOB_STREAM_ERR_STATE:
+        return "fed after error";
+    }
+    return "unknown status";
+}
