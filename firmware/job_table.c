@@ -1,0 +1,142 @@
+/* job_table.c - the per-job memory between polls; see include/job_table.h. */
+#include "job_table.h"
+
+#include <string.h>
+
+/* The RAM formula in the docs counts 16 bytes per tracked job (C99 has no
+ * _Static_assert: a negative array size fails the build instead). */
+typedef char job_entry_is_16_bytes[(sizeof(job_entry_t) == 16) ? 1 : -1];
+
+#define FINGERPRINT_HI_SHIFT 32
+
+void job_table_init(job_table_t *t, job_entry_t *storage, uint32_t capacity)
+{
+    t->entries = storage;
+    t->capacity = capacity;
+    t->count = 0;
+    t->untracked = 0;
+}
+
+void job_table_begin_poll(job_table_t *t)
+{
+    uint32_t i;
+
+    for (i = 0; i < t->count; i++) {
+        t->entries[i].flags &= (uint8_t)~JOB_ENTRY_SEEN;
+    }
+    t->untracked = 0;
+}
+
+/* Index of the first entry whose id is >= job_id (count if none). */
+static uint32_t lower_bound(const job_table_t *t, int64_t job_id)
+{
+    uint32_t lo = 0, hi = t->count;
+
+    /* New ids usually arrive in increasing order: check the end first. */
+    if (hi == 0 || t->entries[hi - 1].job_id < job_id) {
+        return hi;
+    }
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2u;
+
+        if (t->entries[mid].job_id < job_id) {
+            lo = mid + 1u;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* Negative codes have no meaning in the API; they share the "too large"
+ * value so a stored status is never mistaken for a real small code. */
+static uint16_t clamp_status(int64_t status)
+{
+    if (status < 0 || status > JOB_TABLE_STATUS_MAX) {
+        return JOB_TABLE_STATUS_MAX;
+    }
+    return (uint16_t)status;
+}
+
+job_table_result_t job_table_update(job_table_t *t, int64_t job_id, int64_t status,
+                                    uint64_t fingerprint, uint16_t *previous_status)
+{
+    uint32_t at = lower_bound(t, job_id);
+    uint16_t st = clamp_status(status);
+    uint32_t fp_lo = (uint32_t)fingerprint;
+    uint8_t fp_hi = (uint8_t)(fingerprint >> FINGERPRINT_HI_SHIFT);
+    job_entry_t *e;
+
+    if (at < t->count && t->entries[at].job_id == job_id) {
+        e = &t->entries[at];
+        if (previous_status != NULL) {
+            *previous_status = e->status;
+        }
+        if (e->flags & JOB_ENTRY_SEEN) {
+            return JOB_TABLE_DUPLICATE;
+        }
+        e->flags |= JOB_ENTRY_SEEN;
+        if (e->status == st && e->fingerprint_lo == fp_lo && e->fingerprint_hi == fp_hi &&
+            !(e->flags & JOB_ENTRY_STALE)) {
+            return JOB_TABLE_SAME;
+        }
+        e->status = st;
+        e->fingerprint_lo = fp_lo;
+        e->fingerprint_hi = fp_hi;
+        e->flags &= (uint8_t)~JOB_ENTRY_STALE;
+        return JOB_TABLE_CHANGED;
+    }
+    if (t->count >= t->capacity) {
+        t->untracked++;
+        return JOB_TABLE_FULL;
+    }
+    e = &t->entries[at];
+    memmove(e + 1, e, (size_t)(t->count - at) * sizeof *e);
+    t->count++;
+    e->job_id = job_id;
+    e->fingerprint_lo = fp_lo;
+    e->status = st;
+    e->fingerprint_hi = fp_hi;
+    e->flags = JOB_ENTRY_SEEN;
+    return JOB_TABLE_NEW;
+}
+
+job_entry_t *job_table_find(job_table_t *t, int64_t job_id)
+{
+    uint32_t at = lower_bound(t, job_id);
+
+    if (at < t->count && t->entries[at].job_id == job_id) {
+        return &t->entries[at];
+    }
+    return NULL;
+}
+
+void job_table_invalidate(job_table_t *t, int64_t job_id)
+{
+    job_entry_t *e = job_table_find(t, job_id);
+
+    if (e != NULL) {
+        e->flags |= JOB_ENTRY_STALE;
+    }
+}
+
+uint32_t job_table_remove_unseen(job_table_t *t, job_table_removed_fn on_removed, void *user)
+{
+    uint32_t read, write = 0;
+
+    /* The callback sees each entry before the compaction can overwrite it:
+     * slot write never passes slot read. */
+    for (read = 0; read < t->count; read++) {
+        if (t->entries[read].flags & JOB_ENTRY_SEEN) {
+            if (write != read) {
+                t->entries[write] = t->entries[read];
+            }
+            write++;
+        } else if (on_removed != NULL) {
+            on_removed(user, &t->entries[read]);
+        }
+    }
+    read = t->count - write;
+    t->count = write;
+    return read;
+}

@@ -1,0 +1,370 @@
+/* test_job_table.c - the per-job memory between polls (firmware/job_table.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "job_table.h"
+
+#define BIG 10000u
+
+static job_entry_t storage[BIG];
+
+static void entry_is_16_bytes(void **state)
+{
+    (void)state;
+    assert_int_equal(sizeof(job_entry_t), 16);
+}
+
+static void first_sight_is_new_then_same(void **state)
+{
+    job_table_t t;
+    uint16_t prev = 777;
+    job_entry_t *e;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 5, 8, 0xABCDEF0123ull, &prev), JOB_TABLE_NEW);
+    assert_int_equal(prev, 777); /* untouched for NEW */
+    assert_int_equal(t.count, 1);
+    e = job_table_find(&t, 5);
+    assert_non_null(e);
+    assert_int_equal(e->job_id, 5);
+    assert_int_equal(e->status, 8);
+    assert_int_equal(e->fingerprint_lo, (uint32_t)0xCDEF0123u);
+    assert_int_equal(e->fingerprint_hi, 0xAB);
+    assert_true(e->flags & JOB_ENTRY_SEEN);
+
+    job_table_begin_poll(&t);
+    assert_false(e->flags & JOB_ENTRY_SEEN);
+    assert_int_equal(job_table_update(&t, 5, 8, 0xABCDEF0123ull, &prev), JOB_TABLE_SAME);
+    assert_true(e->flags & JOB_ENTRY_SEEN);
+}
+
+static void status_change_is_changed_with_previous_status(void **state)
+{
+    job_table_t t;
+    uint16_t prev = 0;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    job_table_update(&t, 5, 8, 1, NULL);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 5, 10, 1, &prev), JOB_TABLE_CHANGED);
+    assert_int_equal(prev, 8);
+    assert_int_equal(job_table_find(&t, 5)->status, 10);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 5, 10, 1, &prev), JOB_TABLE_SAME);
+}
+
+static void fingerprint_change_in_any_of_40_bits_is_changed(void **state)
+{
+    job_table_t t;
+    uint16_t prev = 0;
+    unsigned bit;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    job_table_update(&t, 9, 8, 0, NULL);
+    for (bit = 0; bit < 40; bit++) {
+        job_table_begin_poll(&t);
+        assert_int_equal(job_table_update(&t, 9, 8, 1ull << bit, &prev), JOB_TABLE_CHANGED);
+        assert_int_equal(prev, 8);
+        job_table_begin_poll(&t);
+        assert_int_equal(job_table_update(&t, 9, 8, 0, NULL), JOB_TABLE_CHANGED);
+    }
+}
+
+static void fingerprint_bits_above_40_are_ignored(void **state)
+{
+    job_table_t t;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    job_table_update(&t, 9, 8, 0x12345ull, NULL);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 9, 8, 0xFFFFFF0000012345ull, NULL), JOB_TABLE_SAME);
+}
+
+static void second_listing_in_one_poll_is_duplicate_and_ignored(void **state)
+{
+    job_table_t t;
+    uint16_t prev = 0;
+    job_entry_t *e;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 3, 7, 100, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, 3, 8, 200, &prev), JOB_TABLE_DUPLICATE);
+    assert_int_equal(prev, 7);
+    e = job_table_find(&t, 3);
+    assert_int_equal(e->status, 7);
+    assert_int_equal(e->fingerprint_lo, 100);
+    assert_int_equal(t.count, 1);
+
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 3, 7, 100, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, 3, 7, 100, &prev), JOB_TABLE_DUPLICATE);
+}
+
+static void new_job_in_full_table_is_full_and_counted(void **state)
+{
+    job_table_t t;
+    (void)state;
+
+    job_table_init(&t, storage, 2);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 1, 1, 0, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, 2, 1, 0, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, 3, 1, 0, NULL), JOB_TABLE_FULL);
+    assert_int_equal(job_table_update(&t, 0, 1, 0, NULL), JOB_TABLE_FULL);
+    assert_int_equal(t.untracked, 2);
+    assert_int_equal(t.count, 2);
+    assert_null(job_table_find(&t, 3));
+    /* known jobs still update in a full table */
+    assert_int_equal(job_table_update(&t, 1, 1, 0, NULL), JOB_TABLE_DUPLICATE);
+    job_table_begin_poll(&t);
+    assert_int_equal(t.untracked, 0);
+    assert_int_equal(job_table_update(&t, 2, 8, 0, NULL), JOB_TABLE_CHANGED);
+}
+
+static void capacity_zero_tracks_nothing(void **state)
+{
+    job_table_t t;
+    (void)state;
+
+    job_table_init(&t, NULL, 0);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_FULL);
+    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_FULL);
+    assert_int_equal(t.untracked, 2);
+    assert_int_equal(t.count, 0);
+    assert_null(job_table_find(&t, 1));
+    job_table_invalidate(&t, 1);
+    assert_int_equal(job_table_remove_unseen(&t, NULL, NULL), 0);
+}
+
+static void status_is_clamped_to_65535(void **state)
+{
+    static const struct {
+        int64_t status;
+        uint16_t stored;
+    } cases[] = {
+        {0, 0},         {22, 22},           {65534, 65534}, {65535, 65535},
+        {65536, 65535}, {INT64_MAX, 65535}, {-1, 65535},    {INT64_MIN, 65535},
+    };
+    job_table_t t;
+    size_t i;
+    (void)state;
+
+    job_table_init(&t, storage, 16);
+    job_table_begin_poll(&t);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(job_table_update(&t, (int64_t)i, cases[i].status, 0, NULL), JOB_TABLE_NEW);
+        assert_int_equal(job_table_find(&t, (int64_t)i)->status, cases[i].stored);
+    }
+}
+
+struct removed_log {
+    int64_t ids[16];
+    uint16_t statuses[16];
+    unsigned n;
+};
+
+static void record_removed(void *user, const job_entry_t *entry)
+{
+    struct removed_log *log = user;
+
+    assert_true(log->n < 16);
+    log->ids[log->n] = entry->job_id;
+    log->statuses[log->n] = entry->status;
+    log->n++;
+}
+
+static void unseen_jobs_are_removed_in_id_order(void **state)
+{
+    static const int64_t ids[] = {50, -3, 7, 1000, 20, 8, INT64_MAX, INT64_MIN};
+    static const int64_t kept[] = {-3, 8, 50};
+    static const int64_t gone[] = {INT64_MIN, 7, 20, 1000, INT64_MAX};
+    struct removed_log log;
+    job_table_t t;
+    size_t i;
+    (void)state;
+
+    memset(&log, 0, sizeof log);
+    job_table_init(&t, storage, 16);
+    job_table_begin_poll(&t);
+    for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        job_table_update(&t, ids[i], (int64_t)i, 0, NULL);
+    }
+    job_table_begin_poll(&t);
+    for (i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        assert_int_equal(job_table_update(&t, kept[i], 99, 0, NULL), JOB_TABLE_CHANGED);
+    }
+    assert_int_equal(job_table_remove_unseen(&t, record_removed, &log), 5);
+    assert_int_equal(log.n, 5);
+    for (i = 0; i < 5; i++) {
+        assert_int_equal(log.ids[i], gone[i]);
+    }
+    assert_int_equal(log.statuses[0], 7); /* INT64_MIN was listed 8th (i = 7) */
+    assert_int_equal(log.statuses[1], 2);
+    assert_int_equal(t.count, 3);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(t.entries[i].job_id, kept[i]);
+        assert_int_equal(t.entries[i].status, 99);
+        assert_ptr_equal(job_table_find(&t, kept[i]), &t.entries[i]);
+    }
+    for (i = 0; i < 5; i++) {
+        assert_null(job_table_find(&t, gone[i]));
+    }
+    /* nothing unseen now: a second call removes nothing */
+    assert_int_equal(job_table_remove_unseen(&t, NULL, NULL), 0);
+    assert_int_equal(t.count, 3);
+}
+
+static void removed_job_returns_as_new(void **state)
+{
+    job_table_t t;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    job_table_update(&t, 1, 8, 0, NULL);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_remove_unseen(&t, NULL, NULL), 1);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_NEW);
+}
+
+static void invalidated_job_reports_changed_once(void **state)
+{
+    job_table_t t;
+    uint16_t prev = 0;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    job_table_update(&t, 4, 8, 0x1234, NULL);
+    job_table_invalidate(&t, 4);
+    job_table_invalidate(&t, 4); /* twice is the same as once */
+    job_table_invalidate(&t, 5); /* not tracked: nothing happens */
+    assert_int_equal(t.count, 1);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 4, 8, 0x1234, &prev), JOB_TABLE_CHANGED);
+    assert_int_equal(prev, 8);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, 4, 8, 0x1234, NULL), JOB_TABLE_SAME);
+}
+
+/* A fixed-seed xorshift generator: the order is random but repeatable. */
+static uint64_t next_random(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void ten_thousand_random_inserts_stay_sorted_and_findable(void **state)
+{
+    static int64_t ids[BIG];
+    job_table_t t;
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    uint32_t i;
+    (void)state;
+
+    /* distinct ids spread over the signed range, then shuffled */
+    for (i = 0; i < BIG; i++) {
+        ids[i] = ((int64_t)i - (int64_t)(BIG / 2)) * 1000003 + (int64_t)(i % 7);
+    }
+    for (i = BIG - 1; i > 0; i--) {
+        uint32_t j = (uint32_t)(next_random(&seed) % (i + 1u));
+        int64_t tmp = ids[i];
+        ids[i] = ids[j];
+        ids[j] = tmp;
+    }
+    job_table_init(&t, storage, BIG);
+    job_table_begin_poll(&t);
+    for (i = 0; i < BIG; i++) {
+        assert_int_equal(job_table_update(&t, ids[i], i % 23, i, NULL), JOB_TABLE_NEW);
+    }
+    assert_int_equal(t.count, BIG);
+    for (i = 1; i < BIG; i++) {
+        assert_true(t.entries[i - 1].job_id < t.entries[i].job_id);
+    }
+    for (i = 0; i < BIG; i++) {
+        job_entry_t *e = job_table_find(&t, ids[i]);
+        assert_non_null(e);
+        assert_int_equal(e->job_id, ids[i]);
+        assert_int_equal(e->status, i % 23);
+        assert_int_equal(e->fingerprint_lo, i);
+    }
+    assert_null(job_table_find(&t, ids[0] + 1000003 / 2));
+    assert_int_equal(job_table_update(&t, INT64_MAX, 1, 0, NULL), JOB_TABLE_FULL);
+
+    /* keep every other id, drop the rest in one pass */
+    job_table_begin_poll(&t);
+    for (i = 0; i < BIG; i += 2) {
+        assert_int_equal(job_table_update(&t, ids[i], i % 23, i, NULL), JOB_TABLE_SAME);
+    }
+    assert_int_equal(job_table_remove_unseen(&t, NULL, NULL), BIG / 2);
+    assert_int_equal(t.count, BIG / 2);
+    for (i = 1; i < t.count; i++) {
+        assert_true(t.entries[i - 1].job_id < t.entries[i].job_id);
+    }
+    for (i = 0; i < BIG; i++) {
+        if (i % 2 == 0) {
+            assert_non_null(job_table_find(&t, ids[i]));
+        } else {
+            assert_null(job_table_find(&t, ids[i]));
+        }
+    }
+}
+
+static void increasing_ids_append(void **state)
+{
+    job_table_t t;
+    uint32_t i;
+    (void)state;
+
+    job_table_init(&t, storage, BIG);
+    job_table_begin_poll(&t);
+    for (i = 0; i < BIG; i++) {
+        assert_int_equal(job_table_update(&t, (int64_t)i * 2, 8, 0, NULL), JOB_TABLE_NEW);
+    }
+    for (i = 0; i < BIG; i++) {
+        assert_int_equal(t.entries[i].job_id, (int64_t)i * 2);
+    }
+    assert_null(job_table_find(&t, 3));
+    assert_null(job_table_find(&t, -1));
+    assert_null(job_table_find(&t, (int64_t)BIG * 2));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(entry_is_16_bytes),
+        cmocka_unit_test(first_sight_is_new_then_same),
+        cmocka_unit_test(status_change_is_changed_with_previous_status),
+        cmocka_unit_test(fingerprint_change_in_any_of_40_bits_is_changed),
+        cmocka_unit_test(fingerprint_bits_above_40_are_ignored),
+        cmocka_unit_test(second_listing_in_one_poll_is_duplicate_and_ignored),
+        cmocka_unit_test(new_job_in_full_table_is_full_and_counted),
+        cmocka_unit_test(capacity_zero_tracks_nothing),
+        cmocka_unit_test(status_is_clamped_to_65535),
+        cmocka_unit_test(unseen_jobs_are_removed_in_id_order),
+        cmocka_unit_test(removed_job_returns_as_new),
+        cmocka_unit_test(invalidated_job_reports_changed_once),
+        cmocka_unit_test(ten_thousand_random_inserts_stay_sorted_and_findable),
+        cmocka_unit_test(increasing_ids_append),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
