@@ -33,7 +33,7 @@ PORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PORT_SRCS))
 CORE_LIB := $(BUILD)/libm2mcore.a
 BIN := $(BUILD)/modelarts2mqtt
 
-.PHONY: all deps test unit e2e demo clean format size
+.PHONY: all deps test unit e2e demo clean format size bench
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -86,3 +86,8 @@ format:
 
 clean:
 	rm -rf build
+
+# ---- measurements ------------------------------------------------------------
+
+bench: deps $(BIN)
+	$(PYTHON) tests/bench.py --binary $(BIN)

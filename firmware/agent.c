@@ -218,6 +218,7 @@ static int feed_response(m2m_agent_t *a, const uint8_t *in, size_t n)
         switch (hs) {
         case HTTP_RESPONSE_HEADERS: {
             int ok = a->http.status_code >= 200 && a->http.status_code < 300;
+            a->health.http_status = a->http.status_code;
             /* Only a successful page lists jobs; an error body is read for
              * its error_code and message alone. */
             job_stream_init(&a->stream, ok ? on_job : NULL, a);
@@ -355,7 +356,6 @@ static m2m_poll_result_t fetch_page(m2m_agent_t *a, uint32_t page)
         if (!a->http.keep_alive) {
             tls_client_close(&a->tls);
         }
-        a->health.http_status = a->http.status_code;
         return classify_response(a);
     }
     set_error(a, "network", "the server closed the connection twice");

@@ -12,7 +12,7 @@ LLHTTP_DIR := /usr/share/llhttp
 LLHTTP_INC := /usr/share/include/llhttp
 LLHTTP_SRCS := $(LLHTTP_DIR)/llhttp.c $(LLHTTP_DIR)/api.c $(LLHTTP_DIR)/http.c
 TEST_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) -O1 -g -Iinclude -Itests/unit
-TEST_LIBS := -lcmocka -lmbedtls -lmbedx509 -lmbedcrypto
+TEST_LIBS := -lcmocka -linih -lmbedtls -lmbedx509 -lmbedcrypto
 
 # Tests whose name holds "llhttp" also compile llhttp's C sources (tests only:
 # llhttp is the differential reference, never part of the agent).

@@ -1,0 +1,782 @@
+/*
+ * config.c - the configuration keys, their checks, the environment and
+ * --set; see config.h. Reading the INI file is config_file.c.
+ *
+ * Every key is one row of config_keys[]: where it lives in config_t, its
+ * default, its environment variable and the function that checks and stores
+ * a value. Defaults, the file, the environment and --set all go through the
+ * same row, so a value is checked the same way wherever it comes from.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "m2m_defaults.h"
+
+#define STRINGIFY2(x) #x
+#define STRINGIFY(x) STRINGIFY2(x)
+
+/* How a value is kept, for comparisons between two configurations. */
+typedef enum { KIND_STR, KIND_U32, KIND_INT } key_kind_t;
+
+typedef struct config_key config_key_t;
+
+/* Check value and store it into c. Returns 0, or -1 with the reason (the
+ * text after "key = value: ") in why. Never called with "" unless the
+ * default is "". */
+typedef int (*key_setter_t)(const config_key_t *k, config_t *c, const char *value, char *why,
+                            size_t why_size);
+
+struct config_key {
+    const char *section;
+    const char *name;
+    key_setter_t set;
+    key_kind_t kind;
+    size_t offset;
+    size_t size;
+    uint32_t min;               /* numbers: smallest value */
+    uint32_t max;               /* numbers: largest value */
+    const char *const *choices; /* set_choice: the allowed words */
+    const char *def;            /* default, as written in a file */
+    const char *env;            /* environment variable, or NULL */
+    int secret;                 /* never echo the value */
+};
+
+/* ---- character classes ---------------------------------------------------- */
+
+static int is_id_char(unsigned char ch)
+{
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+           ch == '_' || ch == '-';
+}
+
+static int is_host_char(unsigned char ch)
+{
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+           ch == '-' || ch == '.';
+}
+
+static int has_control(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x20 || ch == 0x7f) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Count the characters of a UTF-8 string. Returns -1 for invalid UTF-8
+ * (overlong forms, surrogates and code points above U+10FFFF included). */
+static long utf8_chars(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    long count = 0;
+    while (*p != 0) {
+        unsigned char b = *p;
+        uint32_t cp;
+        int extra;
+        int i;
+        if (b < 0x80) {
+            p++;
+            count++;
+            continue;
+        }
+        if (b >= 0xc2 && b <= 0xdf) {
+            extra = 1;
+            cp = b & 0x1fu;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            extra = 2;
+            cp = b & 0x0fu;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            extra = 3;
+            cp = b & 0x07u;
+        } else {
+            return -1;
+        }
+        for (i = 1; i <= extra; i++) {
+            if ((p[i] & 0xc0) != 0x80) {
+                return -1; /* also stops at the NUL */
+            }
+            cp = (cp << 6) | (p[i] & 0x3fu);
+        }
+        if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff)) {
+            return -1;
+        }
+        p += extra + 1;
+        count++;
+    }
+    return count;
+}
+
+/* Parse a decimal without sign, spaces or leading '+'. */
+static int parse_u32(const char *s, uint32_t *out)
+{
+    uint64_t v = 0;
+    size_t n = 0;
+    if (*s == '\0') {
+        return -1;
+    }
+    for (; *s != '\0'; s++, n++) {
+        if (*s < '0' || *s > '9' || n >= 10) {
+            return -1;
+        }
+        v = v * 10u + (uint64_t)(*s - '0');
+    }
+    if (v > UINT32_MAX) {
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static char *field(config_t *c, const config_key_t *k)
+{
+    return (char *)c + k->offset;
+}
+
+static const char *cfield(const config_t *c, const config_key_t *k)
+{
+    return (const char *)c + k->offset;
+}
+
+static int store_string(const config_key_t *k, config_t *c, const char *value, char *why,
+                        size_t why_size)
+{
+    size_t len = strlen(value);
+    if (len >= k->size) {
+        snprintf(why, why_size, "must be at most %zu bytes", k->size - 1);
+        return -1;
+    }
+    memcpy(field(c, k), value, len + 1);
+    return 0;
+}
+
+/* ---- setters ---------------------------------------------------------------- */
+
+static int set_uint(const config_key_t *k, config_t *c, const char *value, char *why,
+                    size_t why_size)
+{
+    uint32_t v;
+    if (parse_u32(value, &v) != 0 || v < k->min || v > k->max) {
+        snprintf(why, why_size, "must be %lu..%lu", (unsigned long)k->min, (unsigned long)k->max);
+        return -1;
+    }
+    memcpy(field(c, k), &v, sizeof v);
+    return 0;
+}
+
+static int set_bool(const config_key_t *k, config_t *c, const char *value, char *why,
+                    size_t why_size)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    size_t i;
+    int v = -1;
+    for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcasecmp(value, yes[i]) == 0) {
+            v = 1;
+        } else if (strcasecmp(value, no[i]) == 0) {
+            v = 0;
+        }
+    }
+    if (v < 0) {
+        snprintf(why, why_size, "must be true or false");
+        return -1;
+    }
+    memcpy(field(c, k), &v, sizeof v);
+    return 0;
+}
+
+/* Free text: user names, client ids, passwords, file names. */
+static int set_text(const config_key_t *k, config_t *c, const char *value, char *why,
+                    size_t why_size)
+{
+    if (has_control(value) || utf8_chars(value) < 0) {
+        snprintf(why, why_size, "must be UTF-8 text without control characters");
+        return -1;
+    }
+    return store_string(k, c, value, why, why_size);
+}
+
+/* Credentials that travel in an HTTP header: printable ASCII, no space, so
+ * that no value can end the header early. */
+static int set_credential(const config_key_t *k, config_t *c, const char *value, char *why,
+                          size_t why_size)
+{
+    const char *p;
+    for (p = value; *p != '\0'; p++) {
+        if (*p < 0x21 || *p > 0x7e) {
+            snprintf(why, why_size, "must be printable ASCII without spaces, at most %zu bytes",
+                     k->size - 1);
+            return -1;
+        }
+    }
+    return store_string(k, c, value, why, why_size);
+}
+
+static int set_id(const config_key_t *k, config_t *c, const char *value, char *why, size_t why_size)
+{
+    const char *p;
+    size_t len = strlen(value);
+    for (p = value; *p != '\0'; p++) {
+        if (!is_id_char((unsigned char)*p)) {
+            break;
+        }
+    }
+    if (*p != '\0' || len == 0 || len >= k->size) {
+        snprintf(why, why_size, "must be 1..%zu characters of A-Z a-z 0-9 _ -", k->size - 1);
+        return -1;
+    }
+    return store_string(k, c, value, why, why_size);
+}
+
+static int set_choice(const config_key_t *k, config_t *c, const char *value, char *why,
+                      size_t why_size)
+{
+    size_t i;
+    size_t used = 0;
+    for (i = 0; k->choices[i] != NULL; i++) {
+        if (strcmp(value, k->choices[i]) == 0) {
+            return store_string(k, c, value, why, why_size);
+        }
+    }
+    used = (size_t)snprintf(why, why_size, "must be one of");
+    for (i = 0; k->choices[i] != NULL && used < why_size; i++) {
+        used += (size_t)snprintf(why + used, why_size - used, "%s %s", i == 0 ? "" : ",",
+                                 k->choices[i]);
+    }
+    return -1;
+}
+
+static int set_auth(const config_key_t *k, config_t *c, const char *value, char *why,
+                    size_t why_size)
+{
+    config_auth_t v;
+    if (strcmp(value, "token") == 0) {
+        v = CONFIG_AUTH_TOKEN;
+    } else if (strcmp(value, "aksk") == 0) {
+        v = CONFIG_AUTH_AKSK;
+    } else if (strcmp(value, "password") == 0) {
+        v = CONFIG_AUTH_PASSWORD;
+    } else {
+        snprintf(why, why_size, "must be token, aksk or password");
+        return -1;
+    }
+    memcpy(field(c, k), &v, sizeof v);
+    return 0;
+}
+
+/* Split "host[:port]" ending at end. Returns 0 and the port (0 if none). */
+static int check_host_port(const char *host, const char *end, int brackets_ok, uint32_t *port)
+{
+    const char *colon = NULL;
+    const char *p;
+    *port = 0;
+    if (brackets_ok && host < end && *host == '[') {
+        /* An IPv6 literal, as Paho accepts it. */
+        const char *close = host + 1;
+        while (close < end && *close != ']') {
+            char ch = *close;
+            if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+                  (ch >= 'A' && ch <= 'F') || ch == ':' || ch == '.')) {
+                return -1;
+            }
+            close++;
+        }
+        if (close >= end || close == host + 1) {
+            return -1;
+        }
+        p = close + 1;
+        if (p < end && *p != ':') {
+            return -1;
+        }
+        colon = p < end ? p : NULL;
+    } else {
+        for (p = host; p < end && *p != ':'; p++) {
+            if (!is_host_char((unsigned char)*p)) {
+                return -1;
+            }
+        }
+        if (p == host || p - host > CONFIG_HOST_MAX - 1) {
+            return -1;
+        }
+        colon = p < end ? p : NULL;
+    }
+    if (colon != NULL) {
+        char digits[8];
+        size_t n = (size_t)(end - colon - 1);
+        if (n == 0 || n >= sizeof digits) {
+            return -1;
+        }
+        memcpy(digits, colon + 1, n);
+        digits[n] = '\0';
+        if (parse_u32(digits, port) != 0 || *port < 1 || *port > 65535) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int set_https_url(const config_key_t *k, config_t *c, const char *value, char *why,
+                         size_t why_size)
+{
+    static const char scheme[] = "https://";
+    const char *host = value + sizeof scheme - 1;
+    const char *end;
+    uint32_t port;
+    if (strncasecmp(value, "http://", 7) == 0) {
+        snprintf(why, why_size, "must be https://host[:port]: plain http is refused");
+        return -1;
+    }
+    end = host + strlen(host);
+    if (end > host && end[-1] == '/') {
+        end--; /* "https://host/" is the same URL */
+    }
+    if (strncasecmp(value, scheme, sizeof scheme - 1) != 0 ||
+        check_host_port(host, end, 0, &port) != 0) {
+        snprintf(why, why_size, "must be https://host[:port] (no path)");
+        return -1;
+    }
+    return store_string(k, c, value, why, why_size);
+}
+
+static const char *const mqtt_schemes[] = {"tcp://", "mqtt://", "ssl://", "mqtts://", NULL};
+
+static int set_mqtt_uri(const config_key_t *k, config_t *c, const char *value, char *why,
+                        size_t why_size)
+{
+    size_t i;
+    for (i = 0; mqtt_schemes[i] != NULL; i++) {
+        size_t n = strlen(mqtt_schemes[i]);
+        uint32_t port;
+        if (strncmp(value, mqtt_schemes[i], n) == 0 &&
+            check_host_port(value + n, value + strlen(value), 1, &port) == 0) {
+            return store_string(k, c, value, why, why_size);
+        }
+    }
+    snprintf(why, why_size,
+             "must be tcp://host[:port], ssl://host[:port], mqtt://host[:port] or "
+             "mqtts://host[:port]");
+    return -1;
+}
+
+static int set_topic(const config_key_t *k, config_t *c, const char *value, char *why,
+                     size_t why_size)
+{
+    size_t len = strlen(value);
+    if (len == 0 || len >= k->size || strpbrk(value, "+#") != NULL || value[0] == '/' ||
+        value[len - 1] == '/' || has_control(value) || utf8_chars(value) < 0) {
+        snprintf(why, why_size,
+                 "must be 1..%zu bytes of UTF-8 without + or # and without a leading or "
+                 "trailing /",
+                 k->size - 1);
+        return -1;
+    }
+    return store_string(k, c, value, why, why_size);
+}
+
+static int set_search(const config_key_t *k, config_t *c, const char *value, char *why,
+                      size_t why_size)
+{
+    long chars = utf8_chars(value);
+    if (chars < 0 || chars > CONFIG_SEARCH_CHARS || has_control(value)) {
+        snprintf(why, why_size, "must be 0..%d characters of UTF-8 text", CONFIG_SEARCH_CHARS);
+        return -1;
+    }
+    return store_string(k, c, value, why, why_size);
+}
+
+static int set_status(const config_key_t *k, config_t *c, const char *value, char *why,
+                      size_t why_size)
+{
+    uint32_t v;
+    if (parse_u32(value, &v) != 0 || v > 255) {
+        snprintf(why, why_size, "must be empty or a status code 0..255");
+        return -1;
+    }
+    /* Normalised, so that "007" and "7" send the same query. */
+    snprintf(field(c, k), k->size, "%lu", (unsigned long)v);
+    return 0;
+}
+
+/* ---- the keys ------------------------------------------------------------------ */
+
+static const char *const sort_by_choices[] = {"job_name",      "job_desc",    "status", "duration",
+                                              "version_count", "create_time", NULL};
+static const char *const order_choices[] = {"asc", "desc", NULL};
+
+#define OFF(f) offsetof(config_t, f)
+#define SZ(f) sizeof(((config_t *)0)->f)
+#define STR(sec, name, setter, f, def, env, secret)                                                \
+    {                                                                                              \
+        sec, name, setter, KIND_STR, OFF(f), SZ(f), 0, 0, NULL, def, env, secret                   \
+    }
+#define U32(sec, name, f, lo, hi, def)                                                             \
+    {                                                                                              \
+        sec, name, set_uint, KIND_U32, OFF(f), SZ(f), lo, hi, NULL, def, NULL, 0                   \
+    }
+
+static const config_key_t config_keys[] = {
+    STR("modelarts", "endpoint", set_https_url, endpoint,
+        "https://modelarts.cn-north-4.myhuaweicloud.com", NULL, 0),
+    STR("modelarts", "project_id", set_id, project_id, "", NULL, 0),
+    {"modelarts", "auth", set_auth, KIND_INT, OFF(auth), SZ(auth), 0, 0, NULL, "token", NULL, 0},
+    STR("modelarts", "token", set_credential, token, "", "MODELARTS_TOKEN", 1),
+    STR("modelarts", "ak", set_credential, ak, "", "MODELARTS_AK", 1),
+    STR("modelarts", "sk", set_credential, sk, "", "MODELARTS_SK", 1),
+    STR("modelarts", "iam_endpoint", set_https_url, iam_endpoint,
+        "https://iam.cn-north-4.myhuaweicloud.com", NULL, 0),
+    STR("modelarts", "user", set_text, user, "", NULL, 0),
+    STR("modelarts", "domain", set_text, domain, "", NULL, 0),
+    STR("modelarts", "password", set_text, password, "", "MODELARTS_PASSWORD", 1),
+    STR("modelarts", "ca_file", set_text, ca_file, CONFIG_SYSTEM_CA_FILE, NULL, 0),
+    U32("modelarts", "per_page", per_page, 1, 1000, "100"),
+    STR("modelarts", "status", set_status, status, "", NULL, 0),
+    STR("modelarts", "search_content", set_search, search_content, "", NULL, 0),
+    STR("modelarts", "workspace_id", set_id, workspace_id, "", NULL, 0),
+    {"modelarts", "sort_by", set_choice, KIND_STR, OFF(sort_by), SZ(sort_by), 0, 0, sort_by_choices,
+     "create_time", NULL, 0},
+    {"modelarts", "order", set_choice, KIND_STR, OFF(order), SZ(order), 0, 0, order_choices, "asc",
+     NULL, 0},
+    U32("modelarts", "poll_interval", poll_interval, 1, 86400, "30"),
+    U32("modelarts", "timeout", timeout, 1, 300, "10"),
+    {"modelarts", "insecure", set_bool, KIND_INT, OFF(insecure), SZ(insecure), 0, 0, NULL, "false",
+     NULL, 0},
+    U32("modelarts", "max_jobs", max_jobs, 1, 1000000, STRINGIFY(M2M_DEFAULT_CAPACITY)),
+
+    STR("mqtt", "uri", set_mqtt_uri, mqtt_uri, "tcp://localhost:1883", NULL, 0),
+    STR("mqtt", "client_id", set_text, client_id, "", NULL, 0),
+    STR("mqtt", "username", set_text, username, "", NULL, 0),
+    STR("mqtt", "password", set_text, mqtt_password, "", "MQTT_PASSWORD", 1),
+    STR("mqtt", "ca_file", set_text, mqtt_ca_file, "", NULL, 0),
+    STR("mqtt", "base_topic", set_topic, base_topic, "modelarts", NULL, 0),
+    STR("mqtt", "agent_id", set_id, agent_id, "", NULL, 0),
+    U32("mqtt", "qos", qos, 0, 2, "1"),
+    U32("mqtt", "keepalive", keepalive, 5, 3600, "30"),
+
+    {"homeassistant", "discovery", set_bool, KIND_INT, OFF(discovery), SZ(discovery), 0, 0, NULL,
+     "false", NULL, 0},
+    STR("homeassistant", "prefix", set_topic, ha_prefix, "homeassistant", NULL, 0),
+};
+
+#define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
+
+static const config_key_t *find_key(const char *section, const char *name)
+{
+    size_t i;
+    for (i = 0; i < KEY_COUNT; i++) {
+        if (strcmp(config_keys[i].section, section) == 0 &&
+            strcmp(config_keys[i].name, name) == 0) {
+            return &config_keys[i];
+        }
+    }
+    return NULL;
+}
+
+static int section_known(const char *section)
+{
+    size_t i;
+    for (i = 0; i < KEY_COUNT; i++) {
+        if (strcmp(config_keys[i].section, section) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A value as it may appear in a message: at most 64 bytes, control
+ * characters replaced, secrets never. */
+static void shown_value(const config_key_t *k, const char *value, char *out, size_t out_size)
+{
+    size_t i;
+    size_t n = 0;
+    if (k != NULL && k->secret) {
+        snprintf(out, out_size, "(hidden)");
+        return;
+    }
+    for (i = 0; value[i] != '\0' && n + 4 < out_size && i < 64; i++) {
+        unsigned char ch = (unsigned char)value[i];
+        out[n++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+    }
+    if (value[i] != '\0' && n + 4 <= out_size) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
+    out[n] = '\0';
+}
+
+/* ---- public ------------------------------------------------------------------- */
+
+void config_defaults(config_t *c)
+{
+    size_t i;
+    char why[CONFIG_ERROR_MAX];
+    memset(c, 0, sizeof *c);
+    for (i = 0; i < KEY_COUNT; i++) {
+        const config_key_t *k = &config_keys[i];
+        if (k->def[0] != '\0') {
+            (void)k->set(k, c, k->def, why, sizeof why);
+        }
+    }
+}
+
+config_status_t config_set(config_t *c, const char *section, const char *key, const char *value,
+                           const char *origin, char *err, size_t err_size)
+{
+    const config_key_t *k = find_key(section, key);
+    char why[CONFIG_ERROR_MAX];
+    char shown[80];
+    const char *at_open = origin != NULL ? " (" : "";
+    const char *at = origin != NULL ? origin : "";
+    const char *at_close = origin != NULL ? ")" : "";
+
+    if (k == NULL) {
+        if (section[0] == '\0') {
+            snprintf(err, err_size, "key \"%s\" outside any section%s%s%s", key, at_open, at,
+                     at_close);
+        } else if (!section_known(section)) {
+            snprintf(err, err_size, "unknown section [%s]%s%s%s", section, at_open, at, at_close);
+        } else {
+            snprintf(err, err_size, "unknown key %s.%s%s%s%s", section, key, at_open, at, at_close);
+        }
+        return CONFIG_ERR_UNKNOWN;
+    }
+    if (value[0] == '\0') {
+        value = k->def;
+        if (value[0] == '\0') {
+            memset(field(c, k), 0, k->size);
+            return CONFIG_OK;
+        }
+    }
+    if (k->set(k, c, value, why, sizeof why) != 0) {
+        shown_value(k, value, shown, sizeof shown);
+        snprintf(err, err_size, "%s.%s = %s: %s%s%s%s", section, key, shown, why, at_open, at,
+                 at_close);
+        return CONFIG_ERR_VALUE;
+    }
+    return CONFIG_OK;
+}
+
+config_status_t config_set_arg(config_t *c, const char *arg, char *err, size_t err_size)
+{
+    char name[64];
+    const char *eq = strchr(arg, '=');
+    const char *dot = memchr(arg, '.', eq != NULL ? (size_t)(eq - arg) : 0);
+    size_t name_len = eq != NULL ? (size_t)(eq - arg) : 0;
+
+    /* The argument is never echoed: it may carry a secret. */
+    if (eq == NULL || dot == NULL || dot == arg || dot + 1 == eq || name_len >= sizeof name) {
+        snprintf(err, err_size, "--set expects SECTION.KEY=VALUE, e.g. modelarts.per_page=100");
+        return CONFIG_ERR_USAGE;
+    }
+    memcpy(name, arg, name_len);
+    name[name_len] = '\0';
+    name[dot - arg] = '\0';
+    return config_set(c, name, name + (dot - arg) + 1, eq + 1, "--set", err, err_size);
+}
+
+config_status_t config_apply_env(config_t *c, char *err, size_t err_size)
+{
+    size_t i;
+    for (i = 0; i < KEY_COUNT; i++) {
+        const config_key_t *k = &config_keys[i];
+        const char *value;
+        char origin[64];
+        config_status_t st;
+        if (k->env == NULL) {
+            continue;
+        }
+        value = getenv(k->env);
+        if (value == NULL || value[0] == '\0') {
+            continue;
+        }
+        snprintf(origin, sizeof origin, "environment %s", k->env);
+        st = config_set(c, k->section, k->name, value, origin, err, err_size);
+        if (st != CONFIG_OK) {
+            return st;
+        }
+    }
+    return CONFIG_OK;
+}
+
+/* The default agent_id: the host name reduced to [A-Za-z0-9_-]. */
+static void default_agent_id(char *out, size_t out_size)
+{
+    char host[256];
+    size_t i;
+    if (gethostname(host, sizeof host) != 0) {
+        host[0] = '\0';
+    }
+    host[sizeof host - 1] = '\0';
+    for (i = 0; host[i] != '\0' && i + 1 < out_size; i++) {
+        out[i] = is_id_char((unsigned char)host[i]) ? host[i] : '_';
+    }
+    out[i] = '\0';
+    if (i == 0) {
+        snprintf(out, out_size, "gateway");
+    }
+}
+
+static config_status_t check_readable(const char *key, const char *path, char *err, size_t err_size)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, err_size, "%s = %s: cannot read the file: %s", key, path, strerror(errno));
+        return CONFIG_ERR_FILE;
+    }
+    fclose(f);
+    return CONFIG_OK;
+}
+
+config_status_t config_finish(config_t *c, char *err, size_t err_size)
+{
+    const char *host;
+    const char *end;
+    uint32_t port;
+    size_t topic_len;
+    config_status_t st;
+
+    if (c->agent_id[0] == '\0') {
+        default_agent_id(c->agent_id, sizeof c->agent_id);
+    }
+    if (c->client_id[0] == '\0') {
+        snprintf(c->client_id, sizeof c->client_id, "modelarts2mqtt-%s", c->agent_id);
+    }
+    if (c->project_id[0] == '\0') {
+        snprintf(err, err_size, "modelarts.project_id is required");
+        return CONFIG_ERR_MISSING;
+    }
+    if (c->auth != CONFIG_AUTH_TOKEN) {
+        snprintf(err, err_size,
+                 "modelarts.auth = %s: this build supports token authentication only "
+                 "(auth = token)",
+                 config_auth_name(c->auth));
+        return CONFIG_ERR_UNSUPPORTED;
+    }
+    if (c->token[0] == '\0') {
+        snprintf(err, err_size,
+                 "modelarts.token is required with auth = token: set it in the file, in "
+                 "MODELARTS_TOKEN or with --set modelarts.token=...");
+        return CONFIG_ERR_MISSING;
+    }
+
+    /* The endpoint was checked when it was set: host[:port] after the scheme. */
+    host = c->endpoint + strlen("https://");
+    end = host + strcspn(host, ":/");
+    if ((size_t)(end - host) >= sizeof c->api_host) {
+        snprintf(err, err_size, "modelarts.endpoint = %s: the host name is too long", c->endpoint);
+        return CONFIG_ERR_VALUE;
+    }
+    memcpy(c->api_host, host, (size_t)(end - host));
+    c->api_host[end - host] = '\0';
+    port = 443;
+    if (*end == ':') {
+        char digits[8];
+        size_t n = strcspn(end + 1, "/");
+        if (n >= sizeof digits) {
+            n = sizeof digits - 1;
+        }
+        memcpy(digits, end + 1, n);
+        digits[n] = '\0';
+        (void)parse_u32(digits, &port);
+    }
+    c->api_port = (uint16_t)port;
+    c->mqtt_tls =
+        strncmp(c->mqtt_uri, "ssl://", 6) == 0 || strncmp(c->mqtt_uri, "mqtts://", 8) == 0;
+
+    /* The longest topic the agent builds: B/<project>/jobs/<INT64_MIN>. */
+    topic_len = strlen(c->base_topic) + 1 + strlen(c->agent_id) + 1 + strlen(c->project_id) +
+                strlen("/jobs/-9223372036854775808");
+    if (topic_len + 1 > M2M_TOPIC_MAX) {
+        snprintf(err, err_size,
+                 "mqtt.base_topic, mqtt.agent_id and modelarts.project_id make topics of %zu "
+                 "bytes: at most %d fit",
+                 topic_len, M2M_TOPIC_MAX - 1);
+        return CONFIG_ERR_VALUE;
+    }
+
+    if (!c->insecure) {
+        st = check_readable("modelarts.ca_file", c->ca_file, err, err_size);
+        if (st != CONFIG_OK) {
+            return st;
+        }
+    }
+    if (c->mqtt_tls) {
+        st = check_readable("mqtt.ca_file",
+                            c->mqtt_ca_file[0] != '\0' ? c->mqtt_ca_file : CONFIG_SYSTEM_CA_FILE,
+                            err, err_size);
+        if (st != CONFIG_OK) {
+            return st;
+        }
+    }
+    return CONFIG_OK;
+}
+
+static int key_differs(const config_t *a, const config_t *b, const config_key_t *k)
+{
+    if (k->kind == KIND_STR) {
+        return strcmp(cfield(a, k), cfield(b, k)) != 0;
+    }
+    return memcmp(cfield(a, k), cfield(b, k), k->size) != 0;
+}
+
+int config_section_differs(const config_t *a, const config_t *b, const char *section)
+{
+    size_t i;
+    for (i = 0; i < KEY_COUNT; i++) {
+        if (strcmp(config_keys[i].section, section) == 0 && key_differs(a, b, &config_keys[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int config_key_differs(const config_t *a, const config_t *b, const char *section, const char *key)
+{
+    const config_key_t *k = find_key(section, key);
+    return k != NULL && key_differs(a, b, k);
+}
+
+const char *config_auth_name(config_auth_t auth)
+{
+    switch (auth) {
+    case CONFIG_AUTH_TOKEN:
+        return "token";
+    case CONFIG_AUTH_AKSK:
+        return "aksk";
+    case CONFIG_AUTH_PASSWORD:
+        return "password";
+    }
+    return "unknown";
+}
+
+const char *config_strerror(config_status_t st)
+{
+    switch (st) {
+    case CONFIG_OK:
+        return "ok";
+    case CONFIG_ERR_FILE:
+        return "the file cannot be read";
+    case CONFIG_ERR_SYNTAX:
+        return "not an INI line";
+    case CONFIG_ERR_UNKNOWN:
+        return "unknown section or key";
+    case CONFIG_ERR_VALUE:
+        return "value out of range";
+    case CONFIG_ERR_MISSING:
+        return "a required key is not set";
+    case CONFIG_ERR_UNSUPPORTED:
+        return "not supported by this build";
+    case CONFIG_ERR_USAGE:
+        return "malformed --set argument";
+    }
+    return "unknown configuration status";
+}

@@ -1,0 +1,529 @@
+/*
+ * main.c - modelarts2mqtt on a Linux gateway: command line, configuration,
+ * the daemon loop, signals and exit codes (docs/configuration.md).
+ *
+ * Exit codes are the agent's m2m_poll_result_t: 0 success, 1 transient
+ * failure, 2 usage or configuration error (the broker refusing the
+ * credentials included), 3 the API refused.
+ *
+ * Signal handlers only set flags. A signal ends the sleep between polls at
+ * once (the sleep is not resumed); during a poll it is seen when the poll
+ * ends, and every network operation of a poll is bounded by
+ * modelarts.timeout.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "config.h"
+#include "port_posix.h"
+#include "tls_setup.h"
+
+#ifndef M2M_VERSION
+#define M2M_VERSION "0.0.0"
+#endif
+
+#define PROGRAM "modelarts2mqtt"
+
+/* Longest sleep between two looks at the signal flags, in ms. */
+#define STEP_MS 1000u
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
+
+typedef struct {
+    const char *config_path; /* -c, or NULL for the default */
+    int once;
+    int dry_run;
+    int check_config;
+    int verbose;
+    int quiet;
+    int help;
+    int version;
+    const char **sets; /* --set arguments, in order */
+    size_t n_sets;
+} options_t;
+
+typedef struct {
+    options_t opt;
+    m2m_port_t port;
+    config_t *cfg;      /* the configuration in force */
+    tls_setup_t tls[2]; /* the one in use and room for a reload's */
+    int tls_in_use;
+    m2m_agent_config_t agent_cfg;
+    m2m_agent_t *agent;
+    job_entry_t *table;
+    int started;     /* the agent's MQTT session is open */
+    int was_started; /* it has been open once */
+    uint64_t last_poll_start;
+} daemon_t;
+
+/* ---- command line -------------------------------------------------------------- */
+
+static void print_usage(FILE *out)
+{
+    fprintf(out, "Usage: " PROGRAM " [-c FILE] [--once] [--dry-run] [--check-config]\n"
+                 "                      [--set SECTION.KEY=VALUE]... [-v|-q] [--version] [--help]\n"
+                 "\n"
+                 "Polls the ModelArts training job list and publishes job status to MQTT.\n"
+                 "\n"
+                 "  -c FILE         INI configuration (default " CONFIG_DEFAULT_FILE ")\n"
+                 "  --once          one full poll, publish, disconnect, exit\n"
+                 "  --dry-run       no broker: one poll, each message that would be published\n"
+                 "                  printed on one line, then exit (implies --once)\n"
+                 "  --check-config  validate the configuration and exit\n"
+                 "  --set S.K=V     override key K of section S after the file (repeatable)\n"
+                 "  -v              debug log\n"
+                 "  -q              only warnings and errors\n"
+                 "  --version       print the version and exit\n"
+                 "  --help          print this help and exit\n"
+                 "\n"
+                 "Secrets may come from the environment: MODELARTS_TOKEN, MODELARTS_AK,\n"
+                 "MODELARTS_SK, MODELARTS_PASSWORD, MQTT_PASSWORD (--set wins over the\n"
+                 "environment, which wins over the file).\n"
+                 "\n"
+                 "Exit codes: 0 success, 1 transient failure (network, TLS, HTTP 5xx/408/429,\n"
+                 "bad body, broker unreachable), 2 usage or configuration error (broker refused\n"
+                 "the credentials included), 3 the API refused (other 4xx, redirect,\n"
+                 "is_success false).\n"
+                 "Signals: SIGINT/SIGTERM publish offline and exit 0; SIGHUP rereads the file.\n");
+}
+
+static int usage_error(const char *message, const char *arg)
+{
+    fprintf(stderr, "%s: %s%s%s\nTry '%s --help'.\n", PROGRAM, message, arg != NULL ? " " : "",
+            arg != NULL ? arg : "", PROGRAM);
+    return M2M_POLL_CONFIG;
+}
+
+/* Returns -1 when the arguments are fine, else the exit code. */
+static int parse_args(int argc, char **argv, options_t *o)
+{
+    int i;
+    memset(o, 0, sizeof *o);
+    o->sets = calloc((size_t)argc, sizeof *o->sets);
+    if (o->sets == NULL) {
+        fprintf(stderr, "%s: out of memory\n", PROGRAM);
+        return M2M_POLL_TRANSIENT;
+    }
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-c") == 0) {
+            if (i + 1 >= argc) {
+                return usage_error("option -c needs a file name", NULL);
+            }
+            o->config_path = argv[++i];
+        } else if (strcmp(a, "--once") == 0) {
+            o->once = 1;
+        } else if (strcmp(a, "--dry-run") == 0) {
+            o->dry_run = 1;
+        } else if (strcmp(a, "--check-config") == 0) {
+            o->check_config = 1;
+        } else if (strcmp(a, "--set") == 0) {
+            if (i + 1 >= argc) {
+                return usage_error("option --set needs SECTION.KEY=VALUE", NULL);
+            }
+            o->sets[o->n_sets++] = argv[++i];
+        } else if (strncmp(a, "--set=", 6) == 0) {
+            o->sets[o->n_sets++] = a + 6;
+        } else if (strcmp(a, "-v") == 0) {
+            o->verbose = 1;
+        } else if (strcmp(a, "-q") == 0) {
+            o->quiet = 1;
+        } else if (strcmp(a, "--version") == 0) {
+            o->version = 1;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            o->help = 1;
+        } else if (a[0] == '-') {
+            /* Only the option's name: "--token=..." must not be echoed. */
+            char name[32];
+            size_t n = strcspn(a, "=");
+            snprintf(name, sizeof name, "%.*s", (int)(n < 24 ? n : 24), a);
+            return usage_error("unknown option", name);
+        } else {
+            return usage_error("unexpected argument (options start with -)", NULL);
+        }
+    }
+    /* A dry run is a preview: printing every poll forever helps nobody. */
+    if (o->dry_run) {
+        o->once = 1;
+    }
+    if (o->verbose && o->quiet) {
+        return usage_error("-v and -q exclude each other", NULL);
+    }
+    return -1;
+}
+
+/* ---- configuration ------------------------------------------------------------- */
+
+/* Load into c. The default file may be absent (everything then comes from
+ * the environment and --set); a file named with -c must exist. */
+static config_status_t load_config(daemon_t *d, config_t *c, char *err, size_t err_size)
+{
+    const char *path = d->opt.config_path;
+    if (path == NULL) {
+        path = CONFIG_DEFAULT_FILE;
+        if (access(path, F_OK) != 0) {
+            port_logf(&d->port, M2M_LOG_WARN,
+                      "no configuration file at %s: using defaults, the environment and --set",
+                      path);
+            path = NULL;
+        }
+    }
+    return config_load(c, path, d->opt.sets, d->opt.n_sets, err, err_size);
+}
+
+static void fill_agent_config(m2m_agent_config_t *ac, const config_t *c)
+{
+    memset(ac, 0, sizeof *ac);
+    ac->host = c->api_host;
+    ac->port = c->api_port;
+    ac->project_id = c->project_id;
+    ac->token = c->token;
+    ac->per_page = c->per_page;
+    ac->status = c->status;
+    ac->search_content = c->search_content;
+    ac->workspace_id = c->workspace_id;
+    ac->sort_by = c->sort_by;
+    ac->order = c->order;
+    ac->insecure = c->insecure;
+    ac->base_topic = c->base_topic;
+    ac->agent_id = c->agent_id;
+    ac->qos = (int)c->qos;
+    ac->version = M2M_VERSION;
+}
+
+static void fill_mqtt_settings(port_mqtt_settings_t *s, const config_t *c)
+{
+    s->uri = c->mqtt_uri;
+    s->client_id = c->client_id;
+    s->username = c->username;
+    s->password = c->mqtt_password;
+    s->ca_file = c->mqtt_ca_file[0] != '\0' ? c->mqtt_ca_file : CONFIG_SYSTEM_CA_FILE;
+    s->keepalive_s = c->keepalive;
+    s->timeout_ms = c->timeout * 1000u;
+}
+
+static void warn_about(daemon_t *d, const config_t *c)
+{
+    if (c->insecure) {
+        port_logf(&d->port, M2M_LOG_WARN,
+                  "modelarts.insecure = true: TLS verification of %s is off", c->api_host);
+    }
+    if (c->discovery) {
+        port_logf(&d->port, M2M_LOG_WARN,
+                  "homeassistant.discovery = true: Home Assistant discovery is not available "
+                  "in this version; nothing is published for it");
+    }
+}
+
+/* ---- signals ---------------------------------------------------------------------- */
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void on_reload_signal(int sig)
+{
+    (void)sig;
+    reload_requested = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: the sleep between polls must end on a signal. */
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_reload_signal;
+    sigaction(SIGHUP, &sa, NULL);
+    /* A write to a socket the peer closed is an error to handle, not a
+     * reason to die. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* ---- the agent's lifecycle ---------------------------------------------------------- */
+
+/* Open the MQTT session. Returns the agent's result; logs a retry. */
+static m2m_poll_result_t start_session(daemon_t *d)
+{
+    m2m_poll_result_t r = m2m_agent_start(d->agent);
+    if (r == M2M_POLL_OK) {
+        if (d->was_started) {
+            d->agent->health.mqtt_reconnects++;
+        }
+        d->started = 1;
+        d->was_started = 1;
+    } else {
+        d->started = 0;
+        m2m_mqtt_disconnect(&d->port);
+    }
+    return r;
+}
+
+/* SIGHUP: reread the file. Returns -1 to go on, else the exit code. */
+static int reload(daemon_t *d)
+{
+    char err[CONFIG_ERROR_MAX];
+    config_t *fresh = malloc(sizeof *fresh);
+    config_status_t st;
+    int mqtt_changed;
+    int topics_changed;
+    int project_changed;
+    int tls_changed;
+    int next_tls = d->tls_in_use;
+
+    if (fresh == NULL) {
+        port_logf(&d->port, M2M_LOG_ERROR, "reload: out of memory; configuration unchanged");
+        return -1;
+    }
+    st = load_config(d, fresh, err, sizeof err);
+    if (st != CONFIG_OK) {
+        port_logf(&d->port, M2M_LOG_ERROR,
+                  "reload: configuration error: %s; keeping the previous configuration", err);
+        free(fresh);
+        return -1;
+    }
+    if (fresh->max_jobs != d->cfg->max_jobs) {
+        port_logf(&d->port, M2M_LOG_WARN,
+                  "reload: modelarts.max_jobs takes effect at the next start; keeping %lu",
+                  (unsigned long)d->cfg->max_jobs);
+        fresh->max_jobs = d->cfg->max_jobs;
+    }
+    mqtt_changed = config_section_differs(d->cfg, fresh, "mqtt");
+    if (!mqtt_changed && !config_section_differs(d->cfg, fresh, "modelarts") &&
+        !config_section_differs(d->cfg, fresh, "homeassistant")) {
+        port_logf(&d->port, M2M_LOG_INFO, "reload: configuration unchanged");
+        free(fresh);
+        return -1;
+    }
+    topics_changed = config_key_differs(d->cfg, fresh, "mqtt", "base_topic") ||
+                     config_key_differs(d->cfg, fresh, "mqtt", "agent_id");
+    project_changed = config_key_differs(d->cfg, fresh, "modelarts", "project_id");
+    tls_changed = config_key_differs(d->cfg, fresh, "modelarts", "ca_file") ||
+                  config_key_differs(d->cfg, fresh, "modelarts", "insecure");
+    if (tls_changed) {
+        next_tls = 1 - d->tls_in_use;
+        if (tls_setup_init(&d->tls[next_tls], fresh->ca_file, fresh->insecure, err, sizeof err) !=
+            TLS_SETUP_OK) {
+            port_logf(&d->port, M2M_LOG_ERROR,
+                      "reload: configuration error: %s; keeping the previous configuration", err);
+            free(fresh);
+            return -1;
+        }
+    }
+
+    /* "offline" goes to the old topics, over the old session. */
+    if (mqtt_changed && d->started) {
+        m2m_agent_stop(d->agent);
+        d->started = 0;
+    }
+    /* The next poll opens a new API connection with the new settings. */
+    tls_client_close(&d->agent->tls);
+    tls_client_init(&d->agent->tls, &d->tls[next_tls].ssl, &d->port, fresh->timeout * 1000u);
+    if (next_tls != d->tls_in_use) {
+        tls_setup_free(&d->tls[d->tls_in_use]);
+        d->tls_in_use = next_tls;
+    }
+
+    memcpy(d->cfg, fresh, sizeof *d->cfg);
+    free(fresh);
+    fill_agent_config(&d->agent_cfg, d->cfg);
+    fill_mqtt_settings(&d->port.mqtt, d->cfg);
+    warn_about(d, d->cfg);
+
+    if (project_changed || topics_changed) {
+        /* New job topics: every job is published again, without events. */
+        m2m_agent_reset_baseline(d->agent);
+        port_logf(&d->port, M2M_LOG_INFO,
+                  "reload: project or topics changed: new baseline for project %s",
+                  d->cfg->project_id);
+    }
+    port_logf(&d->port, M2M_LOG_INFO, "reload: configuration applied");
+    if (mqtt_changed) {
+        m2m_poll_result_t r;
+        port_logf(&d->port, M2M_LOG_INFO, "reload: MQTT settings changed: reconnecting to %s",
+                  d->cfg->mqtt_uri);
+        r = start_session(d);
+        if (r == M2M_POLL_CONFIG) {
+            return r;
+        }
+    }
+    return -1;
+}
+
+/* One --once run. */
+static int run_once(daemon_t *d)
+{
+    m2m_poll_result_t r = start_session(d);
+    if (r != M2M_POLL_OK) {
+        return r;
+    }
+    if (stop_requested) {
+        m2m_agent_stop(d->agent);
+        return M2M_POLL_OK;
+    }
+    r = m2m_agent_poll(d->agent, 0);
+    m2m_agent_stop(d->agent);
+    return r;
+}
+
+/* The daemon: a poll every poll_interval, start to start, until a signal. */
+static int run_daemon(daemon_t *d)
+{
+    uint64_t next = m2m_time_monotonic_ms(&d->port);
+    int code = M2M_POLL_OK;
+
+    while (!stop_requested) {
+        uint64_t now;
+        uint64_t interval_ms = (uint64_t)d->cfg->poll_interval * 1000u;
+
+        if (reload_requested) {
+            int rc;
+            reload_requested = 0;
+            port_logf(&d->port, M2M_LOG_INFO, "SIGHUP: rereading the configuration");
+            rc = reload(d);
+            if (rc >= 0) {
+                code = rc;
+                break;
+            }
+            /* A changed interval counts from the start of the last poll. */
+            if (d->last_poll_start != 0) {
+                next = d->last_poll_start + (uint64_t)d->cfg->poll_interval * 1000u;
+            }
+            continue;
+        }
+        now = m2m_time_monotonic_ms(&d->port);
+        if (now < next) {
+            uint64_t wait = next - now;
+            if (wait > STEP_MS) {
+                wait = STEP_MS;
+            }
+            if (d->started) {
+                m2m_mqtt_service(&d->port, (uint32_t)wait);
+            } else {
+                port_sleep_ms((uint32_t)wait);
+            }
+            continue;
+        }
+
+        d->last_poll_start = now;
+        next = now + interval_ms;
+        if (d->started && !port_mqtt_session_up(&d->port)) {
+            port_logf(&d->port, M2M_LOG_WARN, "mqtt: the session is gone; reconnecting");
+            d->started = 0;
+        }
+        if (!d->started) {
+            m2m_poll_result_t r = start_session(d);
+            if (r == M2M_POLL_CONFIG) {
+                code = r;
+                break;
+            }
+            if (r != M2M_POLL_OK) {
+                port_logf(&d->port, M2M_LOG_WARN, "no MQTT session: next attempt in %lu s",
+                          (unsigned long)d->cfg->poll_interval);
+                continue;
+            }
+        }
+        (void)m2m_agent_poll(d->agent, m2m_time_utc_ms(&d->port) + (int64_t)interval_ms);
+    }
+
+    if (stop_requested) {
+        port_logf(&d->port, M2M_LOG_INFO, "signal received: stopping");
+    }
+    if (d->started) {
+        m2m_agent_stop(d->agent);
+        d->started = 0;
+    } else {
+        tls_client_close(&d->agent->tls);
+        m2m_mqtt_disconnect(&d->port);
+    }
+    return code;
+}
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+static config_t active_config;
+static daemon_t the_daemon;
+
+int main(int argc, char **argv)
+{
+    daemon_t *d = &the_daemon;
+    char err[CONFIG_ERROR_MAX];
+    int code = parse_args(argc, argv, &d->opt);
+    m2m_poll_result_t r;
+
+    if (code >= 0) {
+        return code;
+    }
+    if (d->opt.help) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (d->opt.version) {
+        printf("%s %s\n", PROGRAM, M2M_VERSION);
+        return 0;
+    }
+    if (port_init(&d->port, d->opt.verbose ? M2M_LOG_DEBUG
+                            : d->opt.quiet ? M2M_LOG_WARN
+                                           : M2M_LOG_INFO) != 0) {
+        fprintf(stderr, "%s: cannot create the port's locks\n", PROGRAM);
+        return M2M_POLL_TRANSIENT;
+    }
+    d->port.dry_run = d->opt.dry_run;
+    d->cfg = &active_config;
+
+    if (load_config(d, d->cfg, err, sizeof err) != CONFIG_OK) {
+        port_logf(&d->port, M2M_LOG_ERROR, "configuration error: %s", err);
+        return M2M_POLL_CONFIG;
+    }
+    warn_about(d, d->cfg);
+    if (tls_setup_init(&d->tls[0], d->cfg->ca_file, d->cfg->insecure, err, sizeof err) !=
+        TLS_SETUP_OK) {
+        port_logf(&d->port, M2M_LOG_ERROR, "configuration error: %s", err);
+        return M2M_POLL_CONFIG;
+    }
+    if (d->opt.check_config) {
+        printf("configuration OK\n");
+        tls_setup_free(&d->tls[0]);
+        return 0;
+    }
+
+    fill_agent_config(&d->agent_cfg, d->cfg);
+    fill_mqtt_settings(&d->port.mqtt, d->cfg);
+    d->agent = malloc(sizeof *d->agent);
+    d->table = calloc(d->cfg->max_jobs, sizeof *d->table);
+    if (d->agent == NULL || d->table == NULL) {
+        port_logf(&d->port, M2M_LOG_ERROR, "out of memory for %lu jobs",
+                  (unsigned long)d->cfg->max_jobs);
+        return M2M_POLL_TRANSIENT;
+    }
+    port_logf(&d->port, M2M_LOG_INFO,
+              "%s %s starting: endpoint %s:%u, project %s, broker %s%s, poll every %lu s", PROGRAM,
+              M2M_VERSION, d->cfg->api_host, (unsigned)d->cfg->api_port, d->cfg->project_id,
+              d->opt.dry_run ? "(dry run) " : "", d->cfg->mqtt_uri,
+              (unsigned long)d->cfg->poll_interval);
+    r = m2m_agent_init(d->agent, &d->agent_cfg, &d->port, &d->tls[0].ssl, d->table,
+                       d->cfg->max_jobs, d->cfg->timeout * 1000u);
+    if (r != M2M_POLL_OK) {
+        return r;
+    }
+
+    install_signals();
+    code = d->opt.once ? run_once(d) : run_daemon(d);
+
+    tls_setup_free(&d->tls[d->tls_in_use]);
+    free(d->table);
+    free(d->agent);
+    free(d->opt.sets);
+    return code;
+}

@@ -1,0 +1,270 @@
+/*
+ * mqtt_paho.c - m2m_mqtt_* (include/m2m_port.h) with Paho MQTT C's
+ * synchronous client (libpaho-mqtt3cs), or the dry run (mqtt_dryrun.c).
+ *
+ * Callbacks are installed, so Paho runs its own thread for the session:
+ * keep-alive pings and acknowledgements go on while the agent is busy with
+ * a long HTTP poll, and m2m_mqtt_service() only has to sleep. The thread is
+ * started inside MQTTClient_connect() with SIGINT, SIGTERM and SIGHUP
+ * blocked, so those signals always reach the main thread and end its sleep.
+ *
+ * A QoS 1 or 2 publish waits for its acknowledgement on a condition
+ * variable that the deliveryComplete callback signals. (With Paho's thread
+ * running, MQTTClient_waitForCompletion() polls in 100 ms sleeps: one
+ * publish would cost 100 ms, a poll of 2,500 changed jobs four minutes.)
+ * Only one acknowledged publish is outstanding at a time, so remembering
+ * the last acknowledged token is enough.
+ *
+ * Each connect creates a fresh client and each disconnect destroys it: a
+ * session that was lost is opened again by the next m2m_mqtt_connect().
+ */
+#include "port_posix.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "mqtt_dryrun.h"
+
+static int is_set(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+static int uri_is_tls(const char *uri)
+{
+    return strncmp(uri, "ssl://", 6) == 0 || strncmp(uri, "mqtts://", 8) == 0;
+}
+
+/* Nothing is subscribed; a message can only be unexpected. */
+static int on_message(void *context, char *topic, int topic_len, MQTTClient_message *message)
+{
+    (void)context;
+    (void)topic_len;
+    MQTTClient_freeMessage(&message);
+    MQTTClient_free(topic);
+    return 1;
+}
+
+static void on_delivered(void *context, MQTTClient_deliveryToken token)
+{
+    m2m_port_t *port = (m2m_port_t *)context;
+    pthread_mutex_lock(&port->ack_lock);
+    port->delivered = token;
+    pthread_cond_broadcast(&port->ack_cond);
+    pthread_mutex_unlock(&port->ack_lock);
+}
+
+static void on_connection_lost(void *context, char *cause)
+{
+    m2m_port_t *port = (m2m_port_t *)context;
+    pthread_mutex_lock(&port->ack_lock);
+    port->session_lost = 1;
+    pthread_cond_broadcast(&port->ack_cond);
+    pthread_mutex_unlock(&port->ack_lock);
+    port_logf(port, M2M_LOG_WARN, "mqtt: connection to %s lost%s%s", port->mqtt.uri,
+              cause != NULL ? ": " : "", cause != NULL ? cause : "");
+}
+
+static const char *connack_text(int rc)
+{
+    switch (rc) {
+    case 1:
+        return "unacceptable protocol version";
+    case 2:
+        return "client identifier rejected";
+    case 3:
+        return "server unavailable";
+    case 4:
+        return "bad user name or password";
+    case 5:
+        return "not authorized";
+    }
+    if (rc == MQTTCLIENT_FAILURE) {
+        return "no connection (network, TLS or timeout)";
+    }
+    return MQTTClient_strerror(rc);
+}
+
+static void destroy_client(m2m_port_t *port)
+{
+    if (port->client_created) {
+        MQTTClient_destroy(&port->client);
+        port->client_created = 0;
+    }
+    port->session_up = 0;
+}
+
+int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *will_payload,
+                         int qos)
+{
+    MQTTClient_connectOptions opts = MQTTClient_connectOptions_initializer;
+    MQTTClient_willOptions will = MQTTClient_willOptions_initializer;
+    MQTTClient_SSLOptions ssl = MQTTClient_SSLOptions_initializer;
+    const port_mqtt_settings_t *s = &port->mqtt;
+    sigset_t block;
+    sigset_t old;
+    int rc;
+
+    if (port->dry_run) {
+        port->session_up = 1;
+        port_logf(port, M2M_LOG_INFO, "dry run: messages are printed, no broker is used");
+        return M2M_PORT_OK;
+    }
+    m2m_mqtt_disconnect(port);
+
+    rc = MQTTClient_create(&port->client, s->uri, s->client_id, MQTTCLIENT_PERSISTENCE_NONE, NULL);
+    if (rc != MQTTCLIENT_SUCCESS) {
+        port_logf(port, M2M_LOG_ERROR, "mqtt: cannot create a client for %s: %s", s->uri,
+                  MQTTClient_strerror(rc));
+        return M2M_PORT_ERR_CONNECT;
+    }
+    port->client_created = 1;
+    pthread_mutex_lock(&port->ack_lock);
+    port->session_lost = 0;
+    port->delivered = 0;
+    pthread_mutex_unlock(&port->ack_lock);
+    rc = MQTTClient_setCallbacks(port->client, port, on_connection_lost, on_message, on_delivered);
+    if (rc != MQTTCLIENT_SUCCESS) {
+        port_logf(port, M2M_LOG_ERROR, "mqtt: cannot set callbacks: %s", MQTTClient_strerror(rc));
+        destroy_client(port);
+        return M2M_PORT_ERR_CONNECT;
+    }
+
+    will.topicName = will_topic;
+    will.message = will_payload;
+    will.retained = 1;
+    will.qos = qos;
+    opts.will = &will;
+    opts.keepAliveInterval = (int)s->keepalive_s;
+    opts.cleansession = 1;
+    /* Each publish waits for its own acknowledgement; Paho's "reliable"
+     * mode would add a 100 ms polling wait of its own. */
+    opts.reliable = 0;
+    opts.MQTTVersion = MQTTVERSION_3_1_1;
+    opts.connectTimeout = (int)(s->timeout_ms + 999u) / 1000;
+    opts.username = is_set(s->username) ? s->username : NULL;
+    opts.password = is_set(s->password) ? s->password : NULL;
+    if (uri_is_tls(s->uri)) {
+        ssl.trustStore = s->ca_file;
+        ssl.enableServerCertAuth = 1;
+        ssl.verify = 1; /* the host name too, not only the chain */
+        ssl.sslVersion = MQTT_SSL_VERSION_TLS_1_2;
+        opts.ssl = &ssl;
+    }
+
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    rc = MQTTClient_connect(port->client, &opts);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+    if (rc == MQTTCLIENT_SUCCESS) {
+        port->session_up = 1;
+        port_logf(port, M2M_LOG_INFO, "mqtt: connected to %s as %s", s->uri, s->client_id);
+        return M2M_PORT_OK;
+    }
+    port_logf(port, M2M_LOG_WARN, "mqtt: cannot connect to %s: %s", s->uri, connack_text(rc));
+    destroy_client(port);
+    /* CONNACK 2, 4 and 5: the broker judged our identity, not the network. */
+    if (rc == 2 || rc == 4 || rc == 5) {
+        return M2M_PORT_ERR_REFUSED;
+    }
+    return M2M_PORT_ERR_CONNECT;
+}
+
+/* Wait until token is acknowledged, the session is lost or timeout_ms pass. */
+static int32_t wait_for_ack(m2m_port_t *port, MQTTClient_deliveryToken token, uint32_t timeout_ms)
+{
+    struct timespec deadline;
+    int32_t result;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += (time_t)(timeout_ms / 1000u);
+    deadline.tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&port->ack_lock);
+    while (port->delivered != token && !port->session_lost) {
+        if (pthread_cond_timedwait(&port->ack_cond, &port->ack_lock, &deadline) == ETIMEDOUT) {
+            break;
+        }
+    }
+    result = port->delivered == token ? M2M_PORT_OK
+             : port->session_lost     ? M2M_PORT_ERR_NOT_CONNECTED
+                                      : M2M_PORT_ERR_TIMEOUT;
+    pthread_mutex_unlock(&port->ack_lock);
+    return result;
+}
+
+int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len,
+                         int qos, int retain)
+{
+    MQTTClient_deliveryToken token = 0;
+    int rc;
+
+    if (port->dry_run) {
+        mqtt_dryrun_print(port->dry_run_out, topic, payload, len, retain);
+        return M2M_PORT_OK;
+    }
+    if (!port->session_up || !MQTTClient_isConnected(port->client)) {
+        return M2M_PORT_ERR_NOT_CONNECTED;
+    }
+    if (len > INT_MAX) {
+        return M2M_PORT_ERR_IO;
+    }
+    pthread_mutex_lock(&port->ack_lock);
+    port->delivered = 0; /* never a token of a QoS 1 or 2 message */
+    pthread_mutex_unlock(&port->ack_lock);
+    rc = MQTTClient_publish(port->client, topic, (int)len, len > 0 ? payload : "", qos, retain,
+                            &token);
+    if (rc == MQTTCLIENT_DISCONNECTED) {
+        return M2M_PORT_ERR_NOT_CONNECTED;
+    }
+    if (rc != MQTTCLIENT_SUCCESS) {
+        port_logf(port, M2M_LOG_DEBUG, "mqtt: publish to %s: %s", topic, MQTTClient_strerror(rc));
+        return M2M_PORT_ERR_IO;
+    }
+    if (qos > 0) {
+        int32_t st = wait_for_ack(port, token, port->mqtt.timeout_ms);
+        if (st != M2M_PORT_OK) {
+            port_logf(port, M2M_LOG_DEBUG, "mqtt: no acknowledgement for %s: %s", topic,
+                      st == M2M_PORT_ERR_TIMEOUT ? "timed out" : "session lost");
+        }
+        return st;
+    }
+    return M2M_PORT_OK;
+}
+
+void m2m_mqtt_service(m2m_port_t *port, uint32_t wait_ms)
+{
+    /* Paho's own thread serves the session; see the top of the file. */
+    (void)port;
+    port_sleep_ms(wait_ms);
+}
+
+void m2m_mqtt_disconnect(m2m_port_t *port)
+{
+    if (port->dry_run) {
+        port->session_up = 0;
+        return;
+    }
+    if (port->client_created && MQTTClient_isConnected(port->client)) {
+        (void)MQTTClient_disconnect(port->client, 1000);
+    }
+    destroy_client(port);
+}
+
+int port_mqtt_session_up(m2m_port_t *port)
+{
+    if (!port->session_up) {
+        return 0;
+    }
+    return port->dry_run || MQTTClient_isConnected(port->client);
+}

@@ -1,0 +1,72 @@
+/*
+ * port_posix.h - the Linux gateway port: struct m2m_port and the calls the
+ * port's own files (main.c, mqtt_paho.c, ...) share.
+ *
+ * The m2m_* functions of include/m2m_port.h are implemented in
+ * tcp_mbedtls.c (TCP over mbedTLS net sockets), clock_log.c (time, log)
+ * and mqtt_paho.c (Paho MQTT C, or the dry run that prints instead).
+ */
+#ifndef PORT_POSIX_H
+#define PORT_POSIX_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <MQTTClient.h>
+#include <mbedtls/net_sockets.h>
+
+#include "m2m_port.h"
+
+/* The broker and how to reach it; the strings are the caller's and must
+ * outlive every m2m_mqtt_connect() that uses them. NULL or "" = not set. */
+typedef struct {
+    const char *uri; /* tcp://, mqtt://, ssl:// or mqtts://host[:port] */
+    const char *client_id;
+    const char *username;
+    const char *password; /* never logged */
+    const char *ca_file;  /* trust store for ssl:// and mqtts:// */
+    uint32_t keepalive_s; /* 5..3600 */
+    uint32_t timeout_ms;  /* connect and acknowledgement wait */
+} port_mqtt_settings_t;
+
+struct m2m_port {
+    /* TCP to the API. */
+    mbedtls_net_context net;
+    uint32_t send_timeout_ms; /* SO_SNDTIMEO of the socket, from connect */
+
+    /* Log. */
+    m2m_log_level_t log_level; /* lines above this level are dropped */
+
+    /* MQTT. */
+    port_mqtt_settings_t mqtt;
+    int dry_run;       /* 1: print messages to dry_run_out, no broker */
+    FILE *dry_run_out; /* stdout unless a test sets another stream */
+    MQTTClient client; /* valid while client_created */
+    int client_created;
+    int session_up; /* connected, until disconnect or loss */
+
+    /* Acknowledgements, signalled by Paho's thread (mqtt_paho.c). */
+    pthread_mutex_t ack_lock;
+    pthread_cond_t ack_cond;            /* on CLOCK_MONOTONIC */
+    MQTTClient_deliveryToken delivered; /* last acknowledged token */
+    int session_lost;                   /* the broker dropped the session */
+};
+
+/* Prepare a port: no connection, log level as given, not a dry run.
+ * Returns 0, or -1 when the thread primitives could not be created. */
+int port_init(m2m_port_t *port, m2m_log_level_t log_level);
+
+/* printf-style log line through m2m_log(). */
+void port_logf(m2m_port_t *port, m2m_log_level_t level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* 1 while the MQTT session is up (always 1 in a dry run after connect),
+ * 0 before the first connect, after a disconnect or once the broker
+ * dropped the session. */
+int port_mqtt_session_up(m2m_port_t *port);
+
+/* Sleep up to ms milliseconds; a signal ends it early. */
+void port_sleep_ms(uint32_t ms);
+
+#endif /* PORT_POSIX_H */
