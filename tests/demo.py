@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""`make demo`: the agent against the ModelArts simulator and a real
+mosquitto, with the MQTT traffic printed as it arrives.
+
+    python3 tests/demo.py --binary build/host/modelarts2mqtt [--duration N]
+
+Generates test certificates, starts mosquitto on a free port, the simulator
+in --demo mode (jobs that queue, run, finish, fail, get cancelled, appear
+and disappear over 90 seconds), and the agent with poll_interval = 5.
+Ctrl-C (or SIGTERM) stops everything it started.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import testlib  # noqa: E402
+
+AGENT_ID = "demo-gateway"
+
+
+# Set by SIGINT/SIGTERM; the main loop notices it. (No exception from the
+# handler: one raised inside Popen could lose track of a started child.)
+stop_requested = threading.Event()
+
+
+def _on_signal(signum, frame):
+    stop_requested.set()
+
+
+def color(text, code):
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+        return text
+    return "\033[%sm%s\033[0m" % (code, text)
+
+
+def describe(topic, payload):
+    """One readable line for one MQTT message."""
+    short = topic.split("/", 2)[-1] if topic.count("/") >= 2 else topic
+    if payload == b"":
+        return color("%-44s (removed: zero-byte retained message)" % short, "2")
+    text = payload.decode("utf-8", "replace")
+    if topic.endswith("/events"):
+        try:
+            e = json.loads(text)
+            what = {"added": "ADDED     ", "transition": "TRANSITION", "removed": "REMOVED   "}
+            line = "%s job %s %s: %s -> %s (%s)" % (
+                what.get(e.get("type"), e.get("type")), e.get("job_id"),
+                e.get("job_name") or "", e.get("from_name"), e.get("to_name"), e.get("phase"))
+            return color("%-44s %s" % (short, line), "1;33")
+        except ValueError:
+            pass
+    if "/jobs/" in topic:
+        try:
+            j = json.loads(text)
+            return "%-44s %-22s %-24s %s" % (short, j.get("job_name"), j.get("status_name"),
+                                             j.get("phase"))
+        except ValueError:
+            pass
+    code = "36" if topic.endswith(("/summary", "/health")) else "32"
+    return color("%-44s %s" % (short, text), code)
+
+
+def pump(proc, started):
+    """Print mosquitto_sub's -v output ("topic payload") as it arrives."""
+    for raw in proc.stdout:
+        raw = raw.rstrip(b"\n")
+        topic, _, payload = raw.partition(b" ")
+        stamp = "%6.1fs" % (time.monotonic() - started)
+        print("%s  %s" % (color(stamp, "2"), describe(topic.decode("utf-8", "replace"), payload)),
+              flush=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="modelarts2mqtt demo")
+    ap.add_argument("--binary", default=testlib.DEFAULT_BINARY)
+    ap.add_argument("--duration", type=float, default=0,
+                    help="stop by itself after this many seconds (0: until Ctrl-C)")
+    ap.add_argument("--poll-interval", type=int, default=5)
+    args = ap.parse_args(argv)
+
+    binary = os.path.abspath(args.binary)
+    if not os.access(binary, os.X_OK):
+        sys.stderr.write("demo: %s is not built (run make)\n" % args.binary)
+        return 2
+    os.environ["M2M_BINARY"] = binary
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+
+    tmp = testlib.TempDir("m2m-demo-")
+    procs = testlib.ProcessGroup()
+    agent = None
+    code = 0
+    try:
+        certs = testlib.make_certs(tmp.path)
+        broker = testlib.Mosquitto(procs, tmp.path).start()
+        sim = testlib.Simulator(procs, certs).start(demo=True)
+        conf = testlib.write_agent_config(
+            os.path.join(tmp.path, "modelarts2mqtt.conf"), sim.port, broker.port, certs["ca"],
+            AGENT_ID, poll_interval=args.poll_interval, per_page=3)
+
+        sub_cmd = "mosquitto_sub -h 127.0.0.1 -p %d -v -t 'modelarts/#'" % broker.port
+        print(color("modelarts2mqtt demo", "1"))
+        print("  ModelArts simulator  https://localhost:%d  (8 training jobs changing over "
+              "90 s, looping)" % sim.port)
+        print("  MQTT broker          mosquitto on 127.0.0.1:%d" % broker.port)
+        print("  agent                %s -c %s" % (os.path.relpath(binary), conf))
+        print("                       polls every %d s, 3 jobs per page" % args.poll_interval)
+        print("  topics               modelarts/%s/{status,health}, "
+              "modelarts/%s/<project>/{jobs/<id>,events,summary}" % (AGENT_ID, AGENT_ID))
+        print("  watch it elsewhere   %s" % sub_cmd)
+        print("  stop                 Ctrl-C%s" % (
+            "" if not args.duration else " (or wait %g s)" % args.duration))
+        print(flush=True)
+
+        started = time.monotonic()
+        sub = procs.popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port), "-v",
+                           "-t", "modelarts/#"], stdout=subprocess.PIPE)
+        threading.Thread(target=pump, args=(sub, started), daemon=True).start()
+        time.sleep(0.3)  # let the subscription land before the first publish
+        agent = testlib.start_agent(procs, ["-c", conf])
+        while not stop_requested.is_set():
+            if agent.poll() is not None:
+                print("demo: the agent exited with status %d; its log:" % agent.returncode)
+                with open(agent.log_path, "r", errors="replace") as f:
+                    sys.stdout.write(f.read()[-3000:])
+                code = 1
+                break
+            if args.duration and time.monotonic() - started >= args.duration:
+                break
+            stop_requested.wait(0.2)
+    except (RuntimeError, OSError) as e:
+        sys.stderr.write("demo: %s\n" % e)
+        code = 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        print("\nstopping: agent (publishes offline), subscriber, simulator, mosquitto", flush=True)
+        if agent is not None:
+            procs.stop(agent, signal.SIGTERM, timeout=10)  # offline goes out first
+            time.sleep(0.3)
+            try:
+                os.unlink(agent.log_path)
+            except OSError:
+                pass
+        procs.stop_all()
+        tmp.cleanup()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""The test runner behind `make test`:
+
+    python3 tests/run_tests.py [--unit BIN...] [--san BIN...] [--binary AGENT]
+                               [--no-sim] [-k PATTERN]
+
+Runs each cmocka unit binary (plain, then sanitized), the simulator's
+self-tests, then the end-to-end tests against AGENT. Prints one line per
+binary or suite and, as the very last line, "N passed, M failed" counting
+test cases. Exit status 0 only when M == 0 and N > 0.
+
+A unit binary that crashes, times out or exits non-zero without a cmocka
+failure line counts its unfinished tests (at least one) as failed.
+"""
+
+import argparse
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TESTS_DIR)
+
+RE_RUNNING = re.compile(r"^\[=+\] Running (\d+) test\(s\)", re.M)
+RE_OK = re.compile(r"^\[\s+OK\s+\] ", re.M)
+RE_PASSED = re.compile(r"^\[\s+PASSED\s+\] (\d+) test\(s\)", re.M)
+RE_FAILED = re.compile(r"^\[\s+FAILED\s+\] (\d+) test\(s\)", re.M)
+RE_FAILED_NAME = re.compile(r"^\[\s+FAILED\s+\] ([^\s(][^\n]*)$", re.M)
+RE_SKIPPED = re.compile(r"^\[\s+SKIPPED\s+\] (\d+) test\(s\)", re.M)
+
+
+def count_cmocka(output, returncode):
+    """(passed, failed, skipped, names of failed tests) from cmocka's output
+    and the exit status."""
+    declared = sum(int(n) for n in RE_RUNNING.findall(output))
+    passed = sum(int(n) for n in RE_PASSED.findall(output))
+    failed = sum(int(n) for n in RE_FAILED.findall(output))
+    skipped = sum(int(n) for n in RE_SKIPPED.findall(output))
+    names = []
+    for n in RE_FAILED_NAME.findall(output):
+        n = n.strip()
+        if not re.match(r"\d+ test\(s\)", n) and n not in names:
+            names.append(n)
+    finished_groups = len(RE_PASSED.findall(output))
+    if returncode != 0 and (failed == 0 or finished_groups < len(RE_RUNNING.findall(output))):
+        # Crashed or killed part-way: whatever did not report OK failed.
+        oks = len(RE_OK.findall(output))
+        passed = oks
+        failed = max(1, declared - oks - skipped)
+    return passed, failed, skipped, names
+
+
+def run_unit(path, label, timeout):
+    t = time.monotonic()
+    if not os.access(path, os.X_OK):
+        print("FAIL %-5s %s: not built" % (label, path))
+        return 0, 1
+    env = dict(os.environ)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    try:
+        r = subprocess.run([path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout, env=env, cwd=ROOT)
+        out = r.stdout.decode("utf-8", "replace")
+        rc = r.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace")
+        rc = "timeout"
+    passed, failed, skipped, names = count_cmocka(out, 0 if rc == 0 else 1)
+    status = "ok  " if failed == 0 and rc == 0 and passed > 0 else "FAIL"
+    if passed == 0 and failed == 0:
+        failed = 1  # a binary that ran no test at all says nothing
+        status = "FAIL"
+    extra = ""
+    if rc != 0:
+        extra = " (exit %s)" % (rc if not isinstance(rc, int) or rc >= 0
+                                else "signal %d" % -rc)
+    if skipped:
+        extra += " %d skipped" % skipped
+    print("%s %-5s %-44s %3d passed %3d failed  %.1fs%s"
+          % (status, label, os.path.relpath(path, ROOT), passed, failed,
+             time.monotonic() - t, extra))
+    if status == "FAIL":
+        for n in names:
+            print("       failed: %s" % n)
+        lines = out.rstrip().splitlines()
+        key = [l for l in lines if "ERROR: AddressSanitizer" in l or "runtime error:" in l
+               or l.startswith("SUMMARY:") or "ERROR: LeakSanitizer" in l]
+        for l in key[:6] + lines[-10:]:
+            print("       " + l)
+    return passed, failed
+
+
+class CountingResult(unittest.TextTestResult):
+    """Counts passed test cases (subtests fold into their test: a test with
+    a failing subtest is one failure)."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.passed = 0
+        self._failed_ids = set()
+        self.durations = []
+
+    def startTest(self, test):
+        self._started = time.monotonic()
+        super().startTest(test)
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        self.durations.append((time.monotonic() - self._started, test.id()))
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        if test.id() not in self._failed_ids:
+            self.passed += 1
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._failed_ids.add(test.id())
+
+    def failed_count(self):
+        ids = set(self._failed_ids)
+        for t in [t for t, _ in self.failures + self.errors] + self.unexpectedSuccesses:
+            t = getattr(t, "test_case", t)  # a failed subtest counts for its test
+            ids.add(t.id() if hasattr(t, "id") else str(t))
+        return len(ids)
+
+
+def run_suite(label, start_dir, pattern, verbose):
+    t = time.monotonic()
+    sys.path.insert(0, TESTS_DIR)
+    loader = unittest.TestLoader()
+    if pattern:
+        loader.testNamePatterns = ["*%s*" % pattern]
+    try:
+        suite = loader.discover(start_dir, pattern="test_*.py", top_level_dir=start_dir)
+    except Exception as e:  # an import error in a test file
+        print("FAIL %-5s %s: %s" % (label, start_dir, e))
+        return 0, 1
+    stream = sys.stdout if verbose else io.StringIO()
+    runner = unittest.TextTestRunner(stream=stream, resultclass=CountingResult,
+                                     verbosity=2 if verbose else 1)
+    result = runner.run(suite)
+    failed = result.failed_count()
+    # Subtest failures leave the test without addSuccess; a test that was
+    # neither failed nor skipped but not counted is not possible otherwise.
+    passed = result.passed
+    skipped = len(result.skipped)
+    status = "ok  " if failed == 0 and passed > 0 else "FAIL"
+    print("%s %-5s %-44s %3d passed %3d failed  %.1fs%s"
+          % (status, label, os.path.relpath(start_dir, ROOT) + "/", passed, failed,
+             time.monotonic() - t, " %d skipped" % skipped if skipped else ""))
+    if failed and not verbose:
+        for t_, tb in result.failures + result.errors:
+            print("       --- %s\n       %s" % (t_.id() if hasattr(t_, "id") else t_,
+                                               tb.rstrip().replace("\n", "\n       ")))
+    if verbose:
+        for d, name in sorted(result.durations, reverse=True)[:8]:
+            print("       %6.1fs %s" % (d, name))
+    if skipped and not verbose:
+        reasons = sorted({r for _, r in result.skipped})
+        for r in reasons[:5]:
+            print("       skipped: %s" % r)
+    return passed, failed
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--unit", nargs="*", default=[], help="cmocka test binaries")
+    ap.add_argument("--san", nargs="*", default=[], help="the same, built with sanitizers")
+    ap.add_argument("--binary", default=None, help="the agent, for the end-to-end tests")
+    ap.add_argument("--no-sim", action="store_true", help="skip the simulator self-tests")
+    ap.add_argument("-k", dest="pattern", default=None, help="only Python tests matching this")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds per unit binary")
+    ap.add_argument("-v", "--verbose", action="store_true", help="unittest's verbose output")
+    args = ap.parse_args(argv)
+
+    # SIGTERM unwinds like Ctrl-C, so the tests' cleanups stop what they
+    # started.
+    signal.signal(signal.SIGTERM, _interrupt)
+
+    total_pass = total_fail = 0
+    for label, bins in (("unit", args.unit), ("san", args.san)):
+        for b in bins:
+            p, f = run_unit(b, label, args.timeout)
+            total_pass += p
+            total_fail += f
+    sys.stdout.flush()
+
+    if not args.no_sim:
+        p, f = run_suite("sim", os.path.join(TESTS_DIR, "sim"), args.pattern, args.verbose)
+        total_pass += p
+        total_fail += f
+        sys.stdout.flush()
+
+    if args.binary:
+        binary = os.path.abspath(args.binary)
+        if not os.access(binary, os.X_OK):
+            print("FAIL e2e   %s: agent binary not built" % args.binary)
+            total_fail += 1
+        else:
+            os.environ["M2M_BINARY"] = binary
+            p, f = run_suite("e2e", os.path.join(TESTS_DIR, "e2e"), args.pattern, args.verbose)
+            total_pass += p
+            total_fail += f
+
+    print("%d passed, %d failed" % (total_pass, total_fail))
+    return 0 if total_fail == 0 and total_pass > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,847 @@
+#!/usr/bin/env python3
+"""ModelArts simulator: the "Querying a Training Job List" call
+(GET /v1/{project_id}/training-jobs) over HTTPS, with a control API under
+/_sim/ to change jobs, shape responses and inject faults at run time.
+
+    python3 tests/sim/modelarts_sim.py --port 0 --cert C --key K --token T
+        [--project-id P] [--jobs FILE] [--generate N] [--demo] [--options JSON]
+
+The first line on stdout is "PORT <n>". See docs/simulator.md.
+Python 3 standard library only.
+"""
+
+import argparse
+import collections
+import json
+import os
+import random
+import re
+import signal
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import sim_body  # noqa: E402
+import sim_jobs  # noqa: E402
+
+DEFAULT_PROJECT_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+DEFAULT_OPTIONS = {
+    "chunked": False,  # Transfer-Encoding: chunked instead of Content-Length
+    "chunk_min": 1,  # chunk sizes, bytes
+    "chunk_max": 700,
+    "chunk_extensions": False,  # ";name=value" after some chunk sizes
+    "trailers": False,  # trailer fields after the last chunk
+    "pretty": False,  # indented JSON
+    "pretty_indent": 2,
+    "pretty_newline": "\n",  # "\r\n" for CRLF inside the body
+    "shuffle_keys": False,  # random key order, top level and in jobs
+    "extra_fields": False,  # unknown fields, top level and in jobs
+    "ascii_escape": False,  # non-ASCII as \\uXXXX (surrogate pairs too)
+    "connection_close": False,  # "Connection: close" and close after each API response
+    "silent_close_every": 0,  # close after every Nth API response without saying so
+    "silent_close_probability": 0.0,  # ... or with this probability
+    "delay_ms": 0,  # before every API response
+    "write_max": 0,  # >0: send the response in pieces of at most this many bytes
+    "write_delay_ms": 0,  # pause between those pieces
+    "quotas": 50,
+    "job_count_limit": 45,
+    "job_total_count": None,  # override the total reported (None: the real count)
+    "strict_query": True,  # 400 for unknown or repeated parameters, raw characters
+    "header_case": "normal",  # "normal", "lower", "upper" or "random" header names
+    "content_type": "application/json;charset=UTF-8",
+    "seed": None,  # random seed of chunking, shuffling, faults
+}
+
+REASONS = {
+    200: "OK", 301: "Moved Permanently", 302: "Found", 307: "Temporary Redirect",
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+    405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
+    413: "Request Entity Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
+    502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+}
+
+FAULT_KINDS = ("status", "truncate", "garbage", "malformed", "close", "stall")
+
+API_PATH = re.compile(r"^/v1/([^/?#]*)/training-jobs$")
+
+# Characters allowed raw in a query by RFC 3986: unreserved, sub-delims,
+# ":", "@", "/", "?", and "%" of a pct-encoded triplet.
+QUERY_RAW_OK = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%"
+)
+KNOWN_PARAMS = ("status", "per_page", "page", "sortBy", "order", "search_content", "workspace_id")
+
+
+class QueryError(ValueError):
+    pass
+
+
+def percent_decode(s):
+    """RFC 3986 percent-decoding to UTF-8 text: "+" stays "+"; a bad escape
+    or invalid UTF-8 raises QueryError."""
+    out = bytearray()
+    i = 0
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c == "%":
+            h = s[i + 1:i + 3]
+            if len(h) != 2 or any(x not in "0123456789abcdefABCDEF" for x in h):
+                raise QueryError("bad percent-escape at %r" % s[i:i + 3])
+            out.append(int(h, 16))
+            i += 3
+        else:
+            out += c.encode("latin-1", "replace") if ord(c) < 256 else c.encode("utf-8")
+            i += 1
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise QueryError("query is not UTF-8 after decoding: %s" % e) from None
+
+
+def parse_query(raw, strict):
+    """[(name, value)] of a raw query string, percent-decoded."""
+    if strict:
+        bad = sorted({c for c in raw if c not in QUERY_RAW_OK})
+        if bad:
+            raise QueryError("characters not allowed in a query: %r" % "".join(bad))
+    pairs = []
+    for part in raw.split("&"):
+        if part == "":
+            continue
+        name, _, value = part.partition("=")
+        pairs.append((percent_decode(name), percent_decode(value)))
+    return pairs
+
+
+def _int_param(params, name, lo, hi, default):
+    if name not in params:
+        return default
+    v = params[name]
+    if not re.fullmatch(r"[0-9]{1,10}", v) or not lo <= int(v) <= hi:
+        raise QueryError("%s must be an integer in [%d, %d], got %r" % (name, lo, hi, v))
+    return int(v)
+
+
+class SimState:
+    """Everything the handlers share. Methods that touch the counters and
+    the fault queue hold the lock."""
+
+    def __init__(self, token, project_id, initial_jobs=None, generate=0, seed=1, demo=False,
+                 options=None):
+        self.token = token
+        self.project_id = project_id
+        self.lock = threading.Lock()
+        self.store = sim_jobs.JobStore()
+        self._initial_jobs = initial_jobs or []
+        self._generate = generate
+        self._seed = seed
+        self._demo = demo
+        self._initial_options = dict(options or {})
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.options = dict(DEFAULT_OPTIONS)
+            self.options.update(self._initial_options)
+            self.rng = random.Random(self.options["seed"])
+            self.faults = collections.deque()
+            self._clear_log()
+        if self._demo:
+            self.store.start_demo()
+        elif self._generate:
+            self.store.generate(self._generate, seed=self._seed)
+            for j in self._initial_jobs:
+                self.store.add(j)
+        else:
+            self.store.replace(self._initial_jobs)
+
+    def _clear_log(self):
+        self.requests = collections.deque(maxlen=20000)
+        self.stats = {
+            "connections": 0,  # connections that carried at least one API request
+            "connections_accepted": 0,  # every TCP connection, control API included
+            "tls_handshakes": 0,
+            "tls_failures": 0,
+            "requests": 0,  # API requests (not /_sim/)
+            "control_requests": 0,
+            "responses": collections.Counter(),
+            "faults_applied": 0,
+            "silent_closes": 0,
+        }
+        self.last_tls_error = None
+
+    def clear_log(self):
+        with self.lock:
+            self._clear_log()
+
+    def set_options(self, changes):
+        if not isinstance(changes, dict):
+            raise ValueError("options must be a JSON object")
+        faults = changes.pop("faults", None)
+        unknown = sorted(k for k in changes if k not in DEFAULT_OPTIONS)
+        if unknown:
+            raise ValueError("unknown options: %s" % ", ".join(unknown))
+        with self.lock:
+            self.options.update(changes)
+            if "seed" in changes:
+                self.rng = random.Random(changes["seed"])
+        if faults is not None:
+            with self.lock:
+                self.faults.clear()
+            self.add_faults(faults)
+        return self.get_options()
+
+    def get_options(self):
+        with self.lock:
+            o = dict(self.options)
+            o["faults"] = [dict(f) for f in self.faults]
+            return o
+
+    def add_faults(self, spec):
+        items = spec if isinstance(spec, list) else [spec]
+        parsed = []
+        for f in items:
+            if not isinstance(f, dict):
+                raise ValueError("a fault must be a JSON object")
+            unknown = sorted(set(f) - {"kind", "status", "body", "headers", "count", "skip",
+                                       "ms", "reason", "page"})
+            if unknown:
+                raise ValueError("unknown fault keys: %s" % ", ".join(unknown))
+            kind = f.get("kind", "status")
+            if kind not in FAULT_KINDS:
+                raise ValueError("fault kind must be one of %s" % ", ".join(FAULT_KINDS))
+            g = {"kind": kind, "count": int(f.get("count", 1)), "skip": int(f.get("skip", 0)),
+                 "page": None if f.get("page") is None else int(f["page"])}
+            if kind == "status":
+                g["status"] = int(f.get("status", 500))
+            for k in ("body", "headers", "ms", "reason"):
+                if k in f:
+                    g[k] = f[k]
+            parsed.append(g)
+        with self.lock:
+            self.faults.extend(parsed)
+
+    def next_fault(self, page):
+        """The fault for this API request (page: its page parameter as
+        sent, or None), or None. The first fault of the queue first lets
+        "skip" requests through, then hits "count" requests; a fault with a
+        "page" only sees requests for that page."""
+        with self.lock:
+            if not self.faults:
+                return None
+            f = self.faults[0]
+            if f["page"] is not None and f["page"] != page:
+                return None
+            if f["skip"] > 0:
+                f["skip"] -= 1
+                return None
+            f["count"] -= 1
+            if f["count"] <= 0:
+                self.faults.popleft()
+            self.stats["faults_applied"] += 1
+            return dict(f)
+
+    def new_connection(self):
+        with self.lock:
+            self.stats["connections_accepted"] += 1
+            return self.stats["connections_accepted"]
+
+    def count(self, key, n=1):
+        with self.lock:
+            self.stats[key] += n
+
+    def tls_failed(self, err):
+        with self.lock:
+            self.stats["tls_failures"] += 1
+            self.last_tls_error = err
+
+    def record(self, entry, first_on_connection):
+        with self.lock:
+            self.stats["requests"] += 1
+            if first_on_connection:
+                self.stats["connections"] += 1
+            entry["seq"] = self.stats["requests"]
+            self.requests.append(entry)
+
+    def stats_json(self):
+        with self.lock:
+            s = dict(self.stats)
+            s["responses"] = {str(k): v for k, v in sorted(self.stats["responses"].items())}
+            s["faults_pending"] = len(self.faults)
+            s["last_tls_error"] = self.last_tls_error
+            s["jobs"] = self.store.count()
+            return s
+
+
+_tls_local = threading.local()
+
+
+class SimServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, addr, ssl_ctx, state, verbose=False):
+        self.ssl_ctx = ssl_ctx
+        self.state = state
+        self.verbose = verbose
+        super().__init__(addr, SimHandler)
+
+    def finish_request(self, request, client_address):
+        # The TLS handshake runs here, in the connection's own thread, so a
+        # slow or failing client never blocks the accept loop.
+        conn_id = self.state.new_connection()
+        request.settimeout(10)
+        try:
+            tls = self.ssl_ctx.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            self.state.tls_failed("%s: %s" % (type(e).__name__, e))
+            return
+        self.state.count("tls_handshakes")
+        _tls_local.conn_id = conn_id
+        try:
+            self.RequestHandlerClass(tls, client_address, self)
+        except (ConnectionError, ssl.SSLError, OSError, TimeoutError):
+            pass
+        finally:
+            try:
+                tls.settimeout(0.2)
+                tls.unwrap()  # close_notify, as web servers send it
+            except (ssl.SSLError, OSError, ValueError):
+                pass
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address):
+        if self.verbose:
+            super().handle_error(request, client_address)
+
+
+class SimHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "ModelArtsSim/1.0"
+    sys_version = ""
+    timeout = 60  # idle keep-alive connections end after this many seconds
+
+    def setup(self):
+        super().setup()
+        self.conn_id = getattr(_tls_local, "conn_id", 0)
+        self.api_requests_here = 0
+
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("sim: conn %d: %s\n" % (self.conn_id, fmt % args))
+
+    # ---- dispatch --------------------------------------------------------
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_HEAD(self):
+        self._dispatch("HEAD")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
+
+    def do_PATCH(self):
+        self._dispatch("PATCH")
+
+    def do_DELETE(self):
+        self._dispatch("DELETE")
+
+    def _read_body(self):
+        n = self.headers.get("Content-Length")
+        if n is None:
+            if self.headers.get("Transfer-Encoding"):
+                self.close_connection = True  # requests are never chunked here
+            return b""
+        try:
+            n = int(n)
+        except ValueError:
+            self.close_connection = True
+            return b""
+        return self.rfile.read(n) if n > 0 else b""
+
+    def _dispatch(self, method):
+        body = self._read_body()
+        path = self.path
+        if path.startswith("/_sim/") or path == "/_sim":
+            self.server.state.count("control_requests")
+            self._control(method, path, body)
+        else:
+            self._api(method, path, body)
+
+    # ---- writing ---------------------------------------------------------
+
+    def _header_name(self, name):
+        mode = self.server.state.options["header_case"]
+        if mode == "lower":
+            return name.lower()
+        if mode == "upper":
+            return name.upper()
+        if mode == "random":
+            rng = self.server.state.rng
+            return "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in name)
+        return name
+
+    def _send(self, status, headers, body, chunked=False, close=False, reason=None,
+              api=True, truncate=False):
+        st = self.server.state
+        opts = st.options
+        lines = ["HTTP/1.1 %d %s" % (status, reason or REASONS.get(status, "Status"))]
+        hdrs = [("Date", self.date_time_string()), ("Server", self.server_version)]
+        hdrs += list(headers)
+        if chunked:
+            hdrs.append(("Transfer-Encoding", "chunked"))
+            if opts["trailers"] and api:
+                hdrs.append(("Trailer", "X-Sim-Trailer, X-Sim-Checksum"))
+        else:
+            declared = len(body) * 2 + 100 if truncate else len(body)
+            hdrs.append(("Content-Length", str(declared)))
+        if close:
+            hdrs.append(("Connection", "close"))
+        else:
+            hdrs.append(("Connection", "keep-alive"))
+        for k, v in hdrs:
+            lines.append("%s: %s" % (self._header_name(k) if api else k, v))
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if self.command == "HEAD":
+            body = b""
+        if chunked:
+            with st.lock:
+                pieces = sim_body.chunk_pieces(body, opts, st.rng)
+            if truncate:
+                pieces = pieces[: max(1, len(pieces) // 2)]
+            self._write([head] + pieces, api)
+        else:
+            if truncate:
+                body = body[: len(body) // 2]
+            self._write([head, body], api)
+        if api:
+            with st.lock:
+                st.stats["responses"][status] += 1
+        if close or truncate:
+            self.close_connection = True
+
+    def _write(self, pieces, api):
+        opts = self.server.state.options
+        step = int(opts["write_max"]) if api else 0
+        pause = float(opts["write_delay_ms"]) / 1000.0 if api else 0.0
+        sock = self.connection
+        if step <= 0:
+            if pause <= 0:
+                sock.sendall(b"".join(pieces))
+                return
+            for p in pieces:
+                sock.sendall(p)
+                time.sleep(pause)
+            return
+        data = b"".join(pieces)
+        for i in range(0, len(data), step):
+            sock.sendall(data[i:i + step])
+            if pause > 0:
+                time.sleep(pause)
+
+    def _json(self, status, obj, api=False, extra_headers=(), close=False):
+        body = json.dumps(obj, separators=(",", ":")).encode("utf-8")
+        headers = [("Content-Type", "application/json")] + list(extra_headers)
+        self._send(status, headers, body, close=close, api=api)
+
+    # ---- the list call ---------------------------------------------------
+
+    def _request_id(self):
+        with self.server.state.lock:
+            return "%032x" % self.server.state.rng.getrandbits(128)
+
+    def _apig_error(self, status, code, msg, extra_headers=()):
+        body = {"error_msg": msg, "error_code": code, "request_id": self._request_id()}
+        self._json(status, body, api=True, extra_headers=extra_headers)
+
+    def _ma_error(self, status, code, msg):
+        body = {"is_success": False, "error_message": msg, "error_code": code}
+        self._json(status, body, api=True)
+
+    def _api(self, method, path, body):
+        st = self.server.state
+        target, _, raw_query = path.partition("?")
+        headers = []
+        for k, v in self.headers.items():
+            if k.lower() == "x-auth-token":
+                v = "<redacted: %d bytes>" % len(v)
+            headers.append([k, v])
+        first = self.api_requests_here == 0
+        self.api_requests_here += 1
+        st.record(
+            {
+                "time": time.time(),
+                "connection": self.conn_id,
+                "method": method,
+                "path": target,
+                "query": raw_query,
+                "target": path,
+                "version": self.request_version,
+                "headers": headers,
+                "body_length": len(body),
+            },
+            first,
+        )
+        opts = st.options
+        if opts["delay_ms"]:
+            time.sleep(float(opts["delay_ms"]) / 1000.0)
+        m = re.search(r"(?:^|&)page=([^&]*)", raw_query)
+        page = 1 if m is None else (int(m.group(1)) if m.group(1).isdigit() else None)
+        fault = st.next_fault(page)
+        if fault is not None:
+            self._fault(fault)
+            return
+        self._list_call(method, target, raw_query)
+        if not self.close_connection:
+            self._maybe_silent_close()
+
+    def _maybe_silent_close(self):
+        st = self.server.state
+        opts = st.options
+        close = False
+        with st.lock:
+            every = int(opts["silent_close_every"])
+            if every > 0 and st.stats["requests"] % every == 0:
+                close = True
+            p = float(opts["silent_close_probability"])
+            if p > 0 and st.rng.random() < p:
+                close = True
+            if close:
+                st.stats["silent_closes"] += 1
+        if close:
+            self.close_connection = True
+
+    def _list_call(self, method, target, raw_query):
+        st = self.server.state
+        opts = st.options
+        if self.headers.get("Host") is None:
+            self._apig_error(400, "APIG.0201", "Bad request: missing Host header")
+            return
+        m = API_PATH.match(target)
+        if m is None or method not in ("GET", "HEAD"):
+            self._apig_error(404, "APIG.0101",
+                             "The API does not exist or has not been published in the "
+                             "environment")
+            return
+        token = self.headers.get("X-Auth-Token")
+        if token is None:
+            self._apig_error(401, "APIG.0301",
+                             "Incorrect IAM authentication information: x-auth-token not found")
+            return
+        if token != st.token:
+            self._apig_error(401, "APIG.0301",
+                             "Incorrect IAM authentication information: decrypt token fail")
+            return
+        try:
+            project = percent_decode(m.group(1))
+        except QueryError:
+            project = None
+        if project != st.project_id:
+            self._ma_error(403, "ModelArts.0210",
+                           "The project ID in the URL does not match the token.")
+            return
+        try:
+            q = self._parse_params(raw_query, opts["strict_query"])
+        except QueryError as e:
+            self._ma_error(400, "ModelArts.0101", "Invalid argument: %s" % e)
+            return
+        if q["workspace_id"] not in st.store.workspaces():
+            self._ma_error(400, "ModelArts.0102",
+                           "Workspace %s does not exist." % q["workspace_id"])
+            return
+        matching = st.store.query(q["workspace_id"], q["search_content"], q["status"],
+                                  q["sortBy"], q["order"])
+        start = (q["page"] - 1) * q["per_page"]
+        page = [sim_jobs.api_view(j) for j in matching[start:start + q["per_page"]]]
+        total = opts["job_total_count"]
+        top = {
+            "is_success": True,
+            "quotas": opts["quotas"],
+            "job_total_count": len(matching) if total is None else total,
+            "job_count_limit": opts["job_count_limit"],
+        }
+        with st.lock:
+            body = sim_body.list_body(top, page, opts, st.rng)
+        headers = [("Content-Type", opts["content_type"]), ("X-Request-Id", self._request_id())]
+        self._send(200, headers, body, chunked=opts["chunked"], close=opts["connection_close"])
+
+    def _parse_params(self, raw_query, strict):
+        pairs = parse_query(raw_query, strict)
+        params = {}
+        for name, value in pairs:
+            if strict and name not in KNOWN_PARAMS:
+                raise QueryError("unknown parameter %r" % name)
+            if name in params:
+                if strict:
+                    raise QueryError("parameter %r given twice" % name)
+                continue
+            params[name] = value
+        q = {
+            "per_page": _int_param(params, "per_page", 1, 1000, 10),
+            "page": _int_param(params, "page", 1, 65535, 1),
+            "sortBy": params.get("sortBy", "job_name"),
+            "order": params.get("order", "asc"),
+            "search_content": params.get("search_content", ""),
+            "workspace_id": params.get("workspace_id", "0"),
+            "status": None,
+        }
+        if q["sortBy"] not in sim_jobs.SORT_KEYS:
+            raise QueryError("sortBy must be one of %s, got %r"
+                             % (", ".join(sim_jobs.SORT_KEYS), q["sortBy"]))
+        if q["order"] not in ("asc", "desc"):
+            raise QueryError("order must be asc or desc, got %r" % q["order"])
+        if len(q["search_content"]) > 64:
+            raise QueryError("search_content is longer than 64 characters")
+        if "status" in params:
+            if not re.fullmatch(r"[0-9]{1,5}", params["status"]):
+                raise QueryError("status must be a job status code, got %r" % params["status"])
+            q["status"] = int(params["status"])
+        return q
+
+    # ---- faults ----------------------------------------------------------
+
+    def _fault(self, f):
+        kind = f["kind"]
+        st = self.server.state
+        if kind == "close":
+            self.close_connection = True
+            return
+        if kind == "garbage":
+            with st.lock:
+                junk = bytes(st.rng.getrandbits(8) for _ in range(300))
+            self._write([b"\x16\x03\x01 not http \x00\xff" + junk], True)
+            self.close_connection = True
+            return
+        if kind == "stall":
+            # Headers and the start of a body, then nothing for "ms".
+            head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    "Content-Length: 1000\r\n\r\n").encode()
+            self._write([head, b'{"is_success":true,"jobs":['], True)
+            time.sleep(float(f.get("ms", 5000)) / 1000.0)
+            self.close_connection = True
+            return
+        if kind in ("truncate", "malformed"):
+            top = {"is_success": True, "quotas": 5, "job_total_count": 3, "job_count_limit": 3}
+            jobs = [sim_jobs.api_view(sim_jobs.normalize_job({"job_id": i, "status": 8}, 1))
+                    for i in (1, 2, 3)]
+            with st.lock:
+                body = sim_body.list_body(top, jobs, st.options, st.rng)
+            if kind == "malformed":
+                body = body[: len(body) // 2] + b'"}}]]}'
+            self._send(200, [("Content-Type", "application/json")], body,
+                       chunked=st.options["chunked"], truncate=(kind == "truncate"))
+            return
+        status = f["status"]
+        headers = [(k, str(v)) for k, v in (f.get("headers") or {}).items()]
+        body = f.get("body")
+        if body is None:
+            body = default_error_body(status, self._request_id())
+            if status == 429 and not any(k.lower() == "retry-after" for k, _ in headers):
+                headers.append(("Retry-After", "1"))
+            if status in (301, 302, 307) and not any(k.lower() == "location" for k, _ in headers):
+                headers.append(("Location", "https://elsewhere.invalid/v1/x/training-jobs"))
+        if isinstance(body, (dict, list)):
+            data = json.dumps(body, separators=(",", ":")).encode("utf-8")
+            headers.insert(0, ("Content-Type", "application/json"))
+        else:
+            data = str(body).encode("utf-8")
+        self._send(status, headers, data, chunked=st.options["chunked"],
+                   close=st.options["connection_close"], reason=f.get("reason"))
+
+    # ---- control API -----------------------------------------------------
+
+    def _control(self, method, path, body):
+        st = self.server.state
+        target = path.partition("?")[0]
+        try:
+            data = json.loads(body.decode("utf-8")) if body else None
+        except (ValueError, UnicodeDecodeError) as e:
+            self._json(400, {"error": "body is not JSON: %s" % e})
+            return
+        try:
+            self._json(200, self._control_route(st, method, target, data))
+        except KeyError as e:
+            self._json(404, {"error": "no such job or path: %s" % e})
+        except (ValueError, TypeError) as e:
+            self._json(400, {"error": str(e)})
+
+    def _control_route(self, st, method, target, data):
+        m = re.fullmatch(r"/_sim/jobs/(-?[0-9]+)", target)
+        if m:
+            jid = int(m.group(1))
+            if method == "PATCH":
+                return st.store.patch(jid, data)
+            if method == "DELETE":
+                st.store.delete(jid)
+                return {"deleted": jid}
+            if method == "GET":
+                for j in st.store.all():
+                    if j["job_id"] == jid:
+                        return j
+                raise KeyError(jid)
+        route = (method, target)
+        if route == ("GET", "/_sim/jobs"):
+            return st.store.all()
+        if route == ("PUT", "/_sim/jobs"):
+            if isinstance(data, dict) and "jobs" in data:
+                data = data["jobs"]
+            if not isinstance(data, list):
+                raise ValueError("PUT /_sim/jobs takes a JSON list of jobs")
+            st.store.replace(data)
+            return {"jobs": len(data)}
+        if route == ("POST", "/_sim/jobs"):
+            return st.store.add(data)
+        if route == ("POST", "/_sim/generate"):
+            d = data or {}
+            n = st.store.generate(int(d.get("count", 0)), seed=d.get("seed", 1),
+                                  first_id=int(d.get("first_id", 1000000)),
+                                  workspace_id=str(d.get("workspace_id", "0")),
+                                  replace=bool(d.get("replace", True)))
+            return {"generated": n}
+        if route == ("GET", "/_sim/options"):
+            return st.get_options()
+        if route in (("PUT", "/_sim/options"), ("PATCH", "/_sim/options")):
+            return st.set_options(dict(data or {}))
+        if route == ("POST", "/_sim/faults"):
+            st.add_faults(data)
+            return st.get_options()["faults"]
+        if route == ("DELETE", "/_sim/faults"):
+            st.set_options({"faults": []})
+            return []
+        if route == ("GET", "/_sim/requests"):
+            with st.lock:
+                return list(st.requests)
+        if route == ("DELETE", "/_sim/requests"):
+            st.clear_log()
+            return {"cleared": True}
+        if route == ("GET", "/_sim/stats"):
+            return st.stats_json()
+        if route == ("POST", "/_sim/reset"):
+            st.reset()
+            return {"reset": True}
+        raise KeyError(target)
+
+
+def default_error_body(status, request_id):
+    """A realistic error body for an injected status (see
+    reference/modelarts-api.md, sections 2c and 5)."""
+    apig = {
+        401: ("APIG.0301", "Incorrect IAM authentication information: decrypt token fail"),
+        404: ("APIG.0101", "The API does not exist or has not been published in the environment"),
+        408: ("APIG.0201", "Request timeout"),
+        429: ("APIG.0308", "The throttling threshold has been reached: policy user over "
+                           "ratelimit,limit:100,time:1 minute"),
+        502: ("APIG.0202", "Backend unavailable"),
+        504: ("APIG.0203", "Backend timeout"),
+    }
+    ma = {
+        400: ("ModelArts.0101", "Invalid argument."),
+        403: ("ModelArts.0108", "You are not authorized to perform operation list training jobs."),
+        500: ("ModelArts.0010", "Internal error."),
+        503: ("ModelArts.4700", "Gateway unavailable: the platform is being upgraded, retry later."),
+    }
+    if status in apig:
+        code, msg = apig[status]
+        return {"error_msg": msg, "error_code": code, "request_id": request_id}
+    if status in ma:
+        code, msg = ma[status]
+        return {"is_success": False, "error_message": msg, "error_code": code}
+    if 300 <= status < 400:
+        return ""
+    return {"is_success": False, "error_message": "Error string", "error_code": "ModelArts.0105"}
+
+
+def make_ssl_context(cert, key):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(cert, key)
+    return ctx
+
+
+def start_server(state, cert, key, host="127.0.0.1", port=0, verbose=False):
+    """Start a simulator in a background thread; returns the server (its
+    port is server.server_address[1]). Stop it with stop_server()."""
+    srv = SimServer((host, port), make_ssl_context(cert, key), state, verbose)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    t.start()
+    srv.thread = t
+    return srv
+
+
+def stop_server(srv):
+    srv.shutdown()
+    srv.server_close()
+    srv.thread.join(5)
+
+
+def load_jobs_file(path):
+    with open(path, "r", encoding="utf-8") as f:
+        data = json.load(f)
+    if isinstance(data, dict):
+        data = data.get("jobs", [])
+    if not isinstance(data, list):
+        raise ValueError("%s: expected a JSON list of jobs or {\"jobs\": [...]}" % path)
+    return data
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="ModelArts training-job list simulator (HTTPS).")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    ap.add_argument("--cert", required=True, help="server certificate (PEM)")
+    ap.add_argument("--key", required=True, help="server private key (PEM)")
+    ap.add_argument("--token", required=True, help="the X-Auth-Token that is accepted")
+    ap.add_argument("--project-id", default=DEFAULT_PROJECT_ID)
+    ap.add_argument("--jobs", help="JSON file: a list of jobs, or {\"jobs\": [...]}")
+    ap.add_argument("--generate", type=int, default=0, help="N synthetic jobs")
+    ap.add_argument("--seed", type=int, default=1, help="seed of --generate")
+    ap.add_argument("--demo", action="store_true", help="jobs that change over 90 s, looping")
+    ap.add_argument("--options", default=None, help="JSON object of response options")
+    ap.add_argument("-v", "--verbose", action="store_true", help="log requests to stderr")
+    args = ap.parse_args(argv)
+
+    try:
+        jobs = load_jobs_file(args.jobs) if args.jobs else []
+        options = json.loads(args.options) if args.options else {}
+        unknown = sorted(k for k in options if k not in DEFAULT_OPTIONS)
+        if unknown:
+            raise ValueError("unknown options: %s" % ", ".join(unknown))
+        state = SimState(args.token, args.project_id, jobs, args.generate, args.seed, args.demo,
+                         options)
+        srv = start_server(state, args.cert, args.key, args.host, args.port, args.verbose)
+    except (OSError, ValueError, ssl.SSLError) as e:
+        sys.stderr.write("modelarts_sim: %s\n" % e)
+        return 2
+
+    sys.stdout.write("PORT %d\n" % srv.server_address[1])
+    sys.stdout.flush()
+
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    while not stop.wait(0.5):
+        pass
+    stop_server(srv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,496 @@
+"""Helpers shared by the simulator self-tests, the end-to-end tests and the
+demo: free ports, test certificates (openssl CLI), a real mosquitto, the
+simulator, agent configuration files, running the agent, and an MQTT
+subscriber (mosquitto_sub) that collects what a dashboard would see.
+
+Every process is started in its own process group and registered with a
+ProcessGroup; stop_all() ends each one by its own id (SIGTERM, then SIGKILL).
+Python 3 standard library only.
+"""
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TESTS_DIR)
+SIM_SCRIPT = os.path.join(TESTS_DIR, "sim", "modelarts_sim.py")
+DEFAULT_BINARY = os.path.join(ROOT, "build", "host", "modelarts2mqtt")
+
+PROJECT_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # the simulator's default
+TOKEN = "MIIT-sim-token-" + "Zx9" * 40  # long like an IAM token, easy to grep
+
+
+def binary_path():
+    return os.environ.get("M2M_BINARY", DEFAULT_BINARY)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+# ---- certificates ----------------------------------------------------------
+
+
+def _openssl(args, cwd):
+    r = subprocess.run(["openssl"] + args, cwd=cwd, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError("openssl %s failed: %s" % (" ".join(args), r.stderr.decode()))
+
+
+def make_certs(directory, key_type="ec"):
+    """Generate into directory: ca.crt/ca.key (the test CA), server.crt/key
+    (CN=localhost, SAN DNS:localhost, IP:127.0.0.1, signed by the CA),
+    other_ca.crt (an unrelated CA, for verification failures) and
+    wronghost.crt/key (signed by the CA, but for another host name).
+    key_type is "ec" (P-256) or "rsa" (2048). Returns a dict of paths."""
+    newkey = (["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] if key_type == "ec"
+              else ["-newkey", "rsa:2048"])
+    d = directory
+    ca_ext = ["-addext", "basicConstraints=critical,CA:TRUE",
+              "-addext", "keyUsage=critical,keyCertSign,cRLSign"]
+    _openssl(["req", "-x509", "-nodes", "-days", "3", "-subj", "/CN=modelarts2mqtt test CA"]
+             + newkey + ["-keyout", "ca.key", "-out", "ca.crt"] + ca_ext, d)
+    _openssl(["req", "-x509", "-nodes", "-days", "3", "-subj", "/CN=unrelated test CA"]
+             + newkey + ["-keyout", "other_ca.key", "-out", "other_ca.crt"] + ca_ext, d)
+    for name, cn, san in (("server", "localhost", "DNS:localhost,IP:127.0.0.1"),
+                          ("wronghost", "elsewhere.example", "DNS:elsewhere.example")):
+        with open(os.path.join(d, name + ".ext"), "w") as f:
+            f.write("basicConstraints=CA:FALSE\n"
+                    "keyUsage=critical,digitalSignature,keyEncipherment\n"
+                    "extendedKeyUsage=serverAuth\n"
+                    "subjectKeyIdentifier=hash\n"
+                    "authorityKeyIdentifier=keyid,issuer\n"
+                    "subjectAltName=%s\n" % san)
+        _openssl(["req", "-new", "-nodes", "-subj", "/CN=" + cn] + newkey
+                 + ["-keyout", name + ".key", "-out", name + ".csr"], d)
+        _openssl(["x509", "-req", "-days", "2", "-in", name + ".csr", "-CA", "ca.crt",
+                  "-CAkey", "ca.key", "-CAcreateserial", "-out", name + ".crt",
+                  "-extfile", name + ".ext"], d)
+    return {k: os.path.join(d, v) for k, v in (
+        ("ca", "ca.crt"), ("server_cert", "server.crt"), ("server_key", "server.key"),
+        ("other_ca", "other_ca.crt"), ("wronghost_cert", "wronghost.crt"),
+        ("wronghost_key", "wronghost.key"))}
+
+
+# ---- processes -------------------------------------------------------------
+
+
+class ProcessGroup:
+    """The processes one test run started; stop_all() ends every one."""
+
+    def __init__(self):
+        self.procs = []
+
+    def popen(self, args, **kw):
+        kw.setdefault("start_new_session", True)  # own process group
+        p = subprocess.Popen(args, **kw)
+        self.procs.append(p)
+        return p
+
+    def stop(self, p, sig=signal.SIGTERM, timeout=5.0):
+        """End p and its process group; returns its exit code."""
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                p.wait(5)
+        else:
+            # The leader is gone; anything left in its group goes too.
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        for f in (p.stdout, p.stderr, p.stdin):
+            if f is not None:
+                try:
+                    f.close()
+                except OSError:
+                    pass
+        return p.returncode
+
+    def stop_all(self):
+        for p in reversed(self.procs):
+            self.stop(p)
+        self.procs = []
+
+
+class Mosquitto:
+    """A real mosquitto on 127.0.0.1, anonymous, no persistence."""
+
+    def __init__(self, procs, workdir):
+        self.procs = procs
+        self.workdir = workdir
+        self.proc = None
+        self.port = None
+
+    def start(self, tries=5, port=None):
+        """Start on a free port, or on port (a restart: no retries)."""
+        for _ in range(1 if port else tries):
+            self.port = port or free_port()
+            conf = os.path.join(self.workdir, "mosquitto-%d.conf" % self.port)
+            with open(conf, "w") as f:
+                f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                        "log_dest stderr\nlog_type error\nlog_type warning\n" % self.port)
+                if os.getuid() == 0:
+                    f.write("user root\n")  # stay the user that started it
+            log = open(os.path.join(self.workdir, "mosquitto-%d.log" % self.port), "wb")
+            self.proc = self.procs.popen(["mosquitto", "-c", conf], stdout=log,
+                                         stderr=subprocess.STDOUT)
+            log.close()
+            if wait_port(self.port, 5) and self.proc.poll() is None:
+                return self
+            self.procs.stop(self.proc)
+        raise RuntimeError("mosquitto did not start")
+
+    def stop(self):
+        if self.proc is not None:
+            self.procs.stop(self.proc)
+
+    def restart(self):
+        """Stop and start again on the same port (retained messages are
+        lost: persistence is off)."""
+        self.stop()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                return self.start(port=self.port)
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+
+class Simulator:
+    """The simulator as its own process, and a client of its control API."""
+
+    def __init__(self, procs, certs, token=TOKEN, project_id=PROJECT_ID):
+        self.procs = procs
+        self.certs = certs
+        self.token = token
+        self.project_id = project_id
+        self.proc = None
+        self.port = None
+
+    def start(self, jobs=None, demo=False, generate=0, options=None, cert=None, key=None,
+              verbose=False):
+        args = [sys.executable, SIM_SCRIPT, "--port", "0",
+                "--cert", cert or self.certs["server_cert"],
+                "--key", key or self.certs["server_key"],
+                "--token", self.token, "--project-id", self.project_id]
+        if jobs is not None:
+            path = os.path.join(os.path.dirname(self.certs["ca"]),
+                                "jobs-%s.json" % uuid.uuid4().hex[:8])
+            with open(path, "w") as f:
+                json.dump(jobs, f)
+            args += ["--jobs", path]
+        if demo:
+            args.append("--demo")
+        if generate:
+            args += ["--generate", str(generate)]
+        if options:
+            args += ["--options", json.dumps(options)]
+        if verbose:
+            args.append("--verbose")
+        self.proc = self.procs.popen(args, stdout=subprocess.PIPE,
+                                     stderr=None if verbose else subprocess.DEVNULL)
+        line = _readline_timeout(self.proc.stdout, 10)
+        if not line.startswith(b"PORT "):
+            self.procs.stop(self.proc)
+            raise RuntimeError("simulator did not start: %r" % line)
+        self.port = int(line.split()[1])
+        return self
+
+    def stop(self):
+        if self.proc is not None:
+            self.procs.stop(self.proc)
+
+    # The control API (HTTPS, verified against the test CA).
+    def call(self, method, path, body=None):
+        ctx = ssl.create_default_context(cafile=self.certs["ca"])
+        ctx.check_hostname = False  # the chain is still verified; the host
+        # name may be deliberately wrong (wronghost certificate)
+        conn = http.client.HTTPSConnection("localhost", self.port, context=ctx, timeout=30)
+        try:
+            data = None if body is None else json.dumps(body).encode()
+            hdrs = {"Connection": "close"}
+            if data is not None:
+                hdrs["Content-Type"] = "application/json"
+            conn.request(method, path, body=data, headers=hdrs)
+            r = conn.getresponse()
+            text = r.read()
+            if r.status != 200:
+                raise RuntimeError("%s %s: %d %s" % (method, path, r.status, text[:300]))
+            return json.loads(text)
+        finally:
+            conn.close()
+
+    def set_jobs(self, jobs):
+        return self.call("PUT", "/_sim/jobs", jobs)
+
+    def add_job(self, job):
+        return self.call("POST", "/_sim/jobs", job)
+
+    def patch_job(self, job_id, fields):
+        return self.call("PATCH", "/_sim/jobs/%d" % job_id, fields)
+
+    def delete_job(self, job_id):
+        return self.call("DELETE", "/_sim/jobs/%d" % job_id)
+
+    def set_options(self, **opts):
+        return self.call("PUT", "/_sim/options", opts)
+
+    def add_fault(self, **fault):
+        return self.call("POST", "/_sim/faults", fault)
+
+    def requests(self):
+        return self.call("GET", "/_sim/requests")
+
+    def stats(self):
+        return self.call("GET", "/_sim/stats")
+
+    def clear_log(self):
+        return self.call("DELETE", "/_sim/requests")
+
+    def reset(self):
+        return self.call("POST", "/_sim/reset")
+
+
+def _readline_timeout(f, timeout):
+    result = []
+    t = threading.Thread(target=lambda: result.append(f.readline()), daemon=True)
+    t.start()
+    t.join(timeout)
+    return result[0] if result else b""
+
+
+# ---- agent -----------------------------------------------------------------
+
+
+def write_agent_config(path, sim_port, mqtt_port, ca_file, agent_id, token=TOKEN,
+                       project_id=PROJECT_ID, per_page=10, poll_interval=30, timeout=5,
+                       base_topic="modelarts", qos=1, modelarts_extra=None, mqtt_extra=None):
+    """Write the agent's INI file (DESIGN.md, Configuration). Keys in
+    *_extra are added (or override) in their section; None drops a key."""
+    ma = {
+        "endpoint": "https://localhost:%d" % sim_port,
+        "project_id": project_id,
+        "auth": "token",
+        "token": token,
+        "ca_file": ca_file,
+        "per_page": per_page,
+        "poll_interval": poll_interval,
+        "timeout": timeout,
+    }
+    ma.update(modelarts_extra or {})
+    mq = {
+        "uri": "tcp://127.0.0.1:%d" % mqtt_port,
+        "base_topic": base_topic,
+        "agent_id": agent_id,
+        "qos": qos,
+    }
+    mq.update(mqtt_extra or {})
+    with open(path, "w", encoding="utf-8") as f:
+        for name, sec in (("modelarts", ma), ("mqtt", mq)):
+            f.write("[%s]\n" % name)
+            for k, v in sec.items():
+                if v is not None:
+                    f.write("%s = %s\n" % (k, v))
+            f.write("\n")
+    return path
+
+
+class AgentResult:
+    def __init__(self, returncode, stdout, stderr, elapsed):
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.elapsed = elapsed
+
+    def __repr__(self):
+        return "exit %s after %.2fs\n--- stdout\n%s\n--- stderr\n%s" % (
+            self.returncode, self.elapsed, self.stdout[-3000:], self.stderr[-3000:])
+
+
+def run_agent(procs, args, timeout=30, env=None):
+    """Run the agent to its end; a run that outlives timeout is killed and
+    reported with returncode None."""
+    start = time.monotonic()
+    p = procs.popen([binary_path()] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    env=env)
+    try:
+        out, err = p.communicate(timeout=timeout)
+        rc = p.returncode
+    except subprocess.TimeoutExpired:
+        procs.stop(p, signal.SIGKILL)
+        out, err = p.communicate()
+        rc = None
+    procs.procs.remove(p)
+    return AgentResult(rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+                       time.monotonic() - start)
+
+
+def start_agent(procs, args, env=None, log_dir=None):
+    """The agent in daemon mode; its stdout and stderr go to the file named
+    by the returned process's .log_path (in log_dir, else the system's
+    temporary directory: the caller removes it)."""
+    fd, path = tempfile.mkstemp(prefix="agent-", suffix=".log", dir=log_dir)
+    p = procs.popen([binary_path()] + list(args), stdout=fd, stderr=subprocess.STDOUT, env=env)
+    os.close(fd)
+    p.log_path = path
+    return p
+
+
+# ---- MQTT subscriber ---------------------------------------------------------
+
+
+class Message:
+    __slots__ = ("topic", "payload", "retained", "qos", "time")
+
+    def __init__(self, topic, payload, retained, qos):
+        self.topic = topic
+        self.payload = payload
+        self.retained = retained
+        self.qos = qos
+        self.time = time.monotonic()
+
+    def json(self):
+        return json.loads(self.payload.decode("utf-8"))
+
+    def __repr__(self):
+        return "<%s%s %r>" % (self.topic, " (retained)" if self.retained else "",
+                              self.payload[:200])
+
+
+# %r retained flag, %q QoS, %l payload length, %x payload as hex, %t topic:
+# hex keeps zero-byte and multi-line payloads intact.
+SUB_FORMAT = "%r %q %l %x %t"
+
+
+class Subscriber:
+    """mosquitto_sub on a topic filter. start() returns once the broker has
+    the subscription (a probe message came back), so nothing published
+    after it is missed. messages holds every message in arrival order."""
+
+    def __init__(self, procs, mqtt_port, topic="modelarts/#", extra_args=()):
+        self.procs = procs
+        self.port = mqtt_port
+        self.topic = topic
+        self.probe_topic = "m2m-test-probe/%s" % uuid.uuid4().hex
+        self.extra_args = list(extra_args)
+        self.messages = []
+        self.cond = threading.Condition()
+        self.proc = None
+        self._probe_seen = False
+
+    def start(self, timeout=10.0):
+        args = ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(self.port), "-q", "1",
+                "-t", self.topic, "-t", self.probe_topic, "-F", SUB_FORMAT] + self.extra_args
+        self.proc = self.procs.popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            publish(self.port, self.probe_topic, b"probe")
+            with self.cond:
+                if self.cond.wait_for(lambda: self._probe_seen, 0.3):
+                    return self
+        raise RuntimeError("mosquitto_sub did not subscribe")
+
+    def _read(self):
+        for line in self.proc.stdout:
+            line = line.rstrip(b"\n")
+            parts = line.split(b" ", 4)
+            if len(parts) != 5:
+                continue
+            r, q, _length, hexp, topic = parts
+            msg = Message(topic.decode("utf-8", "replace"), bytes.fromhex(hexp.decode()),
+                          r == b"1", int(q))
+            with self.cond:
+                if msg.topic == self.probe_topic:
+                    self._probe_seen = True
+                else:
+                    self.messages.append(msg)
+                self.cond.notify_all()
+
+    def wait_for(self, predicate, timeout=10.0):
+        """Wait until predicate(messages) is true; returns its value (falsy
+        on timeout)."""
+        with self.cond:
+            return self.cond.wait_for(lambda: predicate(self.messages), timeout)
+
+    def snapshot(self):
+        with self.cond:
+            return list(self.messages)
+
+    def stop(self):
+        if self.proc is not None:
+            self.procs.stop(self.proc)
+
+
+def publish(port, topic, payload, retain=False):
+    # QoS 1 like the subscription: the broker keeps one queue in order, so a
+    # probe arrives after the retained messages the subscription delivered.
+    args = ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-t", topic,
+            "-m", payload]
+    if retain:
+        args.append("-r")
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+
+
+def retained(procs, mqtt_port, topic="modelarts/#", timeout=10.0):
+    """The broker's retained messages under topic, as {topic: payload}."""
+    sub = Subscriber(procs, mqtt_port, topic).start(timeout)
+    try:
+        return {m.topic: m.payload for m in sub.snapshot() if m.retained}
+    finally:
+        sub.stop()
+        procs.procs.remove(sub.proc)
+
+
+def last_by_topic(messages):
+    out = {}
+    for m in messages:
+        out[m.topic] = m
+    return out
+
+
+class TempDir:
+    def __init__(self, prefix="m2m-test-"):
+        self.path = tempfile.mkdtemp(prefix=prefix)
+
+    def cleanup(self):
+        shutil.rmtree(self.path, ignore_errors=True)
