@@ -53,3 +53,6 @@ test: deps $(BIN) unit
 
 e2e: deps $(BIN)
 	@$(PYTHON) tests/run_tests.py --binary $(BIN)
+
+# Keep the llhttp objects between runs (make would delete them as intermediates).
+.SECONDARY: $(call LLHTTP_OBJS,$(BUILD)) $(call LLHTTP_OBJS,$(SAN_BUILD))
