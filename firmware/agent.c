@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "apig_signer.h"
 #include "job_status.h"
 #include "strbuf.h"
 
@@ -163,6 +164,97 @@ static m2m_poll_result_t transport_error(m2m_agent_t *a, tls_client_status_t st)
     return M2M_POLL_TRANSIENT;
 }
 
+static tls_client_status_t send_text(m2m_agent_t *a, const char *name, const char *value)
+{
+    tls_client_status_t st = tls_client_write_all(&a->tls, name, strlen(name));
+    if (st == TLS_CLIENT_OK) {
+        st = tls_client_write_all(&a->tls, value, strlen(value));
+    }
+    if (st == TLS_CLIENT_OK) {
+        st = tls_client_write_all(&a->tls, "\r\n", 2);
+    }
+    return st;
+}
+
+/* The AK/SK headers of the request whose head (already sent) is in
+ * a->payload[0..head): X-Sdk-Date, X-Project-Id, X-Security-Token when
+ * configured, and the signature over them, the Host header and the query.
+ * Credentials are sent and signed straight from the configuration. */
+static tls_client_status_t send_signature(m2m_agent_t *a, size_t head)
+{
+    const m2m_agent_config_t *cfg = a->cfg;
+    char date[APIG_DATE_LEN];
+    char host[M2M_TOPIC_MAX];
+    char path[M2M_TOPIC_MAX];
+    apig_header_t headers[4];
+    apig_request_t req;
+    strbuf_t sb;
+    char *query;
+    char *end;
+    char *authorization = a->payload + head + 1;
+    size_t n = 0;
+
+    apig_format_date(m2m_time_utc_ms(a->port), date);
+    memcpy(a->last_sdk_date, date, sizeof date);
+    /* The canonical query is the query on the wire: cut it out of the head
+     * ("GET <path>?<query> HTTP/1.1"), which has been sent already. */
+    a->payload[head] = '\0';
+    query = strchr(a->payload, '?');
+    end = strstr(a->payload, " HTTP/1.1");
+    if (end == NULL) {
+        return TLS_CLIENT_ERR_IO;
+    }
+    *end = '\0';
+    query = query != NULL ? query + 1 : end;
+
+    strbuf_init(&sb, host, sizeof host);
+    strbuf_puts(&sb, cfg->host);
+    if (cfg->port != 443) {
+        strbuf_putc(&sb, ':');
+        strbuf_uint(&sb, cfg->port);
+    }
+    strbuf_init(&sb, path, sizeof path);
+    strbuf_puts(&sb, "/v1/");
+    strbuf_puts(&sb, cfg->project_id);
+    strbuf_puts(&sb, "/training-jobs");
+
+    headers[n].name = "host";
+    headers[n++].value = host;
+    headers[n].name = "x-project-id";
+    headers[n++].value = cfg->project_id;
+    headers[n].name = "x-sdk-date";
+    headers[n++].value = date;
+    if (cfg->security_token != NULL && cfg->security_token[0] != '\0') {
+        headers[n].name = "x-security-token";
+        headers[n++].value = cfg->security_token;
+    }
+    req.method = "GET";
+    req.path = path;
+    req.canonical_query = query;
+    req.headers = headers;
+    req.header_count = n;
+    req.body = NULL;
+    req.body_len = 0;
+    if (apig_sign(&req, cfg->ak, cfg->sk, authorization, sizeof a->payload - head - 1, NULL) !=
+        APIG_SIGNER_OK) {
+        set_error(a, "signing", "the request could not be signed (access key too long?)");
+        return TLS_CLIENT_ERR_IO;
+    }
+    {
+        tls_client_status_t st = send_text(a, "X-Sdk-Date: ", date);
+        if (st == TLS_CLIENT_OK) {
+            st = send_text(a, "X-Project-Id: ", cfg->project_id);
+        }
+        if (st == TLS_CLIENT_OK && n == 4) {
+            st = send_text(a, "X-Security-Token: ", cfg->security_token);
+        }
+        if (st == TLS_CLIENT_OK) {
+            st = send_text(a, "Authorization: ", authorization);
+        }
+        return st;
+    }
+}
+
 static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
 {
     list_query_t q;
@@ -183,17 +275,16 @@ static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
     if (head < 0) {
         return TLS_CLIENT_ERR_HANDSHAKE; /* cannot happen with valid config */
     }
-    /* The token is sent from the configuration, never copied: IAM tokens
-     * are several kilobytes. */
     st = tls_client_write_all(&a->tls, a->payload, (size_t)head);
-    if (st == TLS_CLIENT_OK && cfg->token != NULL) {
-        st = tls_client_write_all(&a->tls, "X-Auth-Token: ", 14);
-        if (st == TLS_CLIENT_OK) {
-            st = tls_client_write_all(&a->tls, cfg->token, strlen(cfg->token));
-        }
-        if (st == TLS_CLIENT_OK) {
-            st = tls_client_write_all(&a->tls, "\r\n", 2);
-        }
+    if (st != TLS_CLIENT_OK) {
+        return st;
+    }
+    /* Credentials are sent from the configuration, never copied: IAM tokens
+     * are several kilobytes. */
+    if (cfg->auth == M2M_AUTH_AKSK) {
+        st = send_signature(a, (size_t)head);
+    } else if (cfg->token != NULL) {
+        st = send_text(a, "X-Auth-Token: ", cfg->token);
     }
     if (st == TLS_CLIENT_OK) {
         st = tls_client_write_all(&a->tls, "\r\n", 2);
@@ -273,6 +364,45 @@ static int read_response(m2m_agent_t *a)
     }
 }
 
+/* 1 if text holds needle, ASCII case ignored. */
+static int contains_nocase(const char *text, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *text != '\0'; text++) {
+        size_t i = 0;
+        while (i < n && text[i] != '\0' &&
+               (text[i] | 0x20) == (needle[i] | 0x20)) {
+            i++;
+        }
+        if (i == n) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A signed request refused for its date almost always means the gateway's
+ * clock is off: say so, with the date that was sent. */
+static void explain_clock_skew(m2m_agent_t *a)
+{
+    char line[LOG_LINE_MAX];
+    strbuf_t sb;
+    if (a->cfg->auth != M2M_AUTH_AKSK || !(contains_nocase(a->error_message, "x-sdk-date") ||
+                                           contains_nocase(a->error_message, "15 minutes"))) {
+        return;
+    }
+    strbuf_init(&sb, line, sizeof line);
+    strbuf_puts(&sb, "the API refused the request date: check the gateway clock (NTP); the "
+                     "request was signed with X-Sdk-Date ");
+    strbuf_puts(&sb, a->last_sdk_date);
+    strbuf_puts(&sb, " (UTC) and must be within 15 minutes of the server's time");
+    m2m_log(a->port, M2M_LOG_ERROR, line);
+    strbuf_init(&sb, a->error_message, sizeof a->error_message);
+    strbuf_puts(&sb, "check the gateway clock: X-Sdk-Date ");
+    strbuf_puts(&sb, a->last_sdk_date);
+    strbuf_puts(&sb, " is more than 15 minutes off the server's time");
+}
+
 static m2m_poll_result_t classify_response(m2m_agent_t *a)
 {
     int code = a->http.status_code;
@@ -315,6 +445,9 @@ static m2m_poll_result_t classify_response(m2m_agent_t *a)
     }
     if (code == 408 || code == 429 || code >= 500 || code < 200) {
         return M2M_POLL_TRANSIENT;
+    }
+    if (code == 401) {
+        explain_clock_skew(a);
     }
     return M2M_POLL_REFUSED;
 }

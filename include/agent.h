@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "apig_signer.h"
 #include "http_response.h"
 #include "job_record.h"
 #include "job_stream.h"
@@ -24,13 +25,24 @@
 #include "request.h"
 #include "tls_client.h"
 
+/* How the list call is authenticated. */
+typedef enum {
+    M2M_AUTH_TOKEN = 0, /* X-Auth-Token from the configuration */
+    M2M_AUTH_AKSK = 1   /* SDK-HMAC-SHA256 request signing with AK/SK */
+} m2m_auth_t;
+
 /* What the agent needs to know; strings are the caller's and must outlive
  * the agent. NULL and "" both mean "not set". */
 typedef struct {
     const char *host;           /* API host name (SNI, Host header) */
     uint16_t port;              /* API TCP port, usually 443 */
     const char *project_id;     /* required */
-    const char *token;          /* X-Auth-Token; never logged */
+    m2m_auth_t auth;
+    const char *token;          /* X-Auth-Token (M2M_AUTH_TOKEN); never logged */
+    const char *ak;             /* access key id (M2M_AUTH_AKSK) */
+    const char *sk;             /* secret key (M2M_AUTH_AKSK); never logged */
+    const char *security_token; /* optional, temporary AK/SK credentials;
+                                   sent and signed as X-Security-Token */
     uint32_t per_page;          /* 1..1000 */
     const char *status;         /* optional filter, sent when set */
     const char *search_content; /* optional, sent when set */
@@ -78,6 +90,7 @@ typedef struct {
     /* Last error, for health and the log. */
     char error_code[64];
     char error_message[M2M_API_TEXT_MAX];
+    char last_sdk_date[APIG_DATE_LEN]; /* X-Sdk-Date of the last signed request */
 
     /* Topic prefixes: B = base/agent, P = B/project. */
     uint16_t base_len;

@@ -41,15 +41,16 @@ typedef struct {
 } apig_param_t;
 
 typedef struct {
-    const char *method;          /* upper-case, e.g. "GET" */
-    const char *path;            /* raw path, e.g. "/v1/<project>/training-jobs";
-                                    each segment is percent-encoded and a
-                                    trailing '/' added for signing only */
-    const char *canonical_query; /* the canonical query string without '?',
-                                    "" or NULL for none (see
-                                    apig_canonical_query()) */
+    const char *method;           /* upper-case, e.g. "GET" */
+    const char *path;             /* raw path, e.g. "/v1/<project>/training-jobs";
+                                     each segment is percent-encoded and a
+                                     trailing '/' added for signing only */
+    const char *canonical_query;  /* the canonical query string without '?',
+                                     "" or NULL for none (see
+                                     apig_canonical_query()) */
     const apig_header_t *headers; /* the headers to sign, any order; must
-                                     include x-sdk-date */
+                                     include a non-empty x-sdk-date; a name
+                                     given twice is ERR_ARGUMENT */
     size_t header_count;          /* 1..APIG_SIGNER_ITEMS_MAX */
     const void *body;             /* may be NULL when body_len is 0 */
     size_t body_len;
@@ -69,13 +70,16 @@ apig_signer_status_t apig_string_to_sign(strbuf_t *sb, const apig_request_t *req
 
 /* Sign: writes "SDK-HMAC-SHA256 Access=<ak>, SignedHeaders=<h1;h2>,
  * Signature=<hex>" to authorization[cap]. sk is the raw secret key (the HMAC
- * key). signature_hex (may be NULL) receives the signature alone. */
+ * key); ak and sk must be non-empty. signature_hex (may be NULL) receives the
+ * signature alone, on APIG_SIGNER_OK only. On APIG_SIGNER_ERR_SPACE nothing
+ * is written past authorization[cap - 1] and authorization is "" (cap >= 1). */
 apig_signer_status_t apig_sign(const apig_request_t *req, const char *ak, const char *sk,
                                char *authorization, size_t cap,
                                char signature_hex[APIG_HEX_SHA256_LEN]);
 
 /* Format UTC epoch milliseconds as X-Sdk-Date "YYYYMMDDTHHMMSSZ" (years
- * 1970..9999). Returns out. */
+ * 1970..9999; milliseconds are truncated; a time before 1970 or after
+ * 9999-12-31T23:59:59.999Z is clamped to that bound). Returns out. */
 const char *apig_format_date(int64_t utc_ms, char out[APIG_DATE_LEN]);
 
 const char *apig_signer_strerror(apig_signer_status_t st);

@@ -432,6 +432,8 @@ static const config_key_t config_keys[] = {
     STR("modelarts", "token", set_credential, token, "", "MODELARTS_TOKEN", 1),
     STR("modelarts", "ak", set_credential, ak, "", "MODELARTS_AK", 1),
     STR("modelarts", "sk", set_credential, sk, "", "MODELARTS_SK", 1),
+    STR("modelarts", "security_token", set_credential, security_token, "",
+        "MODELARTS_SECURITY_TOKEN", 1),
     STR("modelarts", "iam_endpoint", set_https_url, iam_endpoint,
         "https://iam.cn-north-4.myhuaweicloud.com", NULL, 0),
     STR("modelarts", "user", set_text, user, "", NULL, 0),
@@ -654,14 +656,19 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
         snprintf(err, err_size, "modelarts.project_id is required");
         return CONFIG_ERR_MISSING;
     }
-    if (c->auth != CONFIG_AUTH_TOKEN) {
+    if (c->auth == CONFIG_AUTH_PASSWORD) {
         snprintf(err, err_size,
-                 "modelarts.auth = %s: this build supports token authentication only "
-                 "(auth = token)",
+                 "modelarts.auth = %s: this build supports auth = token and auth = aksk",
                  config_auth_name(c->auth));
         return CONFIG_ERR_UNSUPPORTED;
     }
-    if (c->token[0] == '\0') {
+    if (c->auth == CONFIG_AUTH_AKSK && (c->ak[0] == '\0' || c->sk[0] == '\0')) {
+        snprintf(err, err_size,
+                 "modelarts.ak and modelarts.sk are required with auth = aksk: set them in the "
+                 "file, in MODELARTS_AK and MODELARTS_SK, or with --set");
+        return CONFIG_ERR_MISSING;
+    }
+    if (c->auth == CONFIG_AUTH_TOKEN && c->token[0] == '\0') {
         snprintf(err, err_size,
                  "modelarts.token is required with auth = token: set it in the file, in "
                  "MODELARTS_TOKEN or with --set modelarts.token=...");

@@ -62,6 +62,7 @@ typedef struct {
     char token[CONFIG_TOKEN_MAX];
     char ak[CONFIG_SECRET_MAX];
     char sk[CONFIG_SECRET_MAX];
+    char security_token[CONFIG_TOKEN_MAX]; /* temporary AK/SK credentials */
     char iam_endpoint[CONFIG_URL_MAX];
     char user[CONFIG_NAME_MAX];
     char domain[CONFIG_NAME_MAX];
@@ -115,13 +116,15 @@ config_status_t config_set(config_t *c, const char *section, const char *key, co
 config_status_t config_set_arg(config_t *c, const char *arg, char *err, size_t err_size);
 
 /* Apply the secrets found in the environment (MODELARTS_TOKEN,
- * MODELARTS_AK, MODELARTS_SK, MODELARTS_PASSWORD, MQTT_PASSWORD). A variable
+ * MODELARTS_AK, MODELARTS_SK, MODELARTS_SECURITY_TOKEN, MODELARTS_PASSWORD,
+ * MQTT_PASSWORD). A variable
  * that is unset or empty changes nothing. */
 config_status_t config_apply_env(config_t *c, char *err, size_t err_size);
 
 /* Derive the dependent defaults (agent_id from the host name, client_id,
  * the API host and port) and check the keys that depend on each other:
- * project_id and the token are required, auth must be token in this build,
+ * project_id and the credentials of the auth mode are required (auth =
+ * password is not in this build),
  * topics must fit M2M_TOPIC_MAX, CA files must be readable. */
 config_status_t config_finish(config_t *c, char *err, size_t err_size);
 

@@ -182,7 +182,11 @@ static void fill_agent_config(m2m_agent_config_t *ac, const config_t *c)
     ac->host = c->api_host;
     ac->port = c->api_port;
     ac->project_id = c->project_id;
+    ac->auth = c->auth == CONFIG_AUTH_AKSK ? M2M_AUTH_AKSK : M2M_AUTH_TOKEN;
     ac->token = c->token;
+    ac->ak = c->ak;
+    ac->sk = c->sk;
+    ac->security_token = c->security_token;
     ac->per_page = c->per_page;
     ac->status = c->status;
     ac->search_content = c->search_content;

@@ -563,24 +563,33 @@ static void finish_requires_project_and_token(void **state)
     assert_non_null(strstr(err, "modelarts.token is required with auth = token"));
 }
 
-static void finish_refuses_aksk_and_password_auth(void **state)
+static void finish_requires_ak_and_sk_with_aksk_auth(void **state)
 {
-    static const char *const methods[] = {"aksk", "password"};
     static config_t c;
-    size_t i;
     (void)state;
-    for (i = 0; i < 2; i++) {
-        char expected[160];
-        minimal(&c);
-        assert_int_equal(config_set(&c, "modelarts", "auth", methods[i], NULL, err, sizeof err),
-                         CONFIG_OK);
-        assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_UNSUPPORTED);
-        snprintf(expected, sizeof expected,
-                 "modelarts.auth = %s: this build supports token authentication only "
-                 "(auth = token)",
-                 methods[i]);
-        assert_string_equal(err, expected);
-    }
+    minimal(&c);
+    assert_int_equal(config_set(&c, "modelarts", "auth", "aksk", NULL, err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_set(&c, "modelarts", "ak", "AK0001", NULL, err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_MISSING);
+    assert_non_null(strstr(err, "modelarts.ak and modelarts.sk are required with auth = aksk"));
+    assert_int_equal(config_set(&c, "modelarts", "sk", "SECRETSK", NULL, err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_OK);
+    assert_null(strstr(err, "SECRETSK"));
+}
+
+static void finish_refuses_password_auth(void **state)
+{
+    static config_t c;
+    (void)state;
+    minimal(&c);
+    assert_int_equal(config_set(&c, "modelarts", "auth", "password", NULL, err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_UNSUPPORTED);
+    assert_string_equal(err, "modelarts.auth = password: this build supports auth = token and "
+                             "auth = aksk");
 }
 
 static void finish_names_an_unreadable_ca_file(void **state)
@@ -930,7 +939,8 @@ int main(void)
         cmocka_unit_test(finish_derives_host_port_and_ids),
         cmocka_unit_test(finish_keeps_configured_ids_and_default_port),
         cmocka_unit_test(finish_requires_project_and_token),
-        cmocka_unit_test(finish_refuses_aksk_and_password_auth),
+        cmocka_unit_test(finish_requires_ak_and_sk_with_aksk_auth),
+        cmocka_unit_test(finish_refuses_password_auth),
         cmocka_unit_test(finish_names_an_unreadable_ca_file),
         cmocka_unit_test(finish_refuses_topics_that_do_not_fit),
         cmocka_unit_test(environment_beats_the_file_and_set_beats_both),
