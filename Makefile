@@ -38,7 +38,7 @@ BIN := $(BUILD)/modelarts2mqtt
 
 all: $(BIN)
 
-$(BUILD)/firmware/%.o: firmware/%.c $(wildcard include/*.h) | $(BUILD)/firmware
+$(BUILD)/firmware/%.o: firmware/%.c $(wildcard include/*.h firmware/*.h) | $(BUILD)/firmware
 	$(CC) $(CORE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/port/posix/%.o: port/posix/%.c $(wildcard include/*.h port/posix/*.h) | $(BUILD)/port/posix

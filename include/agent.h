@@ -34,9 +34,9 @@ typedef enum {
 /* What the agent needs to know; strings are the caller's and must outlive
  * the agent. NULL and "" both mean "not set". */
 typedef struct {
-    const char *host;           /* API host name (SNI, Host header) */
-    uint16_t port;              /* API TCP port, usually 443 */
-    const char *project_id;     /* required */
+    const char *host;       /* API host name (SNI, Host header) */
+    uint16_t port;          /* API TCP port, usually 443 */
+    const char *project_id; /* required */
     m2m_auth_t auth;
     const char *token;          /* X-Auth-Token (M2M_AUTH_TOKEN); never logged */
     const char *ak;             /* access key id (M2M_AUTH_AKSK) */
@@ -79,13 +79,13 @@ typedef struct {
     job_record_parser_t record_parser;
     summary_t summary;
     health_t health;
-    uint32_t page_jobs;     /* elements of "jobs" on the page being read */
-    uint32_t poll_jobs;     /* elements of "jobs" read in this poll */
+    uint32_t page_jobs; /* elements of "jobs" on the page being read */
+    uint32_t poll_jobs; /* elements of "jobs" read in this poll */
     int64_t poll_started_at;
-    int publish_error;      /* a publish failed during this poll */
+    int publish_error;                 /* a publish failed during this poll */
     job_stream_status_t stream_status; /* of the response being read */
-    uint8_t baseline_done;  /* a complete poll has set the baseline */
-    uint8_t full_warned;    /* capacity warning logged in this poll */
+    uint8_t baseline_done;             /* a complete poll has set the baseline */
+    uint8_t full_warned;               /* capacity warning logged in this poll */
 
     /* Last error, for health and the log. */
     char error_code[64];
@@ -104,10 +104,9 @@ typedef struct {
 /* Prepare the agent. ssl is an mbedTLS context the port has set up with its
  * configuration; table_storage holds capacity entries. Returns M2M_POLL_OK,
  * or M2M_POLL_CONFIG when the topics do not fit M2M_TOPIC_MAX. */
-m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg,
-                                 m2m_port_t *port, mbedtls_ssl_context *ssl,
-                                 job_entry_t *table_storage, uint32_t capacity,
-                                 uint32_t timeout_ms);
+m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, m2m_port_t *port,
+                                 mbedtls_ssl_context *ssl, job_entry_t *table_storage,
+                                 uint32_t capacity, uint32_t timeout_ms);
 
 /* Open the MQTT session (last will "offline" on B/status) and publish
  * "online". Returns M2M_POLL_OK, M2M_POLL_TRANSIENT (broker unreachable) or

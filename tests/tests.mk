@@ -32,7 +32,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(CORE_LIB) $(wildcard tests/unit/*.h
                        $(call LLHTTP_OBJS,$(BUILD)) | $(BUILD)/tests
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(call llhttp_for,$@,$(BUILD)) $(CORE_LIB) $(TEST_LIBS)
 
-$(SAN_BUILD)/firmware/%.o: firmware/%.c $(wildcard include/*.h)
+$(SAN_BUILD)/firmware/%.o: firmware/%.c $(wildcard include/*.h firmware/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
 
