@@ -32,6 +32,11 @@
  * - Retry-After: delta-seconds above INT32_MAX are clamped to it; only the
  *   IMF-fixdate form of an HTTP date is understood (the obsolete RFC 850 and
  *   asctime forms give -1).
+ * - The captured header is recognised when the ':' after its name arrives;
+ *   from there its value goes to the caller's buffer (F_CAPTURE) and only the
+ *   name stays in r->line, so the line is still checked and counted like any
+ *   other. Blanks that arrive when the buffer is full are dropped: they can
+ *   only be trailing ones, since any later byte fails the capture anyway.
  */
 #include "http_response.h"
 
@@ -51,7 +56,7 @@ enum {
     S_ERROR
 };
 
-enum { F_CR = 1, F_CLOSE = 2, F_KEEP_ALIVE = 4 };
+enum { F_CR = 1, F_CLOSE = 2, F_KEEP_ALIVE = 4, F_CAPTURE = 8 };
 
 static const int8_t line_error[] = {HTTP_RESPONSE_ERR_STATUS_LINE, HTTP_RESPONSE_ERR_HEADER,
                                     HTTP_RESPONSE_ERR_HEADER, HTTP_RESPONSE_ERR_CHUNK_SIZE};
@@ -73,16 +78,17 @@ static int is_tchar(char c)
            (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
-/* s[0..n) equals the lower-case literal lit, ignoring ASCII case. */
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+}
+
+/* s[0..n) equals the NUL-terminated lit, ignoring ASCII case. */
 static int equals_ci(const char *s, size_t n, const char *lit)
 {
     size_t i;
     for (i = 0; i < n; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z') {
-            c = (char)(c + ('a' - 'A'));
-        }
-        if (c != lit[i]) { /* also stops at the end of lit */
+        if (lower(s[i]) != lower(lit[i])) { /* also stops at the end of lit */
             return 0;
         }
     }
@@ -166,6 +172,9 @@ static void begin_head(http_response_t *r)
     memset(r, 0, offsetof(http_response_t, line)); /* state = S_STATUS */
     r->retry_after_seconds = -1;
     r->retry_after_date = -1;
+    if (r->capture_name != NULL) {
+        r->capture_buf[0] = '\0';
+    }
 }
 
 static void connection_tokens(http_response_t *r, const char *s, size_t n)
@@ -360,10 +369,28 @@ static http_response_status_t line_complete(http_response_t *r)
     }
 }
 
+static http_response_status_t capture_byte(http_response_t *r, char c)
+{
+    if (is_ows(c) && (r->captured_len == 0 || r->captured_len + 1 >= r->capture_cap)) {
+        return HTTP_RESPONSE_NEED_MORE;
+    }
+    if (r->captured_len + 1 >= r->capture_cap) {
+        return HTTP_RESPONSE_ERR_CAPTURE_TOO_LONG;
+    }
+    r->capture_buf[r->captured_len++] = c;
+    return HTTP_RESPONSE_NEED_MORE;
+}
+
 static http_response_status_t line_byte(http_response_t *r, uint8_t c)
 {
     if (c == '\n') {
-        r->flags &= (uint8_t)~F_CR;
+        if (r->flags & F_CAPTURE) {
+            while (r->captured_len > 0 && is_ows(r->capture_buf[r->captured_len - 1])) {
+                r->captured_len--;
+            }
+            r->capture_buf[r->captured_len] = '\0';
+        }
+        r->flags &= (uint8_t) ~(F_CR | F_CAPTURE);
         return line_complete(r);
     }
     if ((r->flags & F_CR) || c == 0x7f || (c < 0x20 && c != '\t' && c != '\r')) {
@@ -373,8 +400,18 @@ static http_response_status_t line_byte(http_response_t *r, uint8_t c)
         r->flags |= F_CR;
         return HTTP_RESPONSE_NEED_MORE;
     }
+    if (r->flags & F_CAPTURE) {
+        return capture_byte(r, (char)c);
+    }
     if (r->line_len >= M2M_HTTP_LINE_MAX) {
         return HTTP_RESPONSE_ERR_LINE_TOO_LONG;
+    }
+    /* The name is a token, so only the ':' right after it can match. */
+    if (c == ':' && r->capture_name != NULL && r->state == S_HEADER &&
+        equals_ci(r->line, r->line_len, r->capture_name)) {
+        r->flags |= F_CAPTURE;
+        r->captured = 1;
+        r->captured_len = 0;
     }
     r->line[r->line_len++] = (char)c;
     return HTTP_RESPONSE_NEED_MORE;
@@ -382,7 +419,18 @@ static http_response_status_t line_byte(http_response_t *r, uint8_t c)
 
 void http_response_init(http_response_t *r)
 {
+    r->capture_name = NULL;
     begin_head(r);
+}
+
+void http_response_capture_header(http_response_t *r, const char *name, char *buf, size_t cap)
+{
+    r->capture_name = cap > 0 ? name : NULL;
+    r->capture_buf = buf;
+    r->capture_cap = cap;
+    if (cap > 0) {
+        buf[0] = '\0';
+    }
 }
 
 http_response_status_t http_response_feed(http_response_t *r, const uint8_t *in, size_t len,
@@ -492,6 +540,8 @@ const char *http_response_strerror(http_response_status_t st)
         return "response truncated";
     case HTTP_RESPONSE_ERR_STATE:
         return "parser already finished";
+    case HTTP_RESPONSE_ERR_CAPTURE_TOO_LONG:
+        return "captured header value too long";
     }
     return "unknown HTTP response status";
 }

@@ -34,6 +34,11 @@
  * Content-Length body, or no body at all for 204, 304 and Content-Length: 0)
  * is reported as DONE by the next call. A loop that stops when off == n
  * would wait for input that a keep-alive server never sends.
+ *
+ * One header may be captured whole, whatever its length: after
+ * http_response_init(), http_response_capture_header() names it and gives
+ * the buffer its value is streamed into (used for X-Subject-Token, an IAM
+ * token of several kilobytes, far over M2M_HTTP_LINE_MAX).
  */
 #ifndef HTTP_RESPONSE_H
 #define HTTP_RESPONSE_H
@@ -67,9 +72,11 @@ typedef enum {
     HTTP_RESPONSE_ERR_TRANSFER_ENCODING = -10, /* a coding other than chunked */
     HTTP_RESPONSE_ERR_TRUNCATED = -11,         /* stream ended before the end of
                                                   the message */
-    HTTP_RESPONSE_ERR_STATE = -12              /* fed after an error, or bytes
+    HTTP_RESPONSE_ERR_STATE = -12,             /* fed after an error, or bytes
                                                   after DONE (len 0 after DONE
                                                   returns DONE again) */
+    HTTP_RESPONSE_ERR_CAPTURE_TOO_LONG = -13   /* the captured header's value
+                                                  does not fit its buffer */
 } http_response_status_t;
 
 /* Parser state. Place it anywhere; http_response_init() makes it ready.
@@ -87,6 +94,11 @@ typedef struct {
      * -1 when absent or unparseable. */
     int64_t retry_after_seconds;
     int64_t retry_after_date;
+    /* The header named by http_response_capture_header(): captured is 1 if it
+     * was present (the last one wins if repeated), captured_len the length of
+     * its value in the capture buffer, NUL excluded. 0 and 0 without one. */
+    size_t captured_len;
+    uint8_t captured;
 
     /* Private state below: do not touch. */
     uint8_t state;
@@ -95,11 +107,25 @@ typedef struct {
     uint16_t line_len;
     uint64_t remaining; /* body or chunk bytes still expected */
     char line[M2M_HTTP_LINE_MAX];
+    const char *capture_name; /* kept across 1xx heads, unlike the above */
+    char *capture_buf;
+    size_t capture_cap;
 } http_response_t;
 
-/* Make r ready for a new response. Call again before each response on a
- * reused connection. */
+/* Make r ready for a new response, with no header capture. Call again (and
+ * set the capture again) before each response on a reused connection. */
 void http_response_init(http_response_t *r);
+
+/* Capture the value of the header named name (a header field name, matched
+ * ignoring ASCII case; the string must outlive the response) into buf[cap],
+ * cap >= 1. Call after http_response_init(); the capture holds for the final
+ * response after any 1xx. The value bypasses the line buffer, so it may be up
+ * to cap - 1 bytes long whatever M2M_HTTP_LINE_MAX is; a longer one fails the
+ * response with HTTP_RESPONSE_ERR_CAPTURE_TOO_LONG. Leading and trailing
+ * blanks are trimmed and buf is always NUL-terminated ("" while absent). The
+ * name itself and every other header keep the usual limits. name NULL (or
+ * cap 0) captures nothing. Call it before the first byte is fed. */
+void http_response_capture_header(http_response_t *r, const char *name, char *buf, size_t cap);
 
 /* Feed len bytes (len may be 0). On return *used (always set) is how many
  * input bytes were consumed. When HTTP_RESPONSE_BODY is returned, *body and

@@ -776,6 +776,287 @@ static void strerror_names_every_status(void **state)
     assert_non_null(http_response_strerror((http_response_status_t)42));
 }
 
+/* ---- header capture ------------------------------------------------------------- */
+
+#define TOKEN_LEN 6000
+
+/* run_stream() with a capture of `name` into a heap block of exactly cap
+ * bytes (so that AddressSanitizer sees any write past it). The block is
+ * returned in *buf (caller frees). */
+static void run_capture(const uint8_t *raw, size_t len, size_t first, size_t step, const char *name,
+                        size_t cap, char **buf, outcome_t *o)
+{
+    http_response_t r;
+    size_t pos = 0, n = first;
+    int finished = 0;
+
+    memset(o, 0, sizeof *o);
+    *buf = malloc(cap > 0 ? cap : 1);
+    assert_non_null(*buf);
+    memset(*buf, '#', cap);
+    http_response_init(&r);
+    http_response_capture_header(&r, name, *buf, cap);
+    o->at_headers = r;
+    for (;;) {
+        if (n > len - pos) {
+            n = len - pos;
+        }
+        finished = feed_piece(&r, raw + pos, n, o);
+        pos += n;
+        n = step;
+        if (finished || pos == len) {
+            break;
+        }
+    }
+    if (!finished) {
+        o->result = http_response_finish(&r);
+    }
+}
+
+typedef struct {
+    http_response_status_t result;
+    int status_code; /* at HEADERS; 0 when an error comes first */
+    uint8_t captured;
+    const char *value; /* expected capture, when captured */
+    size_t value_len;
+    const char *body; /* expected body bytes */
+} capture_expect_t;
+
+static void check_capture_outcome(const capture_expect_t *e, const outcome_t *o, const char *buf,
+                                  const char *split)
+{
+    if (o->result != e->result || o->at_headers.captured_len != e->value_len) {
+        print_message("fed %s: result %s, captured_len %zu\n", split,
+                      http_response_strerror(o->result), o->at_headers.captured_len);
+    }
+    assert_int_equal(o->result, e->result);
+    assert_int_equal(o->at_headers.status_code, e->status_code);
+    if (e->status_code == 0) {
+        return;
+    }
+    assert_int_equal(o->at_headers.captured, e->captured);
+    assert_int_equal(o->at_headers.captured_len, e->captured ? e->value_len : 0);
+    if (e->captured) {
+        assert_memory_equal(buf, e->value, e->value_len);
+    }
+    assert_int_equal(buf[o->at_headers.captured_len], '\0');
+    assert_int_equal(o->body_len, strlen(e->body));
+    assert_memory_equal(o->body, e->body, o->body_len);
+}
+
+/* The same expectation fed whole, byte by byte and split in two at every
+ * byte boundary. */
+static void check_capture_all_splits(const char *raw, size_t len, const char *name, size_t cap,
+                                     const capture_expect_t *e)
+{
+    outcome_t o;
+    char *buf;
+    char split[48];
+    size_t k;
+
+    run_capture((const uint8_t *)raw, len, len, len, name, cap, &buf, &o);
+    check_capture_outcome(e, &o, buf, "whole");
+    free(buf);
+    outcome_free(&o);
+    run_capture((const uint8_t *)raw, len, 1, 1, name, cap, &buf, &o);
+    check_capture_outcome(e, &o, buf, "byte by byte");
+    free(buf);
+    outcome_free(&o);
+    for (k = 0; k <= len; k++) {
+        snprintf(split, sizeof split, "split at %zu", k);
+        run_capture((const uint8_t *)raw, len, k, len, name, cap, &buf, &o);
+        check_capture_outcome(e, &o, buf, split);
+        free(buf);
+        outcome_free(&o);
+    }
+}
+
+/* A token of TOKEN_LEN bytes in the alphabet IAM uses (base64 and '-'),
+ * different at every position so that a lost or repeated byte shows. */
+static void make_token(char *tok)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-";
+    size_t i;
+    memcpy(tok, "MIIZxwYJKoZIhvcNAQcCoIIZuDCCGbQCAQEx", 36);
+    for (i = 36; i < TOKEN_LEN; i++) {
+        tok[i] = alphabet[(i * 7u + i / 13u) % (sizeof alphabet - 1)];
+    }
+    tok[TOKEN_LEN] = '\0';
+}
+
+/* An IAM-like 201 whose header `header` holds `pre` token `post`, after an
+ * optional 100 Continue. */
+static void build_token_response(text_t *t, int continue_first, const char *header, const char *pre,
+                                 const char *tok, const char *post)
+{
+    if (continue_first) {
+        text_puts(t, "HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    text_puts(t, "HTTP/1.1 201 Created\r\nDate: Sun, 29 Nov 2026 15:16:45 GMT\r\n"
+                 "Content-Type: application/json\r\n");
+    text_puts(t, header);
+    text_puts(t, ":");
+    text_puts(t, pre);
+    text_puts(t, tok);
+    text_puts(t, post);
+    text_puts(t, "\r\nX-Request-Id: 5f1e0c2a9b\r\nContent-Length: 2\r\n\r\n{}");
+}
+
+/* A 6,000-byte X-Subject-Token, twelve times M2M_HTTP_LINE_MAX, is captured
+ * whole into a buffer of exactly its size plus the NUL, with and without a
+ * 100 Continue before the final response, whatever the split; the other
+ * headers are still parsed and the body still delivered. */
+static void long_subject_token_is_captured_at_every_split(void **state)
+{
+    static char tok[TOKEN_LEN + 1];
+    capture_expect_t e = {HTTP_RESPONSE_DONE, 201, 1, tok, TOKEN_LEN, "{}"};
+    int cont;
+    (void)state;
+    make_token(tok);
+    for (cont = 0; cont <= 1; cont++) {
+        text_t t = {0};
+        build_token_response(&t, cont, "X-Subject-Token", " ", tok, "");
+        check_capture_all_splits(t.buf, t.len, "X-Subject-Token", TOKEN_LEN + 1, &e);
+        free(t.buf);
+    }
+}
+
+/* A buffer one byte short fails the response with the capture's own error,
+ * at every split; blanks after a value that fills the buffer exactly are
+ * trimmed, not counted, but a blank and another byte are not. */
+static void capture_over_its_buffer_is_refused(void **state)
+{
+    static char tok[TOKEN_LEN + 1];
+    capture_expect_t too_long = {HTTP_RESPONSE_ERR_CAPTURE_TOO_LONG, 0, 0, NULL, 0, ""};
+    capture_expect_t fits = {HTTP_RESPONSE_DONE, 201, 1, tok, TOKEN_LEN, "{}"};
+    text_t t = {0};
+    (void)state;
+    make_token(tok);
+
+    build_token_response(&t, 0, "X-Subject-Token", "", tok, "");
+    check_capture_all_splits(t.buf, t.len, "X-Subject-Token", TOKEN_LEN, &too_long);
+    free(t.buf);
+    memset(&t, 0, sizeof t);
+
+    build_token_response(&t, 0, "X-Subject-Token", " \t ", tok, " \t  ");
+    check_capture_all_splits(t.buf, t.len, "X-Subject-Token", TOKEN_LEN + 1, &fits);
+    free(t.buf);
+    memset(&t, 0, sizeof t);
+
+    build_token_response(&t, 0, "X-Subject-Token", "", tok, " x");
+    check_capture_all_splits(t.buf, t.len, "X-Subject-Token", TOKEN_LEN + 1, &too_long);
+    free(t.buf);
+}
+
+/* Without a capture, or with a capture of another name, a header line of the
+ * same length is still held to M2M_HTTP_LINE_MAX. */
+static void long_header_not_captured_is_still_too_long(void **state)
+{
+    static char tok[TOKEN_LEN + 1];
+    capture_expect_t e = {HTTP_RESPONSE_ERR_LINE_TOO_LONG, 0, 0, NULL, 0, ""};
+    static const char *const names[] = {NULL, "X-Subject-Token"};
+    size_t i;
+    (void)state;
+    make_token(tok);
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        text_t t = {0};
+        build_token_response(&t, 0, names[i] == NULL ? "X-Subject-Token" : "X-Other-Token", " ",
+                             tok, "");
+        check_capture_all_splits(t.buf, t.len, names[i], TOKEN_LEN + 1, &e);
+        free(t.buf);
+    }
+}
+
+/* Short cases, each at every split: name matching, trimming, absence,
+ * repetition, where the header may stand, and what a value may hold. */
+static void capture_cases(void **state)
+{
+    static const struct {
+        const char *what;
+        const char *capture; /* the name given to http_response_capture_header */
+        const char *raw;
+        capture_expect_t e;
+    } cases[] = {
+        {"case-insensitive header name",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\r\nx-SUBJECT-token: abc\r\nContent-Length: 0\r\n\r\n",
+         {HTTP_RESPONSE_DONE, 201, 1, "abc", 3, ""}},
+        {"case-insensitive capture name",
+         "x-subject-TOKEN",
+         "HTTP/1.1 201 Created\r\nX-Subject-Token: abc\r\nContent-Length: 0\r\n\r\n",
+         {HTTP_RESPONSE_DONE, 201, 1, "abc", 3, ""}},
+        {"absent",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\r\nX-Subject-Tokens: a\r\nX-Subject-Toke: b\r\n"
+         "Via: X-Subject-Token: c\r\nContent-Length: 0\r\n\r\n",
+         {HTTP_RESPONSE_DONE, 201, 0, "", 0, ""}},
+        {"blanks trimmed, inner blanks kept",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\r\nX-Subject-Token:\t  a b\tc \t \r\nContent-Length: 1\r\n\r\nz",
+         {HTTP_RESPONSE_DONE, 201, 1, "a b\tc", 5, "z"}},
+        {"empty value is present",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\r\nX-Subject-Token:   \r\nContent-Length: 0\r\n\r\n",
+         {HTTP_RESPONSE_DONE, 201, 1, "", 0, ""}},
+        {"bare LF line end",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\nX-Subject-Token: abc\nContent-Length: 0\n\n",
+         {HTTP_RESPONSE_DONE, 201, 1, "abc", 3, ""}},
+        {"repeated: the last wins",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\r\nX-Subject-Token: first-longer\r\nX-Subject-Token: second\r\n"
+         "Content-Length: 0\r\n\r\n",
+         {HTTP_RESPONSE_DONE, 201, 1, "second", 6, ""}},
+        {"obs-text kept",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\r\nX-Subject-Token: \xc3\xa9t\xc3\xa9\r\nContent-Length: 0\r\n\r\n",
+         {HTTP_RESPONSE_DONE, 201, 1, "\xc3\xa9t\xc3\xa9", 5, ""}},
+        {"only in a 100 Continue: dropped with its head",
+         "X-Subject-Token",
+         "HTTP/1.1 100 Continue\r\nX-Subject-Token: early\r\n\r\n"
+         "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n",
+         {HTTP_RESPONSE_DONE, 201, 0, "", 0, ""}},
+        {"in a trailer: not interpreted",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "2\r\nok\r\n0\r\nX-Subject-Token: late\r\n\r\n",
+         {HTTP_RESPONSE_DONE, 201, 0, "", 0, "ok"}},
+        {"control byte in the value",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\r\nX-Subject-Token: a\x01"
+         "b\r\nContent-Length: 0\r\n\r\n",
+         {HTTP_RESPONSE_ERR_HEADER, 0, 0, NULL, 0, ""}},
+        {"bare CR in the value",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\r\nX-Subject-Token: a\rb\r\nContent-Length: 0\r\n\r\n",
+         {HTTP_RESPONSE_ERR_HEADER, 0, 0, NULL, 0, ""}},
+        {"blank before the colon",
+         "X-Subject-Token",
+         "HTTP/1.1 201 Created\r\nX-Subject-Token : abc\r\nContent-Length: 0\r\n\r\n",
+         {HTTP_RESPONSE_ERR_HEADER, 0, 0, NULL, 0, ""}},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        print_message("capture case: %s\n", cases[i].what);
+        check_capture_all_splits(cases[i].raw, strlen(cases[i].raw), cases[i].capture, 16,
+                                 &cases[i].e);
+    }
+}
+
+/* The capture error has its own description. */
+static void strerror_names_the_capture_error(void **state)
+{
+    int a;
+    const char *s = http_response_strerror(HTTP_RESPONSE_ERR_CAPTURE_TOO_LONG);
+    (void)state;
+    assert_true(s[0] != '\0');
+    for (a = HTTP_RESPONSE_ERR_STATE; a <= HTTP_RESPONSE_DONE; a++) {
+        assert_string_not_equal(s, http_response_strerror((http_response_status_t)a));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -794,6 +1075,11 @@ int main(void)
         cmocka_unit_test(retry_after_values),
         cmocka_unit_test(content_type_json_detection),
         cmocka_unit_test(strerror_names_every_status),
+        cmocka_unit_test(long_subject_token_is_captured_at_every_split),
+        cmocka_unit_test(capture_over_its_buffer_is_refused),
+        cmocka_unit_test(long_header_not_captured_is_still_too_long),
+        cmocka_unit_test(capture_cases),
+        cmocka_unit_test(strerror_names_the_capture_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
