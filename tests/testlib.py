@@ -206,11 +206,29 @@ class Simulator:
         self.port = None
 
     def start(self, jobs=None, demo=False, generate=0, options=None, cert=None, key=None,
-              verbose=False):
+              verbose=False, ak=None, sk=None, security_token=None, iam_user=None,
+              iam_password=None, iam_domain=None, clock_offset=None):
+        """Start the simulator process. ak and sk: one accepted key pair,
+        or ak alone as a list of (AK, SK) pairs. security_token: signed
+        requests must carry it (X-Security-Token). iam_user, iam_password,
+        iam_domain: the user of POST /v3/auth/tokens. clock_offset: seconds
+        the simulator's clock runs ahead (negative: behind)."""
         args = [sys.executable, SIM_SCRIPT, "--port", "0",
                 "--cert", cert or self.certs["server_cert"],
                 "--key", key or self.certs["server_key"],
-                "--token", self.token, "--project-id", self.project_id]
+                "--project-id", self.project_id]
+        if self.token is not None:
+            args += ["--token", self.token]
+        pairs = [(ak, sk)] if isinstance(ak, str) else list(ak or [])
+        for a, s in pairs:
+            args += ["--ak", a, "--sk", s]
+        if security_token is not None:
+            args += ["--security-token", security_token]
+        if iam_user is not None:
+            args += ["--iam-user", iam_user, "--iam-password", iam_password,
+                     "--iam-domain", iam_domain]
+        if clock_offset is not None:
+            args += ["--clock-offset", str(clock_offset)]
         if jobs is not None:
             path = os.path.join(os.path.dirname(self.certs["ca"]),
                                 "jobs-%s.json" % uuid.uuid4().hex[:8])
@@ -238,12 +256,27 @@ class Simulator:
         if self.proc is not None:
             self.procs.stop(self.proc)
 
-    # The control API (HTTPS, verified against the test CA).
-    def call(self, method, path, body=None):
+    @property
+    def endpoint(self):
+        return "https://localhost:%d" % self.port
+
+    @property
+    def iam_endpoint(self):
+        """The IAM endpoint: the same server (POST /v3/auth/tokens)."""
+        return self.endpoint
+
+    def list_path(self):
+        return "/v1/%s/training-jobs" % self.project_id
+
+    def _connection(self):
         ctx = ssl.create_default_context(cafile=self.certs["ca"])
         ctx.check_hostname = False  # the chain is still verified; the host
         # name may be deliberately wrong (wronghost certificate)
-        conn = http.client.HTTPSConnection("localhost", self.port, context=ctx, timeout=30)
+        return http.client.HTTPSConnection("localhost", self.port, context=ctx, timeout=30)
+
+    # The control API (HTTPS, verified against the test CA).
+    def call(self, method, path, body=None):
+        conn = self._connection()
         try:
             data = None if body is None else json.dumps(body).encode()
             hdrs = {"Connection": "close"}
@@ -288,6 +321,32 @@ class Simulator:
     def reset(self):
         return self.call("POST", "/_sim/reset")
 
+    def revoke_tokens(self):
+        """Make every token the IAM endpoint issued invalid."""
+        return self.call("POST", "/_sim/revoke_tokens")
+
+    def set_clock_offset(self, seconds):
+        return self.set_options(clock_offset_s=seconds)
+
+    def iam_token(self, user, password, domain, project_id=None):
+        """A project-scoped token from the simulator's IAM endpoint:
+        (X-Subject-Token, response body). RuntimeError unless 201."""
+        doc = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": user, "password": password, "domain": {"name": domain}}}},
+            "scope": {"project": {"id": project_id or self.project_id}}}}
+        conn = self._connection()
+        try:
+            conn.request("POST", "/v3/auth/tokens", body=json.dumps(doc).encode(),
+                         headers={"Content-Type": "application/json;charset=utf8",
+                                  "Connection": "close"})
+            r = conn.getresponse()
+            text = r.read()
+            if r.status != 201:
+                raise RuntimeError("POST /v3/auth/tokens: %d %s" % (r.status, text[:300]))
+            return r.getheader("X-Subject-Token"), json.loads(text)
+        finally:
+            conn.close()
+
 
 def _readline_timeout(f, timeout):
     result = []
@@ -302,19 +361,31 @@ def _readline_timeout(f, timeout):
 
 def write_agent_config(path, sim_port, mqtt_port, ca_file, agent_id, token=TOKEN,
                        project_id=PROJECT_ID, per_page=10, poll_interval=30, timeout=5,
-                       base_topic="modelarts", qos=1, modelarts_extra=None, mqtt_extra=None):
+                       base_topic="modelarts", qos=1, modelarts_extra=None, mqtt_extra=None,
+                       auth="token", ak=None, sk=None, user=None, password=None, domain=None,
+                       iam_endpoint=None):
     """Write the agent's INI file (DESIGN.md, Configuration). Keys in
-    *_extra are added (or override) in their section; None drops a key."""
+    *_extra are added (or override) in their section; None drops a key.
+    auth "aksk" writes ak and sk; auth "password" writes iam_endpoint
+    (default: the simulator, https://localhost:<sim_port>), user, domain and
+    password; neither writes a token."""
+    if auth not in ("token", "aksk", "password"):
+        raise ValueError("auth must be token, aksk or password")
     ma = {
         "endpoint": "https://localhost:%d" % sim_port,
         "project_id": project_id,
-        "auth": "token",
-        "token": token,
+        "auth": auth,
+        "token": token if auth == "token" else None,
         "ca_file": ca_file,
         "per_page": per_page,
         "poll_interval": poll_interval,
         "timeout": timeout,
     }
+    if auth == "aksk":
+        ma.update({"ak": ak, "sk": sk})
+    elif auth == "password":
+        ma.update({"iam_endpoint": iam_endpoint or "https://localhost:%d" % sim_port,
+                   "user": user, "domain": domain, "password": password})
     ma.update(modelarts_extra or {})
     mq = {
         "uri": "tcp://127.0.0.1:%d" % mqtt_port,

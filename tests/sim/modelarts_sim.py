@@ -3,8 +3,14 @@
 (GET /v1/{project_id}/training-jobs) over HTTPS, with a control API under
 /_sim/ to change jobs, shape responses and inject faults at run time.
 
-    python3 tests/sim/modelarts_sim.py --port 0 --cert C --key K --token T
+    python3 tests/sim/modelarts_sim.py --port 0 --cert C --key K [--token T]
         [--project-id P] [--jobs FILE] [--generate N] [--demo] [--options JSON]
+        [--ak AK --sk SK ...] [--security-token T] [--clock-offset S]
+        [--iam-user U --iam-password P --iam-domain D]
+
+Requests are authenticated with X-Auth-Token (the --token, or a token the
+IAM endpoint POST /v3/auth/tokens issued) or an SDK-HMAC-SHA256 signature
+(sim_signer.py).
 
 The first line on stdout is "PORT <n>". See docs/simulator.md.
 Python 3 standard library only.
@@ -26,7 +32,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sim_body  # noqa: E402
+import sim_iam  # noqa: E402
 import sim_jobs  # noqa: E402
+import sim_signer  # noqa: E402
 
 DEFAULT_PROJECT_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
@@ -55,10 +63,13 @@ DEFAULT_OPTIONS = {
     "header_case": "normal",  # "normal", "lower", "upper" or "random" header names
     "content_type": "application/json;charset=UTF-8",
     "seed": None,  # random seed of chunking, shuffling, faults
+    "clock_offset_s": 0,  # the simulator's clock is this far ahead of the host's
+    "token_lifetime_s": 86400,  # of tokens the IAM endpoint issues
+    "token_length": 0,  # characters of an issued token; 0: random 3000..5000
 }
 
 REASONS = {
-    200: "OK", 301: "Moved Permanently", 302: "Found", 307: "Temporary Redirect",
+    200: "OK", 201: "Created", 301: "Moved Permanently", 302: "Found", 307: "Temporary Redirect",
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
     405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
     413: "Request Entity Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
@@ -68,6 +79,9 @@ REASONS = {
 FAULT_KINDS = ("status", "truncate", "garbage", "malformed", "close", "stall")
 
 API_PATH = re.compile(r"^/v1/([^/?#]*)/training-jobs$")
+IAM_TOKENS_PATH = "/v3/auth/tokens"
+
+AUTH_MSG = "Incorrect IAM authentication information: "
 
 # Characters allowed raw in a query by RFC 3986: unreserved, sub-delims,
 # ":", "@", "/", "?", and "%" of a pct-encoded triplet.
@@ -133,9 +147,21 @@ class SimState:
     the fault queue hold the lock."""
 
     def __init__(self, token, project_id, initial_jobs=None, generate=0, seed=1, demo=False,
-                 options=None):
+                 options=None, credentials=None, security_token=None, iam_user=None,
+                 iam_password=None, iam_domain=None, project_name=None):
+        """token: the fixed X-Auth-Token accepted (None: only issued ones).
+        credentials: {AK: SK} (or (AK, SK) pairs) accepted in signatures;
+        security_token: when set, signed requests must carry and sign it as
+        X-Security-Token. iam_*: the one user the IAM endpoint knows."""
         self.token = token
         self.project_id = project_id
+        self.project_name = project_name or sim_iam.DEFAULT_PROJECT_NAME
+        self.credentials = dict(credentials or {})
+        self.security_token = security_token
+        self.iam_user = iam_user
+        self.iam_password = iam_password
+        self.iam_domain = iam_domain
+        self.iam_domain_id = sim_iam.hex_id("domain", iam_domain or "")
         self.lock = threading.Lock()
         self.store = sim_jobs.JobStore()
         self._initial_jobs = initial_jobs or []
@@ -151,6 +177,7 @@ class SimState:
             self.options.update(self._initial_options)
             self.rng = random.Random(self.options["seed"])
             self.faults = collections.deque()
+            self.tokens = sim_iam.TokenStore()
             self._clear_log()
         if self._demo:
             self.store.start_demo()
@@ -161,8 +188,14 @@ class SimState:
         else:
             self.store.replace(self._initial_jobs)
 
+    def now(self):
+        """The simulator's clock (epoch seconds): the host's, shifted by
+        the clock_offset_s option."""
+        return time.time() + float(self.options["clock_offset_s"])
+
     def _clear_log(self):
         self.requests = collections.deque(maxlen=20000)
+        self.log_seq = 0
         self.stats = {
             "connections": 0,  # connections that carried at least one API request
             "connections_accepted": 0,  # every TCP connection, control API included
@@ -173,6 +206,10 @@ class SimState:
             "responses": collections.Counter(),
             "faults_applied": 0,
             "silent_closes": 0,
+            "aksk_verified": 0,  # list calls whose signature was right
+            "auth_failures": 0,  # list calls refused with 401 (any kind of credentials)
+            "iam_requests": 0,  # requests to /v3/ (IAM)
+            "iam_tokens_issued": 0,
         }
         self.last_tls_error = None
 
@@ -184,9 +221,7 @@ class SimState:
         if not isinstance(changes, dict):
             raise ValueError("options must be a JSON object")
         faults = changes.pop("faults", None)
-        unknown = sorted(k for k in changes if k not in DEFAULT_OPTIONS)
-        if unknown:
-            raise ValueError("unknown options: %s" % ", ".join(unknown))
+        check_options(changes)
         with self.lock:
             self.options.update(changes)
             if "seed" in changes:
@@ -261,13 +296,23 @@ class SimState:
             self.stats["tls_failures"] += 1
             self.last_tls_error = err
 
-    def record(self, entry, first_on_connection):
+    def record(self, entry, first_on_connection, iam=False):
+        """Log a request; list calls (iam False) and IAM requests have
+        their own counters."""
         with self.lock:
-            self.stats["requests"] += 1
-            if first_on_connection:
-                self.stats["connections"] += 1
-            entry["seq"] = self.stats["requests"]
+            if iam:
+                self.stats["iam_requests"] += 1
+            else:
+                self.stats["requests"] += 1
+                if first_on_connection:
+                    self.stats["connections"] += 1
+            self.log_seq += 1
+            entry["seq"] = self.log_seq
             self.requests.append(entry)
+
+    def annotate(self, entry, **fields):
+        with self.lock:
+            entry.update(fields)
 
     def stats_json(self):
         with self.lock:
@@ -276,7 +321,54 @@ class SimState:
             s["faults_pending"] = len(self.faults)
             s["last_tls_error"] = self.last_tls_error
             s["jobs"] = self.store.count()
+            s["iam_tokens_live"] = len(self.tokens.live)
             return s
+
+    def lookup_sk(self, ak):
+        return self.credentials.get(ak)
+
+    def issue_token(self, project_id, rng_length):
+        """A new token for project_id (None: domain-scoped): (token,
+        issued_s, expires_s)."""
+        with self.lock:
+            now = time.time() + float(self.options["clock_offset_s"])
+            life = float(self.options["token_lifetime_s"])
+            length = int(self.options["token_length"]) or self.rng.randint(*rng_length)
+            token = sim_iam.make_token(self.rng, length)
+            self.tokens.add(token, project_id, now + life, sim_iam.iso_utc(now + life))
+            self.stats["iam_tokens_issued"] += 1
+            return token, now, now + life
+
+    def token_status(self, token):
+        """("fixed"|"live"|"expired"|"revoked"|None, info) of an
+        X-Auth-Token value."""
+        if self.token is not None and token == self.token:
+            return "fixed", {"project_id": self.project_id}
+        with self.lock:
+            kind, info = self.tokens.lookup(token)
+            if kind == "live" and self.now() >= info["expires_s"]:
+                return "expired", info
+            return kind, info
+
+    def revoke_tokens(self):
+        with self.lock:
+            return self.tokens.revoke_all()
+
+
+def check_options(changes):
+    """ValueError for unknown keys and for bad values of the clock and
+    token options (the response options are taken as given)."""
+    unknown = sorted(k for k in changes if k not in DEFAULT_OPTIONS)
+    if unknown:
+        raise ValueError("unknown options: %s" % ", ".join(unknown))
+    for k, lo, hi in (("clock_offset_s", -10 ** 9, 10 ** 9), ("token_lifetime_s", 0, 10 ** 9),
+                      ("token_length", 0, 65536)):
+        if k in changes:
+            v = changes[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+                raise ValueError("%s must be a number in [%d, %d]" % (k, lo, hi))
+    if changes.get("token_length") and changes["token_length"] < 16:
+        raise ValueError("token_length must be 0 (random) or at least 16")
 
 
 _tls_local = threading.local()
@@ -335,6 +427,7 @@ class SimHandler(BaseHTTPRequestHandler):
         super().setup()
         self.conn_id = getattr(_tls_local, "conn_id", 0)
         self.api_requests_here = 0
+        self._log_entry = {}
 
     def log_message(self, fmt, *args):
         if self.server.verbose:
@@ -379,6 +472,8 @@ class SimHandler(BaseHTTPRequestHandler):
         if path.startswith("/_sim/") or path == "/_sim":
             self.server.state.count("control_requests")
             self._control(method, path, body)
+        elif path.startswith("/v3/") or path.startswith("/v3."):
+            self._iam(method, path, body)
         else:
             self._api(method, path, body)
 
@@ -400,7 +495,7 @@ class SimHandler(BaseHTTPRequestHandler):
         st = self.server.state
         opts = st.options
         lines = ["HTTP/1.1 %d %s" % (status, reason or REASONS.get(status, "Status"))]
-        hdrs = [("Date", self.date_time_string()), ("Server", self.server_version)]
+        hdrs = [("Date", self.date_time_string(st.now())), ("Server", self.server_version)]
         hdrs += list(headers)
         if chunked:
             hdrs.append(("Transfer-Encoding", "chunked"))
@@ -455,7 +550,8 @@ class SimHandler(BaseHTTPRequestHandler):
 
     def _json(self, status, obj, api=False, extra_headers=(), close=False):
         body = json.dumps(obj, separators=(",", ":")).encode("utf-8")
-        headers = [("Content-Type", "application/json")] + list(extra_headers)
+        ctype = "application/json;charset=UTF-8" if status == 201 else "application/json"
+        headers = [("Content-Type", ctype)] + list(extra_headers)
         self._send(status, headers, body, close=close, api=api)
 
     # ---- the list call ---------------------------------------------------
@@ -475,27 +571,22 @@ class SimHandler(BaseHTTPRequestHandler):
     def _api(self, method, path, body):
         st = self.server.state
         target, _, raw_query = path.partition("?")
-        headers = []
-        for k, v in self.headers.items():
-            if k.lower() == "x-auth-token":
-                v = "<redacted: %d bytes>" % len(v)
-            headers.append([k, v])
+        headers = self._logged_headers()
         first = self.api_requests_here == 0
         self.api_requests_here += 1
-        st.record(
-            {
-                "time": time.time(),
-                "connection": self.conn_id,
-                "method": method,
-                "path": target,
-                "query": raw_query,
-                "target": path,
-                "version": self.request_version,
-                "headers": headers,
-                "body_length": len(body),
-            },
-            first,
-        )
+        self._log_entry = {
+            "time": time.time(),
+            "connection": self.conn_id,
+            "kind": "api",
+            "method": method,
+            "path": target,
+            "query": raw_query,
+            "target": path,
+            "version": self.request_version,
+            "headers": headers,
+            "body_length": len(body),
+        }
+        st.record(self._log_entry, first)
         opts = st.options
         if opts["delay_ms"]:
             time.sleep(float(opts["delay_ms"]) / 1000.0)
@@ -505,7 +596,7 @@ class SimHandler(BaseHTTPRequestHandler):
         if fault is not None:
             self._fault(fault)
             return
-        self._list_call(method, target, raw_query)
+        self._list_call(method, target, raw_query, body)
         if not self.close_connection:
             self._maybe_silent_close()
 
@@ -525,7 +616,15 @@ class SimHandler(BaseHTTPRequestHandler):
         if close:
             self.close_connection = True
 
-    def _list_call(self, method, target, raw_query):
+    def _logged_headers(self):
+        headers = []
+        for k, v in self.headers.items():
+            if k.lower() in ("x-auth-token", "x-security-token", "x-subject-token"):
+                v = "<redacted: %d bytes>" % len(v)
+            headers.append([k, v])
+        return headers
+
+    def _list_call(self, method, target, raw_query, body=b""):
         st = self.server.state
         opts = st.options
         if self.headers.get("Host") is None:
@@ -537,20 +636,24 @@ class SimHandler(BaseHTTPRequestHandler):
                              "The API does not exist or has not been published in the "
                              "environment")
             return
-        token = self.headers.get("X-Auth-Token")
-        if token is None:
-            self._apig_error(401, "APIG.0301",
-                             "Incorrect IAM authentication information: x-auth-token not found")
-            return
-        if token != st.token:
-            self._apig_error(401, "APIG.0301",
-                             "Incorrect IAM authentication information: decrypt token fail")
-            return
         try:
             project = percent_decode(m.group(1))
         except QueryError:
             project = None
-        if project != st.project_id:
+        auth = self.headers.get("Authorization")
+        if auth is not None and auth.startswith(sim_signer.ALGORITHM):
+            token_project = self._check_signature(method, body, project)
+        else:
+            token_project = self._check_token()
+        if token_project is False:
+            return
+        x_project = self.headers.get("X-Project-Id")
+        if x_project is not None and x_project.strip() != project:
+            self._ma_error(403, "ModelArts.0210",
+                           "The project ID in the header X-Project-Id does not match the "
+                           "project ID in the URL.")
+            return
+        if project != st.project_id or token_project != project:
             self._ma_error(403, "ModelArts.0210",
                            "The project ID in the URL does not match the token.")
             return
@@ -578,6 +681,120 @@ class SimHandler(BaseHTTPRequestHandler):
             body = sim_body.list_body(top, page, opts, st.rng)
         headers = [("Content-Type", opts["content_type"]), ("X-Request-Id", self._request_id())]
         self._send(200, headers, body, chunked=opts["chunked"], close=opts["connection_close"])
+
+    # ---- authentication -------------------------------------------------
+
+    def _auth_refused(self, status, code, msg, detail):
+        st = self.server.state
+        st.count("auth_failures")
+        st.annotate(self._log_entry, auth=detail)
+        self._apig_error(status, code, AUTH_MSG + msg if code == "APIG.0301" else msg)
+        return False
+
+    def _check_token(self):
+        """The project the X-Auth-Token is scoped to (None: a domain
+        token), or False once a 401 has been sent."""
+        st = self.server.state
+        token = self.headers.get("X-Auth-Token")
+        if token is None:
+            return self._auth_refused(401, "APIG.0301", "x-auth-token not found",
+                                      {"mode": "none", "result": "missing"})
+        kind, info = st.token_status(token)
+        detail = {"mode": "token", "result": kind or "unknown"}
+        if kind is None:
+            return self._auth_refused(401, "APIG.0301", "decrypt token fail", detail)
+        if kind == "revoked":
+            return self._auth_refused(401, "APIG.0307", "The token must be updated.", detail)
+        if kind == "expired":
+            return self._auth_refused(401, "APIG.0301",
+                                      "token expires, expires_at: %s" % info["expires_at"],
+                                      detail)
+        st.annotate(self._log_entry, auth=detail)
+        return info["project_id"]
+
+    def _check_signature(self, method, body, project):
+        """project (AK/SK is not scoped) once the SDK-HMAC-SHA256 signature
+        checks out, or False once a 401 has been sent."""
+        st = self.server.state
+        must = ("x-security-token",) if st.security_token is not None else ()
+        try:
+            ak, signed, creq = sim_signer.verify(method, self.path, self.headers.items(), body,
+                                                 st.lookup_sk, st.now(), must_sign=must)
+            if must and self.headers.get("X-Security-Token", "").strip() != st.security_token:
+                raise sim_signer.AuthError("security_token", "X-Security-Token is not the "
+                                           "configured one", canonical_request=creq, ak=ak)
+        except sim_signer.AuthError as e:
+            detail = {"mode": "aksk", "ak": e.ak, "result": e.kind, "reason": e.reason,
+                      "canonical_request": e.canonical_request}
+            if e.kind == "date_range":
+                msg = "the X-Sdk-Date is out of the 15 minutes range"
+            elif e.kind == "unknown_ak":
+                msg = "Get secretKey failed,ak:%s,err:ak not exist" % e.ak
+            else:
+                msg = "verify aksk signature fail"
+            return self._auth_refused(401, "APIG.0301", msg, detail)
+        st.count("aksk_verified")
+        st.annotate(self._log_entry, auth={"mode": "aksk", "ak": ak, "result": "ok",
+                                           "signed_headers": signed, "canonical_request": creq})
+        return project
+
+    # ---- IAM -------------------------------------------------------------
+
+    def _iam(self, method, path, body):
+        st = self.server.state
+        target, _, raw_query = path.partition("?")
+        entry = {
+            "time": time.time(),
+            "connection": self.conn_id,
+            "kind": "iam",
+            "method": method,
+            "path": target,
+            "query": raw_query,
+            "target": path,
+            "version": self.request_version,
+            "headers": self._logged_headers(),
+            "body_length": len(body),
+            "body": sim_iam.redacted_body(body) if body else None,
+        }
+        st.record(entry, False, iam=True)
+        try:
+            if target != IAM_TOKENS_PATH:
+                raise sim_iam.IamError(404, "The resource could not be found.", "Not Found")
+            if method != "POST":
+                raise sim_iam.IamError(405, "The method is not allowed for the requested URL.",
+                                       "Method Not Allowed")
+            status, headers, doc = self._iam_token(body, raw_query)
+        except sim_iam.IamError as e:
+            st.annotate(entry, result=e.status)
+            self._json(e.status, e.body, extra_headers=[("X-Request-Id", self._request_id())])
+            return
+        st.annotate(entry, result=status)
+        self._json(status, doc, extra_headers=headers)
+
+    def _iam_token(self, body, raw_query):
+        st = self.server.state
+        user, password, domain_name, domain_id, scope = sim_iam.parse_request(body)
+        ok = (st.iam_user is not None and user == st.iam_user
+              and password == st.iam_password
+              and (domain_name == st.iam_domain if domain_name is not None
+                   else domain_id == st.iam_domain_id))
+        if not ok:
+            raise sim_iam.IamError(401, "The username or password is wrong.", "Unauthorized")
+        project = None
+        if scope is not None and scope[0] != "domain":
+            if (scope[0] == "project_id" and scope[1] != st.project_id) or (
+                    scope[0] == "project_name" and scope[1] != st.project_name):
+                raise sim_iam.IamError(401, "The request you have made requires "
+                                       "authentication.", "Unauthorized")
+            project = (st.project_id, st.project_name)
+        token, issued, expires = st.issue_token(project and project[0], (3000, 5000))
+        nocatalog = any(k == "nocatalog" and v for k, v in
+                        (p.partition("=")[::2] for p in raw_query.split("&")))
+        doc = sim_iam.token_body(user, st.iam_domain, st.iam_domain_id, project, issued, expires,
+                                 "https://localhost:%d" % self.server.server_address[1],
+                                 with_catalog=not nocatalog)
+        headers = [("X-Subject-Token", token), ("X-Request-Id", self._request_id())]
+        return 201, headers, doc
 
     def _parse_params(self, raw_query, strict):
         pairs = parse_query(raw_query, strict)
@@ -730,6 +947,8 @@ class SimHandler(BaseHTTPRequestHandler):
             return {"cleared": True}
         if route == ("GET", "/_sim/stats"):
             return st.stats_json()
+        if route == ("POST", "/_sim/revoke_tokens"):
+            return {"revoked": st.revoke_tokens()}
         if route == ("POST", "/_sim/reset"):
             st.reset()
             return {"reset": True}
@@ -804,8 +1023,20 @@ def main(argv=None):
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
     ap.add_argument("--cert", required=True, help="server certificate (PEM)")
     ap.add_argument("--key", required=True, help="server private key (PEM)")
-    ap.add_argument("--token", required=True, help="the X-Auth-Token that is accepted")
+    ap.add_argument("--token", default=None,
+                    help="a fixed X-Auth-Token that is accepted (besides issued ones)")
     ap.add_argument("--project-id", default=DEFAULT_PROJECT_ID)
+    ap.add_argument("--project-name", default=sim_iam.DEFAULT_PROJECT_NAME,
+                    help="the project's name, for IAM scopes by name")
+    ap.add_argument("--ak", action="append", default=[], help="an accepted AK (with --sk)")
+    ap.add_argument("--sk", action="append", default=[], help="the SK of the --ak before")
+    ap.add_argument("--security-token", default=None,
+                    help="signed requests must carry and sign this X-Security-Token")
+    ap.add_argument("--clock-offset", type=float, default=None, metavar="S",
+                    help="the simulator's clock is S seconds ahead (negative: behind)")
+    ap.add_argument("--iam-user", default=None, help="the user POST /v3/auth/tokens knows")
+    ap.add_argument("--iam-password", default=None)
+    ap.add_argument("--iam-domain", default=None, help="that user's domain (account) name")
     ap.add_argument("--jobs", help="JSON file: a list of jobs, or {\"jobs\": [...]}")
     ap.add_argument("--generate", type=int, default=0, help="N synthetic jobs")
     ap.add_argument("--seed", type=int, default=1, help="seed of --generate")
@@ -817,11 +1048,21 @@ def main(argv=None):
     try:
         jobs = load_jobs_file(args.jobs) if args.jobs else []
         options = json.loads(args.options) if args.options else {}
-        unknown = sorted(k for k in options if k not in DEFAULT_OPTIONS)
-        if unknown:
-            raise ValueError("unknown options: %s" % ", ".join(unknown))
+        if not isinstance(options, dict):
+            raise ValueError("--options must be a JSON object")
+        if args.clock_offset is not None:
+            options["clock_offset_s"] = args.clock_offset
+        check_options(options)
+        if len(args.ak) != len(args.sk):
+            raise ValueError("every --ak needs its --sk")
+        iam = (args.iam_user, args.iam_password, args.iam_domain)
+        if any(v is not None for v in iam) and any(v is None for v in iam):
+            raise ValueError("--iam-user, --iam-password and --iam-domain go together")
         state = SimState(args.token, args.project_id, jobs, args.generate, args.seed, args.demo,
-                         options)
+                         options, credentials=list(zip(args.ak, args.sk)),
+                         security_token=args.security_token, iam_user=args.iam_user,
+                         iam_password=args.iam_password, iam_domain=args.iam_domain,
+                         project_name=args.project_name)
         srv = start_server(state, args.cert, args.key, args.host, args.port, args.verbose)
     except (OSError, ValueError, ssl.SSLError) as e:
         sys.stderr.write("modelarts_sim: %s\n" % e)
