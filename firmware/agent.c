@@ -251,6 +251,7 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     uint64_t started = m2m_time_monotonic_ms(a->port);
     m2m_poll_result_t res = M2M_POLL_OK;
     uint32_t page;
+    int renewed = 0;
 
     if (a->cfg->insecure) {
         m2m_log(a->port, M2M_LOG_WARN,
@@ -267,10 +268,22 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     a->health.http_status = 0;
     a->health.pages = 0;
 
-    for (page = 1; page <= M2M_PAGE_LIMIT; page++) {
+    if (a->cfg->auth == M2M_AUTH_PASSWORD) {
+        res = agent_ensure_token(a);
+    }
+    for (page = 1; res == M2M_POLL_OK && page <= M2M_PAGE_LIMIT; page++) {
         a->page_jobs = 0;
         res = agent_fetch_page(a, page);
         a->health.pages = page;
+        if (res == M2M_POLL_REFUSED && a->http.status_code == 401 &&
+            a->cfg->auth == M2M_AUTH_PASSWORD && !renewed) {
+            /* IAM may invalidate a token early (password changed, user
+             * disabled, ...): one new token, then the same page again. */
+            renewed = 1;
+            res = agent_renew_token(a, "(the API answered 401)");
+            page--;
+            continue;
+        }
         if (res != M2M_POLL_OK) {
             break;
         }
@@ -306,6 +319,7 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     a->health.tracked = a->table.count;
     a->health.untracked = a->table.untracked;
     a->health.next_poll_at = next_poll_at;
+    a->health.token_renewals = a->token_renewals;
     log_poll(a, res);
     publish_health(a);
     return res;

@@ -10,7 +10,7 @@
 #include "apig_signer.h"
 #include "strbuf.h"
 
-static m2m_poll_result_t transport_error(m2m_agent_t *a, tls_client_status_t st)
+m2m_poll_result_t agent_transport_error(m2m_agent_t *a, tls_client_status_t st)
 {
     agent_set_error(a, st == TLS_CLIENT_ERR_VERIFY ? "tls_verify" : "network",
                     tls_client_strerror(st));
@@ -135,6 +135,8 @@ static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
      * are several kilobytes. */
     if (cfg->auth == M2M_AUTH_AKSK) {
         st = send_signature(a, (size_t)head);
+    } else if (cfg->auth == M2M_AUTH_PASSWORD) {
+        st = send_text(a, "X-Auth-Token: ", cfg->token_buf);
     } else if (cfg->token != NULL) {
         st = send_text(a, "X-Auth-Token: ", cfg->token);
     }
@@ -164,10 +166,13 @@ static int feed_response(m2m_agent_t *a, const uint8_t *in, size_t n)
             a->health.http_status = a->http.status_code;
             /* Only a successful page lists jobs; an error body is read for
              * its error_code and message alone. */
-            job_stream_init(&a->stream, ok ? agent_on_job : NULL, a);
+            job_stream_init(&a->stream, ok && !a->reading_iam ? agent_on_job : NULL, a);
             break;
         }
         case HTTP_RESPONSE_BODY:
+            if (a->reading_iam) {
+                iam_expiry_feed(&a->iam_expiry, body, body_len);
+            }
             if (a->stream_status == JOB_STREAM_OK) {
                 a->stream_status = job_stream_feed(&a->stream, body, body_len);
             }
@@ -183,12 +188,16 @@ static int feed_response(m2m_agent_t *a, const uint8_t *in, size_t n)
     }
 }
 
-/* Read one response. Returns 1 complete, 0 if the connection closed before
- * a single byte (a stale keep-alive connection), or a negative failure. */
-static int read_response(m2m_agent_t *a)
+int agent_read_response(m2m_agent_t *a)
 {
     int received = 0;
     http_response_init(&a->http);
+    if (a->reading_iam) {
+        /* The token is several kilobytes: it goes straight to its buffer. */
+        http_response_capture_header(&a->http, "X-Subject-Token", a->cfg->token_buf,
+                                     a->cfg->token_cap);
+        iam_expiry_init(&a->iam_expiry);
+    }
     job_stream_init(&a->stream, NULL, a);
     a->stream_status = JOB_STREAM_OK;
     for (;;) {
@@ -205,7 +214,7 @@ static int read_response(m2m_agent_t *a)
             return -1;
         }
         if (n < 0) {
-            transport_error(a, (tls_client_status_t)n);
+            agent_transport_error(a, (tls_client_status_t)n);
             return -1;
         }
         received = 1;
@@ -313,7 +322,7 @@ m2m_poll_result_t agent_fetch_page(m2m_agent_t *a, uint32_t page)
         if (!a->tls.open) {
             st = tls_client_open(&a->tls, a->cfg->host, a->cfg->port);
             if (st != TLS_CLIENT_OK) {
-                return transport_error(a, st);
+                return agent_transport_error(a, st);
             }
         }
         st = send_request(a, page);
@@ -322,9 +331,9 @@ m2m_poll_result_t agent_fetch_page(m2m_agent_t *a, uint32_t page)
             if (reused) {
                 continue; /* the server closed the idle connection */
             }
-            return transport_error(a, st);
+            return agent_transport_error(a, st);
         }
-        rd = read_response(a);
+        rd = agent_read_response(a);
         if (rd == 0) {
             tls_client_close(&a->tls);
             if (reused) {

@@ -319,11 +319,14 @@ static const field_t health_fields[] = {
     FIELD(FIELD_U32, health_t, capacity),
     FIELD(FIELD_U32, health_t, untracked),
     FIELD(FIELD_CSTRING, health_t, version),
+    FIELD(FIELD_I64_NZ, health_t, token_expires_at),
+    FIELD(FIELD_U32, health_t, token_renewals),
 };
 static const char health_keys[] = "poll_ok\0http_status\0error_class\0error_code\0"
                                   "error_message\0latency_ms\0pages\0jobs\0"
                                   "consecutive_failures\0last_success_at\0next_poll_at\0"
-                                  "mqtt_reconnects\0tracked\0capacity\0untracked\0version";
+                                  "mqtt_reconnects\0tracked\0capacity\0untracked\0version\0"
+                                  "token_expires_at\0token_renewals";
 
 /* Offsets are stored in a byte. */
 typedef char health_offsets_fit_a_byte[(sizeof(health_t) <= 256) ? 1 : -1];

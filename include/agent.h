@@ -16,6 +16,7 @@
 
 #include "apig_signer.h"
 #include "http_response.h"
+#include "iam_token.h"
 #include "job_record.h"
 #include "job_stream.h"
 #include "job_table.h"
@@ -28,7 +29,8 @@
 /* How the list call is authenticated. */
 typedef enum {
     M2M_AUTH_TOKEN = 0, /* X-Auth-Token from the configuration */
-    M2M_AUTH_AKSK = 1   /* SDK-HMAC-SHA256 request signing with AK/SK */
+    M2M_AUTH_AKSK = 1,    /* SDK-HMAC-SHA256 request signing with AK/SK */
+    M2M_AUTH_PASSWORD = 2 /* IAM token from user and password, renewed */
 } m2m_auth_t;
 
 /* What the agent needs to know; strings are the caller's and must outlive
@@ -43,6 +45,13 @@ typedef struct {
     const char *sk;             /* secret key (M2M_AUTH_AKSK); never logged */
     const char *security_token; /* optional, temporary AK/SK credentials;
                                    sent and signed as X-Security-Token */
+    const char *iam_host;       /* IAM host (M2M_AUTH_PASSWORD) */
+    uint16_t iam_port;          /* IAM TCP port, usually 443 */
+    const char *user;           /* IAM user name */
+    const char *domain;         /* IAM account (domain) name */
+    const char *password;       /* IAM password; never logged */
+    char *token_buf;            /* caller's storage for the IAM token */
+    size_t token_cap;           /* bytes in token_buf (16 KiB is plenty) */
     uint32_t per_page;          /* 1..1000 */
     const char *status;         /* optional filter, sent when set */
     const char *search_content; /* optional, sent when set */
@@ -91,6 +100,12 @@ typedef struct {
     char error_code[64];
     char error_message[M2M_API_TEXT_MAX];
     char last_sdk_date[APIG_DATE_LEN]; /* X-Sdk-Date of the last signed request */
+
+    /* auth = password: the token in cfg->token_buf and its expiry. */
+    iam_expiry_t iam_expiry;
+    int64_t token_expires_at; /* UTC ms; 0 = no token */
+    uint32_t token_renewals;  /* tokens obtained since start */
+    uint8_t reading_iam;      /* the response being read is IAM's */
 
     /* Topic prefixes: B = base/agent, P = B/project. */
     uint16_t base_len;

@@ -70,6 +70,12 @@
 #define M2M_RECV_CHUNK 512
 #endif
 
+/* auth = password: an IAM token is renewed this long before it expires, in
+ * milliseconds (IAM tokens live 24 hours). */
+#ifndef M2M_TOKEN_RENEW_MARGIN_MS
+#define M2M_TOKEN_RENEW_MARGIN_MS (60L * 60L * 1000L)
+#endif
+
 /* Highest page index ever requested (the API's limit). */
 #define M2M_PAGE_LIMIT 65535
 

@@ -76,10 +76,13 @@ typedef struct {
     uint32_t capacity;
     uint32_t untracked;         /* jobs that did not fit the table */
     const char *version;
+    int64_t token_expires_at;   /* auth = password: the IAM token's expiry;
+                                   0 writes null */
+    uint32_t token_renewals;    /* IAM tokens obtained since start */
 } health_t;
 
 /* B/health: the fields of health_t under the names of the topic reference
- * (untracked included). */
+ * (untracked, token_expires_at and token_renewals included). */
 long payload_health(char *buf, size_t cap, const health_t *h);
 
 #endif /* PAYLOADS_H */

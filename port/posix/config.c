@@ -530,6 +530,12 @@ void config_defaults(config_t *c)
     }
 }
 
+int config_key_is_secret(const char *section, const char *key)
+{
+    const config_key_t *k = find_key(section, key);
+    return k != NULL && k->secret;
+}
+
 config_status_t config_set(config_t *c, const char *section, const char *key, const char *value,
                            const char *origin, char *err, size_t err_size)
 {
@@ -638,11 +644,37 @@ static config_status_t check_readable(const char *key, const char *path, char *e
     return CONFIG_OK;
 }
 
+/* host and port of an https://host[:port] URL that set_https_url() has
+ * accepted. */
+static config_status_t split_https_url(const char *key, const char *url, char *host,
+                                       size_t host_size, uint16_t *port, char *err,
+                                       size_t err_size)
+{
+    const char *begin = url + strlen("https://");
+    const char *end = begin + strcspn(begin, ":/");
+    uint32_t value = 443;
+    if ((size_t)(end - begin) >= host_size) {
+        snprintf(err, err_size, "%s = %s: the host name is too long", key, url);
+        return CONFIG_ERR_VALUE;
+    }
+    memcpy(host, begin, (size_t)(end - begin));
+    host[end - begin] = '\0';
+    if (*end == ':') {
+        char digits[8];
+        size_t n = strcspn(end + 1, "/");
+        if (n >= sizeof digits) {
+            n = sizeof digits - 1;
+        }
+        memcpy(digits, end + 1, n);
+        digits[n] = '\0';
+        (void)parse_u32(digits, &value);
+    }
+    *port = (uint16_t)value;
+    return CONFIG_OK;
+}
+
 config_status_t config_finish(config_t *c, char *err, size_t err_size)
 {
-    const char *host;
-    const char *end;
-    uint32_t port;
     size_t topic_len;
     config_status_t st;
 
@@ -656,11 +688,12 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
         snprintf(err, err_size, "modelarts.project_id is required");
         return CONFIG_ERR_MISSING;
     }
-    if (c->auth == CONFIG_AUTH_PASSWORD) {
+    if (c->auth == CONFIG_AUTH_PASSWORD &&
+        (c->user[0] == '\0' || c->domain[0] == '\0' || c->password[0] == '\0')) {
         snprintf(err, err_size,
-                 "modelarts.auth = %s: this build supports auth = token and auth = aksk",
-                 config_auth_name(c->auth));
-        return CONFIG_ERR_UNSUPPORTED;
+                 "modelarts.user, modelarts.domain and modelarts.password are required with "
+                 "auth = password (the password may come from MODELARTS_PASSWORD)");
+        return CONFIG_ERR_MISSING;
     }
     if (c->auth == CONFIG_AUTH_AKSK && (c->ak[0] == '\0' || c->sk[0] == '\0')) {
         snprintf(err, err_size,
@@ -675,27 +708,18 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
         return CONFIG_ERR_MISSING;
     }
 
-    /* The endpoint was checked when it was set: host[:port] after the scheme. */
-    host = c->endpoint + strlen("https://");
-    end = host + strcspn(host, ":/");
-    if ((size_t)(end - host) >= sizeof c->api_host) {
-        snprintf(err, err_size, "modelarts.endpoint = %s: the host name is too long", c->endpoint);
-        return CONFIG_ERR_VALUE;
+    st = split_https_url("modelarts.endpoint", c->endpoint, c->api_host, sizeof c->api_host,
+                         &c->api_port, err, err_size);
+    if (st != CONFIG_OK) {
+        return st;
     }
-    memcpy(c->api_host, host, (size_t)(end - host));
-    c->api_host[end - host] = '\0';
-    port = 443;
-    if (*end == ':') {
-        char digits[8];
-        size_t n = strcspn(end + 1, "/");
-        if (n >= sizeof digits) {
-            n = sizeof digits - 1;
+    if (c->auth == CONFIG_AUTH_PASSWORD) {
+        st = split_https_url("modelarts.iam_endpoint", c->iam_endpoint, c->iam_host,
+                             sizeof c->iam_host, &c->iam_port, err, err_size);
+        if (st != CONFIG_OK) {
+            return st;
         }
-        memcpy(digits, end + 1, n);
-        digits[n] = '\0';
-        (void)parse_u32(digits, &port);
     }
-    c->api_port = (uint16_t)port;
     c->mqtt_tls =
         strncmp(c->mqtt_uri, "ssl://", 6) == 0 || strncmp(c->mqtt_uri, "mqtts://", 8) == 0;
 

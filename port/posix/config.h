@@ -94,10 +94,13 @@ typedef struct {
     int discovery;
     char ha_prefix[CONFIG_TOPIC_MAX];
 
-    /* Derived by config_finish() from endpoint. */
+    /* Derived by config_finish() from endpoint and iam_endpoint. */
     char api_host[CONFIG_HOST_MAX];
     uint16_t api_port;
+    char iam_host[CONFIG_HOST_MAX]; /* from iam_endpoint, auth = password */
+    uint16_t iam_port;
     int mqtt_tls; /* 1 for ssl:// and mqtts:// */
+    int file_holds_secret; /* the INI file set a secret key */
 } config_t;
 
 /* Fill every key with its default. */
@@ -111,6 +114,10 @@ void config_defaults(config_t *c);
 config_status_t config_set(config_t *c, const char *section, const char *key, const char *value,
                            const char *origin, char *err, size_t err_size);
 
+/* 1 if section.key holds a secret (token, ak, sk, security_token, the
+ * passwords). */
+int config_key_is_secret(const char *section, const char *key);
+
 /* Apply one "--set SECTION.KEY=VALUE" argument. Returns CONFIG_ERR_USAGE
  * when the argument is not of that form, else as config_set(). */
 config_status_t config_set_arg(config_t *c, const char *arg, char *err, size_t err_size);
@@ -123,8 +130,7 @@ config_status_t config_apply_env(config_t *c, char *err, size_t err_size);
 
 /* Derive the dependent defaults (agent_id from the host name, client_id,
  * the API host and port) and check the keys that depend on each other:
- * project_id and the credentials of the auth mode are required (auth =
- * password is not in this build),
+ * project_id and the credentials of the auth mode are required,
  * topics must fit M2M_TOPIC_MAX, CA files must be readable. */
 config_status_t config_finish(config_t *c, char *err, size_t err_size);
 

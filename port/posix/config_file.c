@@ -104,6 +104,9 @@ static int on_value(void *user, const char *section, const char *name, const cha
         note_error(r, st, message);
         return 0;
     }
+    if (value[0] != '\0' && config_key_is_secret(section, name)) {
+        r->cfg->file_holds_secret = 1;
+    }
     return 1;
 }
 

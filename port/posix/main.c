@@ -12,6 +12,7 @@
  * modelarts.timeout.
  */
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,17 +177,29 @@ static config_status_t load_config(daemon_t *d, config_t *c, char *err, size_t e
     return config_load(c, path, d->opt.sets, d->opt.n_sets, err, err_size);
 }
 
+/* The IAM token of auth = password: several kilobytes, kept across reloads. */
+static char iam_token[CONFIG_TOKEN_MAX];
+
 static void fill_agent_config(m2m_agent_config_t *ac, const config_t *c)
 {
     memset(ac, 0, sizeof *ac);
     ac->host = c->api_host;
     ac->port = c->api_port;
     ac->project_id = c->project_id;
-    ac->auth = c->auth == CONFIG_AUTH_AKSK ? M2M_AUTH_AKSK : M2M_AUTH_TOKEN;
+    ac->auth = c->auth == CONFIG_AUTH_AKSK       ? M2M_AUTH_AKSK
+               : c->auth == CONFIG_AUTH_PASSWORD ? M2M_AUTH_PASSWORD
+                                                 : M2M_AUTH_TOKEN;
     ac->token = c->token;
     ac->ak = c->ak;
     ac->sk = c->sk;
     ac->security_token = c->security_token;
+    ac->iam_host = c->iam_host;
+    ac->iam_port = c->iam_port;
+    ac->user = c->user;
+    ac->domain = c->domain;
+    ac->password = c->password;
+    ac->token_buf = iam_token;
+    ac->token_cap = sizeof iam_token;
     ac->per_page = c->per_page;
     ac->status = c->status;
     ac->search_content = c->search_content;
@@ -213,6 +226,14 @@ static void fill_mqtt_settings(port_mqtt_settings_t *s, const config_t *c)
 
 static void warn_about(daemon_t *d, const config_t *c)
 {
+    const char *path = d->opt.config_path != NULL ? d->opt.config_path : CONFIG_DEFAULT_FILE;
+    struct stat st;
+    if (c->file_holds_secret && stat(path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+        port_logf(&d->port, M2M_LOG_WARN,
+                  "%s holds a secret and is readable by other users: chmod 600 it, or move the "
+                  "secret to the environment",
+                  path);
+    }
     if (c->insecure) {
         port_logf(&d->port, M2M_LOG_WARN,
                   "modelarts.insecure = true: TLS verification of %s is off", c->api_host);
@@ -339,6 +360,9 @@ static int reload(daemon_t *d)
         d->tls_in_use = next_tls;
     }
 
+    if (config_section_differs(d->cfg, fresh, "modelarts")) {
+        d->agent->token_expires_at = 0; /* auth = password: a new IAM token */
+    }
     memcpy(d->cfg, fresh, sizeof *d->cfg);
     free(fresh);
     fill_agent_config(&d->agent_cfg, d->cfg);

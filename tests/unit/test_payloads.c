@@ -288,6 +288,8 @@ static health_t sample_health(void)
     h.tracked = 57;
     h.capacity = 10000;
     h.version = "0.1.0";
+    h.token_expires_at = 1700086400000LL;
+    h.token_renewals = 2;
     return h;
 }
 
@@ -303,7 +305,8 @@ static void health_ok_is_written_byte_for_byte(void **state)
                    "\"error_code\":null,\"error_message\":null,\"latency_ms\":350,\"pages\":2,"
                    "\"jobs\":57,\"consecutive_failures\":0,\"last_success_at\":1700000000000,"
                    "\"next_poll_at\":1700000060000,\"mqtt_reconnects\":1,\"tracked\":57,"
-                   "\"capacity\":10000,\"untracked\":0,\"version\":\"0.1.0\"}");
+                   "\"capacity\":10000,\"untracked\":0,\"version\":\"0.1.0\","
+                   "\"token_expires_at\":1700086400000,\"token_renewals\":2}");
 }
 
 static void health_failure_with_nulls(void **state)
@@ -324,6 +327,8 @@ static void health_failure_with_nulls(void **state)
     h.last_success_at = 0;
     h.next_poll_at = 0;
     h.untracked = 4294967295u;
+    h.token_expires_at = 0; /* no IAM token: null */
+    h.token_renewals = 0;
     len = payload_health(buf, sizeof buf, &h);
     assert_payload(len, buf,
                    "{\"poll_ok\":false,\"http_status\":null,\"error_class\":\"transient\","
@@ -331,7 +336,7 @@ static void health_failure_with_nulls(void **state)
                    "\"latency_ms\":350,\"pages\":0,\"jobs\":0,\"consecutive_failures\":3,"
                    "\"last_success_at\":null,\"next_poll_at\":null,\"mqtt_reconnects\":1,"
                    "\"tracked\":57,\"capacity\":10000,\"untracked\":4294967295,"
-                   "\"version\":\"0.1.0\"}");
+                   "\"version\":\"0.1.0\",\"token_expires_at\":null,\"token_renewals\":0}");
 }
 
 /* Every payload at every capacity from 0 to one past its length: -1 until
