@@ -37,7 +37,7 @@ static tls_client_status_t send_signature(m2m_agent_t *a, size_t head)
 {
     const m2m_agent_config_t *cfg = a->cfg;
     char date[APIG_DATE_LEN];
-    char host[M2M_TOPIC_MAX];
+    char host[264]; /* a DNS name (253) and ":65535" */
     char path[M2M_TOPIC_MAX];
     apig_header_t headers[4];
     apig_request_t req;
@@ -66,10 +66,18 @@ static tls_client_status_t send_signature(m2m_agent_t *a, size_t head)
         strbuf_putc(&sb, ':');
         strbuf_uint(&sb, cfg->port);
     }
+    if (sb.overflow) {
+        agent_set_error(a, "signing", "the API host name is too long to sign");
+        return TLS_CLIENT_ERR_IO;
+    }
     strbuf_init(&sb, path, sizeof path);
     strbuf_puts(&sb, "/v1/");
     strbuf_puts(&sb, cfg->project_id);
     strbuf_puts(&sb, "/training-jobs");
+    if (sb.overflow) {
+        agent_set_error(a, "signing", "the project id is too long to sign");
+        return TLS_CLIENT_ERR_IO;
+    }
 
     headers[n].name = "host";
     headers[n++].value = host;
