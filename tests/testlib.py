@@ -401,6 +401,7 @@ def write_agent_config(path, sim_port, mqtt_port, ca_file, agent_id, token=TOKEN
                 if v is not None:
                     f.write("%s = %s\n" % (k, v))
             f.write("\n")
+    os.chmod(path, 0o600)  # it holds a secret: readable by its owner only
     return path
 
 
