@@ -45,7 +45,8 @@ API_FIELDS = ("job_id", "job_name", "version_id", "status", "create_time", "dura
               "job_desc", "version_count")
 HEALTH_KEYS = ("poll_ok", "http_status", "error_class", "error_code", "error_message",
                "latency_ms", "pages", "jobs", "consecutive_failures", "last_success_at",
-               "next_poll_at", "mqtt_reconnects", "tracked", "capacity", "version")
+               "next_poll_at", "mqtt_reconnects", "tracked", "capacity", "version",
+               "token_expires_at", "token_renewals")
 EVENT_KEYS = ("type", "job_id", "job_name", "from", "from_name", "to", "to_name", "phase", "at")
 
 
@@ -100,6 +101,7 @@ class E2ECase(unittest.TestCase):
     """Starts certificates, mosquitto and the simulator once per class."""
 
     sim_options = None  # options the class's simulator starts with
+    sim_auth = None  # Simulator.start() keywords: ak, sk, security_token, iam_user, ...
 
     @classmethod
     def setUpClass(cls):
@@ -110,7 +112,8 @@ class E2ECase(unittest.TestCase):
         try:
             cls.certs = testlib.make_certs(cls.tmp.path)
             cls.broker = testlib.Mosquitto(cls.procs, cls.tmp.path).start()
-            cls.sim = testlib.Simulator(cls.procs, cls.certs).start(options=cls.sim_options)
+            cls.sim = testlib.Simulator(cls.procs, cls.certs).start(options=cls.sim_options,
+                                                                    **(cls.sim_auth or {}))
         except Exception:
             cls.procs.stop_all()
             cls.tmp.cleanup()
