@@ -580,16 +580,65 @@ static void finish_requires_ak_and_sk_with_aksk_auth(void **state)
     assert_null(strstr(err, "SECRETSK"));
 }
 
-static void finish_refuses_password_auth(void **state)
+static void finish_requires_user_domain_and_password_with_password_auth(void **state)
+{
+    static const char *const keys[] = {"user", "domain", "password"};
+    static config_t c;
+    size_t missing;
+    (void)state;
+    for (missing = 0; missing < 3; missing++) {
+        size_t i;
+        minimal(&c);
+        assert_int_equal(config_set(&c, "modelarts", "auth", "password", NULL, err, sizeof err),
+                         CONFIG_OK);
+        for (i = 0; i < 3; i++) {
+            if (i != missing) {
+                assert_int_equal(config_set(&c, "modelarts", keys[i], "PW-secret-1", NULL, err,
+                                            sizeof err),
+                                 CONFIG_OK);
+            }
+        }
+        assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_MISSING);
+        assert_non_null(strstr(err, "modelarts.user, modelarts.domain and modelarts.password "
+                                    "are required with auth = password"));
+        assert_null(strstr(err, "PW-secret-1"));
+    }
+}
+
+static void finish_splits_the_iam_endpoint_into_host_and_port(void **state)
 {
     static config_t c;
     (void)state;
     minimal(&c);
     assert_int_equal(config_set(&c, "modelarts", "auth", "password", NULL, err, sizeof err),
                      CONFIG_OK);
-    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_UNSUPPORTED);
-    assert_string_equal(err, "modelarts.auth = password: this build supports auth = token and "
-                             "auth = aksk");
+    assert_int_equal(config_set(&c, "modelarts", "user", "u", NULL, err, sizeof err), CONFIG_OK);
+    assert_int_equal(config_set(&c, "modelarts", "domain", "d", NULL, err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_set(&c, "modelarts", "password", "p", NULL, err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_OK);
+    assert_string_equal(c.iam_host, "iam.cn-north-4.myhuaweicloud.com");
+    assert_int_equal(c.iam_port, 443);
+    assert_int_equal(config_set(&c, "modelarts", "iam_endpoint", "https://localhost:8443", NULL,
+                                err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_OK);
+    assert_string_equal(c.iam_host, "localhost");
+    assert_int_equal(c.iam_port, 8443);
+}
+
+static void secret_keys_are_known_as_secret(void **state)
+{
+    (void)state;
+    assert_true(config_key_is_secret("modelarts", "token"));
+    assert_true(config_key_is_secret("modelarts", "sk"));
+    assert_true(config_key_is_secret("modelarts", "security_token"));
+    assert_true(config_key_is_secret("modelarts", "password"));
+    assert_true(config_key_is_secret("mqtt", "password"));
+    assert_false(config_key_is_secret("modelarts", "user"));
+    assert_false(config_key_is_secret("mqtt", "username"));
+    assert_false(config_key_is_secret("nosuch", "token"));
 }
 
 static void finish_names_an_unreadable_ca_file(void **state)
@@ -940,7 +989,9 @@ int main(void)
         cmocka_unit_test(finish_keeps_configured_ids_and_default_port),
         cmocka_unit_test(finish_requires_project_and_token),
         cmocka_unit_test(finish_requires_ak_and_sk_with_aksk_auth),
-        cmocka_unit_test(finish_refuses_password_auth),
+        cmocka_unit_test(finish_requires_user_domain_and_password_with_password_auth),
+        cmocka_unit_test(finish_splits_the_iam_endpoint_into_host_and_port),
+        cmocka_unit_test(secret_keys_are_known_as_secret),
         cmocka_unit_test(finish_names_an_unreadable_ca_file),
         cmocka_unit_test(finish_refuses_topics_that_do_not_fit),
         cmocka_unit_test(environment_beats_the_file_and_set_beats_both),
