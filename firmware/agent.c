@@ -294,7 +294,7 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     }
 
     if (res == M2M_POLL_OK) {
-        job_table_remove_unseen(&a->table, on_removed, a);
+        job_table_end_poll(&a->table, on_removed, a);
         publish_summary(a);
         if (a->publish_error) {
             agent_set_error(a, "mqtt", "publishing to the broker failed");

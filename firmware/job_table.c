@@ -120,21 +120,28 @@ void job_table_invalidate(job_table_t *t, int64_t job_id)
     }
 }
 
-uint32_t job_table_remove_unseen(job_table_t *t, job_table_removed_fn on_removed, void *user)
+uint32_t job_table_end_poll(job_table_t *t, job_table_removed_fn on_removed, void *user)
 {
     uint32_t read, write = 0;
 
     /* The callback sees each entry before the compaction can overwrite it:
      * slot write never passes slot read. */
     for (read = 0; read < t->count; read++) {
-        if (t->entries[read].flags & JOB_ENTRY_SEEN) {
-            if (write != read) {
-                t->entries[write] = t->entries[read];
+        job_entry_t *e = &t->entries[read];
+        if (e->flags & JOB_ENTRY_SEEN) {
+            e->flags &= (uint8_t)~JOB_ENTRY_MISSED;
+        } else if (!(e->flags & JOB_ENTRY_MISSED)) {
+            e->flags |= JOB_ENTRY_MISSED; /* first absence: keep it */
+        } else {
+            if (on_removed != NULL) {
+                on_removed(user, e);
             }
-            write++;
-        } else if (on_removed != NULL) {
-            on_removed(user, &t->entries[read]);
+            continue;
         }
+        if (write != read) {
+            t->entries[write] = *e;
+        }
+        write++;
     }
     read = t->count - write;
     t->count = write;

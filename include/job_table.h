@@ -23,6 +23,7 @@ typedef struct {
 enum {
     JOB_ENTRY_SEEN = 1u << 0,  /* listed in the poll in progress */
     JOB_ENTRY_STALE = 1u << 1, /* invalidated: the next update reports CHANGED */
+    JOB_ENTRY_MISSED = 1u << 2, /* absent from the last complete poll */
 };
 
 /* Status values above this, and negative ones, are stored as JOB_TABLE_STATUS_MAX. */
@@ -61,11 +62,15 @@ job_entry_t *job_table_find(job_table_t *t, int64_t job_id);
 /* Make a job look changed at the next update (after its publish failed). */
 void job_table_invalidate(job_table_t *t, int64_t job_id);
 
-/* Called by job_table_remove_unseen for each entry about to go. */
+/* Called by job_table_end_poll for each entry about to go. */
 typedef void (*job_table_removed_fn)(void *user, const job_entry_t *entry);
 
-/* After a complete poll: call on_removed (may be NULL) for every entry not
- * SEEN in this poll, in job_id order, then drop them. Returns how many went. */
-uint32_t job_table_remove_unseen(job_table_t *t, job_table_removed_fn on_removed, void *user);
+/* After a complete poll. Offset paging can skip a row when jobs are deleted
+ * during a walk, so one absence proves nothing: an entry not SEEN in this
+ * poll is marked MISSED and kept; an entry not SEEN in this poll nor in the
+ * previous complete one goes: on_removed (may be NULL) is called for it, in
+ * job_id order, and it is dropped. Seeing an entry again clears MISSED.
+ * Returns how many went. */
+uint32_t job_table_end_poll(job_table_t *t, job_table_removed_fn on_removed, void *user);
 
 #endif /* JOB_TABLE_H */

@@ -149,7 +149,7 @@ static void capacity_zero_tracks_nothing(void **state)
     assert_int_equal(t.count, 0);
     assert_null(job_table_find(&t, 1));
     job_table_invalidate(&t, 1);
-    assert_int_equal(job_table_remove_unseen(&t, NULL, NULL), 0);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
 }
 
 static void status_is_clamped_to_65535(void **state)
@@ -170,6 +170,19 @@ static void status_is_clamped_to_65535(void **state)
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(job_table_update(&t, (int64_t)i, cases[i].status, 0, NULL), JOB_TABLE_NEW);
         assert_int_equal(job_table_find(&t, (int64_t)i)->status, cases[i].stored);
+    }
+}
+
+/* The next complete poll lists again exactly the jobs the last one listed:
+ * what that one missed is missed a second time. */
+static void relist_seen(job_table_t *t)
+{
+    uint32_t i;
+    job_table_begin_poll(t);
+    for (i = 0; i < t->count; i++) {
+        if (!(t->entries[i].flags & JOB_ENTRY_MISSED)) {
+            t->entries[i].flags |= JOB_ENTRY_SEEN;
+        }
     }
 }
 
@@ -209,7 +222,12 @@ static void unseen_jobs_are_removed_in_id_order(void **state)
     for (i = 0; i < sizeof kept / sizeof kept[0]; i++) {
         assert_int_equal(job_table_update(&t, kept[i], 99, 0, NULL), JOB_TABLE_CHANGED);
     }
-    assert_int_equal(job_table_remove_unseen(&t, record_removed, &log), 5);
+    /* one absence proves nothing: kept, marked */
+    assert_int_equal(job_table_end_poll(&t, record_removed, &log), 0);
+    assert_int_equal(log.n, 0);
+    assert_int_equal(t.count, 8);
+    relist_seen(&t);
+    assert_int_equal(job_table_end_poll(&t, record_removed, &log), 5);
     assert_int_equal(log.n, 5);
     for (i = 0; i < 5; i++) {
         assert_int_equal(log.ids[i], gone[i]);
@@ -226,7 +244,7 @@ static void unseen_jobs_are_removed_in_id_order(void **state)
         assert_null(job_table_find(&t, gone[i]));
     }
     /* nothing unseen now: a second call removes nothing */
-    assert_int_equal(job_table_remove_unseen(&t, NULL, NULL), 0);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
     assert_int_equal(t.count, 3);
 }
 
@@ -239,9 +257,39 @@ static void removed_job_returns_as_new(void **state)
     job_table_begin_poll(&t);
     job_table_update(&t, 1, 8, 0, NULL);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_remove_unseen(&t, NULL, NULL), 1);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 1);
     job_table_begin_poll(&t);
     assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_NEW);
+}
+
+static void a_job_missed_once_then_listed_again_stays(void **state)
+{
+    job_table_t t;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    job_table_update(&t, 1, 8, 0, NULL);
+    job_table_update(&t, 2, 8, 0, NULL);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
+
+    job_table_begin_poll(&t); /* job 2 skipped by offset paging */
+    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
+    assert_true(job_table_find(&t, 2)->flags & JOB_ENTRY_MISSED);
+
+    job_table_begin_poll(&t); /* listed again: the mark goes */
+    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, 2, 8, 0, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
+    assert_false(job_table_find(&t, 2)->flags & JOB_ENTRY_MISSED);
+
+    job_table_begin_poll(&t); /* one more absence is again only a mark */
+    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
+    assert_int_equal(t.count, 2);
 }
 
 static void invalidated_job_reports_changed_once(void **state)
@@ -315,7 +363,9 @@ static void ten_thousand_random_inserts_stay_sorted_and_findable(void **state)
     for (i = 0; i < BIG; i += 2) {
         assert_int_equal(job_table_update(&t, ids[i], i % 23, i, NULL), JOB_TABLE_SAME);
     }
-    assert_int_equal(job_table_remove_unseen(&t, NULL, NULL), BIG / 2);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
+    relist_seen(&t);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), BIG / 2);
     assert_int_equal(t.count, BIG / 2);
     for (i = 1; i < t.count; i++) {
         assert_true(t.entries[i - 1].job_id < t.entries[i].job_id);
@@ -362,6 +412,7 @@ int main(void)
         cmocka_unit_test(status_is_clamped_to_65535),
         cmocka_unit_test(unseen_jobs_are_removed_in_id_order),
         cmocka_unit_test(removed_job_returns_as_new),
+        cmocka_unit_test(a_job_missed_once_then_listed_again_stays),
         cmocka_unit_test(invalidated_job_reports_changed_once),
         cmocka_unit_test(ten_thousand_random_inserts_stay_sorted_and_findable),
         cmocka_unit_test(increasing_ids_append),
