@@ -267,6 +267,8 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     a->error_message[0] = '\0';
     a->health.http_status = 0;
     a->health.pages = 0;
+    a->retry_after_seconds = -1;
+    a->retry_after_date = -1;
 
     if (a->cfg->auth == M2M_AUTH_PASSWORD) {
         res = agent_ensure_token(a);
@@ -323,6 +325,15 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     log_poll(a, res);
     publish_health(a);
     return res;
+}
+
+void m2m_agent_set_next_poll(m2m_agent_t *a, int64_t next_poll_at)
+{
+    if (a->health.next_poll_at == next_poll_at) {
+        return;
+    }
+    a->health.next_poll_at = next_poll_at;
+    publish_health(a);
 }
 
 /* ---- lifecycle -------------------------------------------------------------- */

@@ -172,6 +172,8 @@ static int feed_response(m2m_agent_t *a, const uint8_t *in, size_t n)
         case HTTP_RESPONSE_HEADERS: {
             int ok = a->http.status_code >= 200 && a->http.status_code < 300;
             a->health.http_status = a->http.status_code;
+            a->retry_after_seconds = a->http.retry_after_seconds;
+            a->retry_after_date = a->http.retry_after_date;
             /* Only a successful page lists jobs; an error body is read for
              * its error_code and message alone. */
             job_stream_init(&a->stream, ok && !a->reading_iam ? agent_on_job : NULL, a);

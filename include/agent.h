@@ -95,6 +95,10 @@ typedef struct {
     job_stream_status_t stream_status; /* of the response being read */
     uint8_t baseline_done;             /* a complete poll has set the baseline */
     uint8_t full_warned;               /* capacity warning logged in this poll */
+    /* Retry-After of the poll's last HTTP response: a delay in seconds, or an
+     * HTTP date as UTC epoch seconds; -1 when absent (see http_response.h). */
+    int64_t retry_after_seconds;
+    int64_t retry_after_date;
 
     /* Last error, for health and the log. */
     char error_code[64];
@@ -132,6 +136,11 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a);
  * when every page was read) removals and the summary; health in every case.
  * next_poll_at (UTC ms, 0 if none) goes into health. */
 m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at);
+
+/* Correct the next_poll_at of the last health message (UTC ms, 0 if none)
+ * and publish health again when it changed: for a caller that paces a failed
+ * poll's retry (include/backoff.h) only once the poll has ended. */
+void m2m_agent_set_next_poll(m2m_agent_t *a, int64_t next_poll_at);
 
 /* Publish "offline" to B/status, close the API connection and the MQTT
  * session. */

@@ -89,4 +89,33 @@
 #define M2M_STATUS_EXTRA_SLOTS 4
 #endif
 
+/* Failure pacing of the daemon (include/backoff.h, docs/failures.md), all in
+ * milliseconds.
+ *
+ * M2M_BACKOFF_BASE_MS: ceiling of the first transient retry's delay; each
+ * further failure doubles it. 1..M2M_BACKOFF_CAP_MS.
+ * M2M_BACKOFF_CAP_MS: largest ceiling of a transient retry's delay.
+ * 1000..86400000.
+ * M2M_RETRY_MIN_MS: shortest wait after any failed poll. 0..M2M_BACKOFF_CAP_MS.
+ * M2M_RETRY_AFTER_CAP_MS: longest wait a server's Retry-After may impose.
+ * 1000..86400000.
+ * M2M_REFUSED_CAP_MS: longest wait after a refused poll (bad credentials, other
+ * 4xx, is_success false); the poll interval wins when it is longer.
+ * 1000..86400000. */
+#ifndef M2M_BACKOFF_BASE_MS
+#define M2M_BACKOFF_BASE_MS 1000u
+#endif
+#ifndef M2M_BACKOFF_CAP_MS
+#define M2M_BACKOFF_CAP_MS 300000u
+#endif
+#ifndef M2M_RETRY_MIN_MS
+#define M2M_RETRY_MIN_MS 1000u
+#endif
+#ifndef M2M_RETRY_AFTER_CAP_MS
+#define M2M_RETRY_AFTER_CAP_MS 3600000u
+#endif
+#ifndef M2M_REFUSED_CAP_MS
+#define M2M_REFUSED_CAP_MS 900000u
+#endif
+
 #endif /* M2M_DEFAULTS_H */

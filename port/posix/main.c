@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "backoff.h"
 #include "config.h"
 #include "port_posix.h"
 #include "tls_setup.h"
@@ -405,7 +406,63 @@ static int run_once(daemon_t *d)
     return r;
 }
 
-/* The daemon: a poll every poll_interval, start to start, until a signal. */
+/* A random value for the jitter of the backoff, from the CTR-DRBG that
+ * serves TLS (seeded from the system's entropy; only this thread uses it).
+ * Should it fail, the scrambled monotonic clock still sets gateways apart:
+ * jitter needs spread, not secrecy. */
+static uint32_t jitter_random(daemon_t *d)
+{
+    unsigned char b[4];
+    if (mbedtls_ctr_drbg_random(&d->tls[d->tls_in_use].drbg, b, sizeof b) == 0) {
+        return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    }
+    return (uint32_t)m2m_time_monotonic_ms(&d->port) * 2654435761u;
+}
+
+/* When the poll that started at started (monotonic ms) and ended with r is
+ * followed by the next one (monotonic ms). A success keeps the regular
+ * schedule, start to start. A failure waits from its end as
+ * include/backoff.h says; the wait is logged and health, published by the
+ * poll with the regular next_poll_at, is published again with the real one. */
+static uint64_t pace_after_poll(daemon_t *d, m2m_poll_result_t r, uint64_t started,
+                                uint64_t interval_ms)
+{
+    m2m_agent_t *a = d->agent;
+    int is_429 = a->health.http_status == 429;
+    int64_t now_utc = m2m_time_utc_ms(&d->port);
+    int64_t date_ms = a->retry_after_date >= 0 && a->retry_after_date <= INT64_MAX / 1000
+                          ? a->retry_after_date * 1000
+                          : -1;
+    backoff_outcome_t outcome;
+    const char *why;
+    uint32_t wait;
+
+    if (r == M2M_POLL_OK) {
+        return started + interval_ms;
+    }
+    /* A configuration the API cannot take (an IAM token over its buffer)
+     * will not fix itself either: paced as a refusal. */
+    outcome = r == M2M_POLL_TRANSIENT ? BACKOFF_POLL_TRANSIENT : BACKOFF_POLL_REFUSED;
+    wait = backoff_wait_after_poll_ms(outcome, is_429, a->retry_after_seconds, date_ms, now_utc,
+                                      a->health.consecutive_failures, (uint32_t)interval_ms,
+                                      jitter_random(d));
+    if (r == M2M_POLL_REFUSED) {
+        why = "refused";
+    } else if (r == M2M_POLL_CONFIG) {
+        why = "configuration";
+    } else if (!is_429) {
+        why = "transient";
+    } else {
+        why = a->retry_after_seconds >= 0 || date_ms >= 0 ? "HTTP 429, Retry-After" : "HTTP 429";
+    }
+    port_logf(&d->port, M2M_LOG_WARN, "poll failed (%s): next attempt in %.3f s (attempt %lu)", why,
+              wait / 1000.0, (unsigned long)a->health.consecutive_failures);
+    m2m_agent_set_next_poll(a, now_utc + (int64_t)wait);
+    return m2m_time_monotonic_ms(&d->port) + wait;
+}
+
+/* The daemon: a poll every poll_interval, start to start, until a signal;
+ * failed polls are retried as pace_after_poll() says. */
 static int run_daemon(daemon_t *d)
 {
     uint64_t next = m2m_time_monotonic_ms(&d->port);
@@ -462,7 +519,9 @@ static int run_daemon(daemon_t *d)
                 continue;
             }
         }
-        (void)m2m_agent_poll(d->agent, m2m_time_utc_ms(&d->port) + (int64_t)interval_ms);
+        next = pace_after_poll(
+            d, m2m_agent_poll(d->agent, m2m_time_utc_ms(&d->port) + (int64_t)interval_ms), now,
+            interval_ms);
     }
 
     if (stop_requested) {
