@@ -377,7 +377,10 @@ static http_response_status_t capture_byte(http_response_t *r, char c)
     if (r->captured_len + 1 >= r->capture_cap) {
         return HTTP_RESPONSE_ERR_CAPTURE_TOO_LONG;
     }
+    /* Keep the text terminated at every step: after a truncated stream or
+     * an over-long value the buffer still holds a string. */
     r->capture_buf[r->captured_len++] = c;
+    r->capture_buf[r->captured_len] = '\0';
     return HTTP_RESPONSE_NEED_MORE;
 }
 

@@ -1,25 +1,33 @@
 #!/usr/bin/env python3
 """The test runner behind `make test`:
 
-    python3 tests/run_tests.py [--unit BIN...] [--san BIN...] [--binary AGENT]
-                               [--no-sim] [-k PATTERN]
+    python3 tests/run_tests.py [--unit BIN...] [--san BIN...] [--fuzz BIN...]
+                               [--binary AGENT] [--no-sim] [-k PATTERN]
 
-Runs each cmocka unit binary (plain, then sanitized), the simulator's
-self-tests, then the end-to-end tests against AGENT. Prints one line per
+Runs each cmocka unit binary (plain, then sanitized), a short pass of each
+libFuzzer harness, the simulator's self-tests, then the end-to-end tests
+against AGENT. Prints one line per
 binary or suite and, as the very last line, "N passed, M failed" counting
 test cases. Exit status 0 only when M == 0 and N > 0.
 
 A unit binary that crashes, times out or exits non-zero without a cmocka
 failure line counts its unfinished tests (at least one) as failed.
+
+A fuzz harness runs for --fuzz-seconds on a temporary copy of its seed
+corpus (tests/fuzz/corpus/NAME) and counts as one test: passed when it exits
+0, failed otherwise. A failing input is left next to the binary as
+NAME-crash-* (or NAME-timeout-*, NAME-oom-*, NAME-leak-*).
 """
 
 import argparse
 import io
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -32,6 +40,7 @@ RE_PASSED = re.compile(r"^\[\s+PASSED\s+\] (\d+) test\(s\)", re.M)
 RE_FAILED = re.compile(r"^\[\s+FAILED\s+\] (\d+) test\(s\)", re.M)
 RE_FAILED_NAME = re.compile(r"^\[\s+FAILED\s+\] ([^\s(][^\n]*)$", re.M)
 RE_SKIPPED = re.compile(r"^\[\s+SKIPPED\s+\] (\d+) test\(s\)", re.M)
+RE_FUZZ_STAT = re.compile(r"^stat::(\w+):\s*(\d+)", re.M)
 
 
 def count_cmocka(output, returncode):
@@ -94,6 +103,59 @@ def run_unit(path, label, timeout):
         for l in key[:6] + lines[-10:]:
             print("       " + l)
     return passed, failed
+
+
+def run_fuzz(path, seconds):
+    """One bounded libFuzzer run on a copy of the harness's seed corpus:
+    (1, 0) when it exits 0, (0, 1) otherwise."""
+    t = time.monotonic()
+    name = os.path.basename(path)
+    label = "fuzz"
+    if not os.access(path, os.X_OK):
+        print("FAIL %-5s %s: not built" % (label, path))
+        return 0, 1
+    seeds = os.path.join(TESTS_DIR, "fuzz", "corpus", name)
+    work = tempfile.mkdtemp(prefix="m2m_%s_" % name)
+    corpus = os.path.join(work, "corpus")
+    prefix = os.path.join(os.path.dirname(os.path.abspath(path)), name + "-")
+    try:
+        if os.path.isdir(seeds):
+            shutil.copytree(seeds, corpus)
+        else:
+            os.mkdir(corpus)
+        cmd = [path, "-max_total_time=%d" % seconds, "-rss_limit_mb=2048", "-timeout=5",
+               "-print_final_stats=1", "-artifact_prefix=" + prefix, corpus]
+        try:
+            r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=seconds + 60, cwd=ROOT)
+            out = r.stdout.decode("utf-8", "replace")
+            rc = r.returncode
+        except subprocess.TimeoutExpired as e:
+            out = (e.stdout or b"").decode("utf-8", "replace")
+            rc = "timeout"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    stats = dict(RE_FUZZ_STAT.findall(out))
+    ok = rc == 0
+    extra = ""
+    if "number_of_executed_units" in stats:
+        extra = " %s runs, %s/s" % (stats["number_of_executed_units"],
+                                    stats.get("average_exec_per_sec", "?"))
+    if rc != 0:
+        extra += " (exit %s)" % (rc if not isinstance(rc, int) or rc >= 0
+                                 else "signal %d" % -rc)
+    print("%s %-5s %-44s %3d passed %3d failed  %.1fs%s"
+          % ("ok  " if ok else "FAIL", label, os.path.relpath(path, ROOT), 1 if ok else 0,
+             0 if ok else 1, time.monotonic() - t, extra))
+    if not ok:
+        lines = out.rstrip().splitlines()
+        key = [l for l in lines if "ERROR: AddressSanitizer" in l or "runtime error:" in l
+               or "invariant failed" in l or l.startswith("SUMMARY:")
+               or "ERROR: LeakSanitizer" in l or "ERROR: libFuzzer" in l
+               or "Test unit written" in l]
+        for l in key[:6] + lines[-12:]:
+            print("       " + l)
+    return (1, 0) if ok else (0, 1)
 
 
 class CountingResult(unittest.TextTestResult):
@@ -178,6 +240,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--unit", nargs="*", default=[], help="cmocka test binaries")
     ap.add_argument("--san", nargs="*", default=[], help="the same, built with sanitizers")
+    ap.add_argument("--fuzz", nargs="*", default=[], help="libFuzzer harness binaries")
+    ap.add_argument("--fuzz-seconds", type=int, default=8,
+                    help="seconds per fuzz harness (default 8)")
     ap.add_argument("--binary", default=None, help="the agent, for the end-to-end tests")
     ap.add_argument("--no-sim", action="store_true", help="skip the simulator self-tests")
     ap.add_argument("-k", dest="pattern", default=None, help="only Python tests matching this")
@@ -195,6 +260,10 @@ def main(argv=None):
             p, f = run_unit(b, label, args.timeout)
             total_pass += p
             total_fail += f
+    for b in args.fuzz:
+        p, f = run_fuzz(b, args.fuzz_seconds)
+        total_pass += p
+        total_fail += f
     sys.stdout.flush()
 
     if not args.no_sim:

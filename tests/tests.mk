@@ -48,8 +48,10 @@ $(SAN_BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_CORE_LIB) $(wildcard tests/
 
 unit: $(UNIT_BINS) $(SAN_BINS)
 
-test: deps $(BIN) unit
-	@$(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --san $(SAN_BINS) --binary $(BIN)
+# FUZZ_BINS: tests/fuzz/fuzz.mk (a short pass of each harness).
+test: deps $(BIN) unit $(FUZZ_BINS)
+	@$(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --san $(SAN_BINS) --fuzz $(FUZZ_BINS) \
+	    --binary $(BIN)
 
 e2e: deps $(BIN)
 	@$(PYTHON) tests/run_tests.py --binary $(BIN)
