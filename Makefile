@@ -58,7 +58,7 @@ $(BUILD)/firmware $(BUILD)/port/posix $(BUILD)/tests:
 
 DEB_PACKAGES := build-essential pkg-config libmbedtls-dev libpaho-mqtt-dev libjsmn-dev \
                 libinih-dev libcmocka-dev mosquitto mosquitto-clients openssl python3 \
-                valgrind clang node-llhttp time
+                valgrind clang libclang-rt-14-dev node-llhttp time
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
