@@ -378,6 +378,10 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a)
     if (publish(a, "online", 6, 1) != 0) {
         return M2M_POLL_TRANSIENT;
     }
+    /* A new session may be with a broker that lost its retained messages
+     * (restarted without persistence): the next poll republishes every job
+     * topic, and the summary and health as always. */
+    job_table_invalidate_all(&a->table);
     return M2M_POLL_OK;
 }
 

@@ -120,6 +120,15 @@ void job_table_invalidate(job_table_t *t, int64_t job_id)
     }
 }
 
+void job_table_invalidate_all(job_table_t *t)
+{
+    uint32_t i;
+
+    for (i = 0; i < t->count; i++) {
+        t->entries[i].flags |= JOB_ENTRY_STALE;
+    }
+}
+
 uint32_t job_table_end_poll(job_table_t *t, job_table_removed_fn on_removed, void *user)
 {
     uint32_t read, write = 0;

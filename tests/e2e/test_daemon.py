@@ -6,6 +6,7 @@ unchanged jobs stay quiet, a failed poll removes nothing, SIGTERM ends with
 import json
 import os
 import signal
+import time
 import sys
 import unittest
 
@@ -195,6 +196,18 @@ class TestDaemonReload(DaemonCase):
         self.assertIsNone(self.agent.poll(), "the agent exited when the broker restarted")
         self.assertEqual(self.retained().get(self.B + "/status"), b"online",
                          "status not online again after the reconnect")
+        # The broker came back without persistence: within a poll or two of the
+        # reconnect it holds every job topic and the summary again.
+        want = {self.job_topic(j["job_id"]) for j in jobs_12()} | {self.P + "/summary"}
+        deadline = time.monotonic() + 15
+        held = set()
+        while time.monotonic() < deadline:
+            held = {t for t, p in self.retained().items() if p}
+            if want <= held:
+                break
+            time.sleep(0.5)
+        self.assertTrue(want <= held, "missing after the broker restart: %s\n%s"
+                        % (sorted(want - held), self.agent_log()))
         self.agent.send_signal(signal.SIGTERM)
         self.assertEqual(self.agent.wait(10), 0, self.agent_log())
 

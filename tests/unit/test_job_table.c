@@ -264,6 +264,28 @@ static void removed_job_returns_as_new(void **state)
     assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_NEW);
 }
 
+static void invalidate_all_makes_every_job_changed_once(void **state)
+{
+    job_table_t t;
+    int64_t id;
+    (void)state;
+
+    job_table_init(&t, storage, 8);
+    job_table_begin_poll(&t);
+    for (id = 1; id <= 5; id++) {
+        job_table_update(&t, id, 8, (uint64_t)id, NULL);
+    }
+    job_table_invalidate_all(&t);
+    job_table_begin_poll(&t);
+    for (id = 1; id <= 5; id++) {
+        assert_int_equal(job_table_update(&t, id, 8, (uint64_t)id, NULL), JOB_TABLE_CHANGED);
+    }
+    job_table_begin_poll(&t);
+    for (id = 1; id <= 5; id++) {
+        assert_int_equal(job_table_update(&t, id, 8, (uint64_t)id, NULL), JOB_TABLE_SAME);
+    }
+}
+
 static void a_job_missed_once_then_listed_again_stays(void **state)
 {
     job_table_t t;
@@ -413,6 +435,7 @@ int main(void)
         cmocka_unit_test(unseen_jobs_are_removed_in_id_order),
         cmocka_unit_test(removed_job_returns_as_new),
         cmocka_unit_test(a_job_missed_once_then_listed_again_stays),
+        cmocka_unit_test(invalidate_all_makes_every_job_changed_once),
         cmocka_unit_test(invalidated_job_reports_changed_once),
         cmocka_unit_test(ten_thousand_random_inserts_stay_sorted_and_findable),
         cmocka_unit_test(increasing_ids_append),
