@@ -360,6 +360,58 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
     return M2M_POLL_OK;
 }
 
+/* One retained job topic read back at start: its payload holds the eight API
+ * fields the job was last published with, so it parses and fingerprints
+ * like the API's own job object. */
+static void on_retained_job(void *user, const char *topic, const void *payload, size_t len)
+{
+    m2m_agent_t *a = (m2m_agent_t *)user;
+    const char *id_text = strrchr(topic, '/');
+    job_record_t job;
+    int64_t id;
+
+    if (len == 0 || len >= sizeof a->payload || id_text == NULL ||
+        json_parse_int64(id_text + 1, strlen(id_text + 1), &id) != 0) {
+        return; /* a cleared topic, or not one of ours */
+    }
+    memcpy(a->payload, payload, len);
+    a->payload[len] = '\0';
+    if (job_record_parse(&a->record_parser, a->payload, len, &job) != JOB_RECORD_OK ||
+        job.job_id != id) {
+        return;
+    }
+    if (job_table_update(&a->table, job.job_id, job.status, job_record_fingerprint(&job),
+                         NULL) == JOB_TABLE_NEW) {
+        a->restored++;
+    }
+}
+
+/* Take the job topics the broker retains from an earlier run as the
+ * baseline: a job that changed while the agent was down then gets its
+ * transition event, and one deleted meanwhile is cleared. */
+static void restore_baseline(m2m_agent_t *a)
+{
+    char line[LOG_LINE_MAX];
+    strbuf_t sb;
+    if (a->table.count != 0 || a->baseline_done || topic_build(a, 1, "jobs/+", NULL) < 0) {
+        return; /* a reconnect: the agent's own table is the baseline */
+    }
+    a->restored = 0;
+    job_table_begin_poll(&a->table);
+    if (m2m_mqtt_read_retained(a->port, a->topic, on_retained_job, a, M2M_RETAINED_QUIET_MS,
+                               M2M_RETAINED_MAX_MS) != M2M_PORT_OK) {
+        return;
+    }
+    if (a->restored > 0) {
+        a->baseline_done = 1;
+        strbuf_init(&sb, line, sizeof line);
+        strbuf_puts(&sb, "baseline from the broker: ");
+        strbuf_uint(&sb, a->restored);
+        strbuf_puts(&sb, " retained job topics of an earlier run");
+        m2m_log(a->port, M2M_LOG_INFO, line);
+    }
+}
+
 m2m_poll_result_t m2m_agent_start(m2m_agent_t *a)
 {
     int32_t rc;
@@ -382,6 +434,7 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a)
      * (restarted without persistence): the next poll republishes every job
      * topic, and the summary and health as always. */
     job_table_invalidate_all(&a->table);
+    restore_baseline(a);
     return M2M_POLL_OK;
 }
 

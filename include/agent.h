@@ -95,6 +95,7 @@ typedef struct {
     job_stream_status_t stream_status; /* of the response being read */
     uint8_t baseline_done;             /* a complete poll has set the baseline */
     uint8_t full_warned;               /* capacity warning logged in this poll */
+    uint32_t restored;                 /* jobs read back from the broker at start */
     /* Retry-After of the poll's last HTTP response: a delay in seconds, or an
      * HTTP date as UTC epoch seconds; -1 when absent (see http_response.h). */
     int64_t retry_after_seconds;
@@ -128,7 +129,8 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
                                  uint32_t capacity, uint32_t timeout_ms);
 
 /* Open the MQTT session (last will "offline" on B/status) and publish
- * "online". Returns M2M_POLL_OK, M2M_POLL_TRANSIENT (broker unreachable) or
+ * "online". At the first start the job topics the broker retains from an
+ * earlier run become the baseline (see docs/failures.md). Returns M2M_POLL_OK, M2M_POLL_TRANSIENT (broker unreachable) or
  * M2M_POLL_CONFIG (broker refused the credentials). */
 m2m_poll_result_t m2m_agent_start(m2m_agent_t *a);
 

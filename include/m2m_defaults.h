@@ -76,6 +76,15 @@
 #define M2M_TOKEN_RENEW_MARGIN_MS (60L * 60L * 1000L)
 #endif
 
+/* Reading back retained job topics at start: stop once the broker has been
+ * quiet this long, or after the maximum, in milliseconds. */
+#ifndef M2M_RETAINED_QUIET_MS
+#define M2M_RETAINED_QUIET_MS 500u
+#endif
+#ifndef M2M_RETAINED_MAX_MS
+#define M2M_RETAINED_MAX_MS 30000u
+#endif
+
 /* Highest page index ever requested (the API's limit). */
 #define M2M_PAGE_LIMIT 65535
 

@@ -85,6 +85,21 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
 int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len,
                          int qos, int retain);
 
+/* Called for each retained message m2m_mqtt_read_retained() receives. topic
+ * is NUL-terminated; payload holds len bytes (len 0: a cleared topic). */
+typedef void (*m2m_mqtt_message_fn)(void *user, const char *topic, const void *payload,
+                                    size_t len);
+
+/* Read back what the broker retains under topic_filter (an MQTT filter such
+ * as "modelarts/gw/p/jobs/+"): subscribe, hand each retained message to
+ * on_message, stop once none arrived for quiet_ms (or after max_ms), then
+ * unsubscribe. on_message may run on another thread of the port, but never
+ * after this call returns. A port without subscriptions returns M2M_PORT_OK
+ * having delivered nothing. Returns M2M_PORT_OK or a negative status. */
+int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
+                               m2m_mqtt_message_fn on_message, void *user, uint32_t quiet_ms,
+                               uint32_t max_ms);
+
 /* Serve the session (keep-alive, acknowledgements) for up to wait_ms. */
 void m2m_mqtt_service(m2m_port_t *port, uint32_t wait_ms);
 

@@ -39,11 +39,17 @@ static int uri_is_tls(const char *uri)
     return strncmp(uri, "ssl://", 6) == 0 || strncmp(uri, "mqtts://", 8) == 0;
 }
 
-/* Nothing is subscribed; a message can only be unexpected. */
+/* Only m2m_mqtt_read_retained() subscribes; anything else is dropped. */
 static int on_message(void *context, char *topic, int topic_len, MQTTClient_message *message)
 {
-    (void)context;
-    (void)topic_len;
+    m2m_port_t *port = (m2m_port_t *)context;
+    pthread_mutex_lock(&port->ack_lock);
+    if (port->retained_fn != NULL && message->retained && topic_len == 0) {
+        port->retained_fn(port->retained_user, topic, message->payload,
+                          message->payloadlen > 0 ? (size_t)message->payloadlen : 0);
+        port->retained_seen++;
+    }
+    pthread_mutex_unlock(&port->ack_lock);
     MQTTClient_freeMessage(&message);
     MQTTClient_free(topic);
     return 1;
@@ -238,6 +244,54 @@ int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payloa
                       st == M2M_PORT_ERR_TIMEOUT ? "timed out" : "session lost");
         }
         return st;
+    }
+    return M2M_PORT_OK;
+}
+
+int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
+                               m2m_mqtt_message_fn on_message_fn, void *user, uint32_t quiet_ms,
+                               uint32_t max_ms)
+{
+    uint32_t waited = 0;
+    uint32_t quiet = 0;
+    unsigned long seen = 0;
+    int rc;
+
+    if (port->dry_run) {
+        return M2M_PORT_OK; /* no broker: nothing retained */
+    }
+    if (!port->client_created) {
+        return M2M_PORT_ERR_NOT_CONNECTED;
+    }
+    pthread_mutex_lock(&port->ack_lock);
+    port->retained_fn = on_message_fn;
+    port->retained_user = user;
+    port->retained_seen = 0;
+    pthread_mutex_unlock(&port->ack_lock);
+    rc = MQTTClient_subscribe(port->client, topic_filter, 1);
+    /* The broker sends what it retains right after the subscription:
+     * wait until it has been quiet for quiet_ms. */
+    while (rc == MQTTCLIENT_SUCCESS && quiet < quiet_ms && waited < max_ms) {
+        unsigned long now_seen;
+        port_sleep_ms(50);
+        waited += 50;
+        pthread_mutex_lock(&port->ack_lock);
+        now_seen = port->retained_seen;
+        pthread_mutex_unlock(&port->ack_lock);
+        quiet = now_seen == seen ? quiet + 50 : 0;
+        seen = now_seen;
+    }
+    if (rc == MQTTCLIENT_SUCCESS) {
+        (void)MQTTClient_unsubscribe(port->client, topic_filter);
+    }
+    pthread_mutex_lock(&port->ack_lock);
+    port->retained_fn = NULL;
+    port->retained_user = NULL;
+    pthread_mutex_unlock(&port->ack_lock);
+    if (rc != MQTTCLIENT_SUCCESS) {
+        port_logf(port, M2M_LOG_WARN, "mqtt: cannot subscribe to %s: %s", topic_filter,
+                  MQTTClient_strerror(rc));
+        return M2M_PORT_ERR_IO;
     }
     return M2M_PORT_OK;
 }

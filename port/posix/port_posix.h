@@ -51,6 +51,11 @@ struct m2m_port {
     pthread_cond_t ack_cond;            /* on CLOCK_MONOTONIC */
     MQTTClient_deliveryToken delivered; /* last acknowledged token */
     int session_lost;                   /* the broker dropped the session */
+
+    /* Retained read-back (m2m_mqtt_read_retained), under ack_lock. */
+    m2m_mqtt_message_fn retained_fn; /* set while reading back */
+    void *retained_user;
+    unsigned long retained_seen; /* messages handed over so far */
 };
 
 /* Prepare a port: no connection, log level as given, not a dry run.

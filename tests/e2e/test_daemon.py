@@ -162,6 +162,42 @@ class TestDaemon(DaemonCase):
 
 
 
+class TestRestartWithoutLoss(DaemonCase):
+    def test_restart_takes_the_retained_jobs_as_baseline(self):
+        self.sim.set_jobs(jobs_12())
+        self.start_daemon()
+        self.assertEqual(self.count("/jobs/"), 12)
+        self.agent.send_signal(signal.SIGTERM)
+        self.assertEqual(self.agent.wait(10), 0, self.agent_log())
+
+        # While the agent is down: job 2 finishes, job 3 is deleted.
+        self.sim.patch_job(2, {"status": 10})
+        self.sim.delete_job(3)
+
+        self.sub = self.subscribe()
+        live_from = len(self.sub.snapshot())
+        self.agent = testlib.start_agent(self.procs, ["-c", self.config_path, "-v"],
+                                         log_dir=self.tmp.path)
+        ev = self.wait_event(lambda e: e["type"] == "transition" and e["job_id"] == 2,
+                             "transition of the job that finished during the restart")
+        self.assertEqual((ev["from"], ev["to"], ev["to_name"]), (8, 10, "COMPLETED"))
+        ev = self.wait_event(lambda e: e["type"] == "removed" and e["job_id"] == 3,
+                             "removal of the job deleted during the restart")
+        self.assertEqual(ev["from"], 7)
+        self.assertTrue(self.sub.wait_for(self.has(self.job_topic(3), b""), 10),
+                        "job 3's retained topic not cleared")
+        self.assertIn("baseline from the broker: 12 retained job topics", self.agent_log())
+        # The other jobs were known: no "added" events, no republishing.
+        self.assertEqual([e for e in self.events() if e["type"] == "added"], [])
+        live = [m for m in self.sub.snapshot()[live_from:]
+                if "/jobs/" in m.topic and not m.retained]
+        self.assertEqual(sorted({m.topic for m in live}),
+                         sorted({self.job_topic(2), self.job_topic(3)}),
+                         "unchanged jobs republished after the restart")
+        self.agent.send_signal(signal.SIGTERM)
+        self.assertEqual(self.agent.wait(10), 0, self.agent_log())
+
+
 class TestDaemonReload(DaemonCase):
     def test_sighup_rereads_the_file_and_moves_to_the_new_topics(self):
         self.sim.set_jobs(jobs_12())
