@@ -61,11 +61,7 @@ static tls_client_status_t send_signature(m2m_agent_t *a, size_t head)
     query = query != NULL ? query + 1 : end;
 
     strbuf_init(&sb, host, sizeof host);
-    strbuf_puts(&sb, cfg->host);
-    if (cfg->port != 443) {
-        strbuf_putc(&sb, ':');
-        strbuf_uint(&sb, cfg->port);
-    }
+    request_put_host(&sb, cfg->host, cfg->port);
     if (sb.overflow) {
         agent_set_error(a, "signing", "the API host name is too long to sign");
         return TLS_CLIENT_ERR_IO;

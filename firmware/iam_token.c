@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "json_writer.h"
+#include "request.h"
 #include "strbuf.h"
 
 static void token_body(json_writer_t *w, const char *user, const char *domain, const char *password,
@@ -84,15 +85,9 @@ long iam_token_request(char *buf, size_t cap, const char *host, uint16_t port, c
     }
 
     strbuf_init(&sb, buf, cap);
-    strbuf_puts(&sb, "POST /v3/auth/tokens HTTP/1.1\r\nHost: ");
-    strbuf_puts(&sb, host);
-    if (port != 443) {
-        strbuf_putc(&sb, ':');
-        strbuf_uint(&sb, port);
-    }
-    strbuf_puts(&sb, "\r\nUser-Agent: modelarts2mqtt/");
-    strbuf_puts(&sb, version);
-    strbuf_puts(&sb, "\r\nContent-Type: application/json;charset=utf8\r\n"
+    strbuf_puts(&sb, "POST /v3/auth/tokens HTTP/1.1\r\n");
+    request_put_common_headers(&sb, host, port, version);
+    strbuf_puts(&sb, "Content-Type: application/json;charset=utf8\r\n"
                      "Accept: application/json\r\nContent-Length: ");
     strbuf_uint(&sb, (uint64_t)body_len);
     strbuf_puts(&sb, "\r\nConnection: close\r\n\r\n");

@@ -68,6 +68,25 @@ static void put_number(strbuf_t *sb, int *first, const char *name, uint32_t valu
     }
 }
 
+void request_put_host(strbuf_t *sb, const char *host, uint16_t port)
+{
+    strbuf_puts(sb, host);
+    if (port != 443) {
+        strbuf_putc(sb, ':');
+        strbuf_uint(sb, port);
+    }
+}
+
+void request_put_common_headers(strbuf_t *sb, const char *host, uint16_t port,
+                                const char *version)
+{
+    strbuf_puts(sb, "Host: ");
+    request_put_host(sb, host, port);
+    strbuf_puts(sb, "\r\nUser-Agent: modelarts2mqtt/");
+    strbuf_puts(sb, version);
+    strbuf_puts(sb, "\r\n");
+}
+
 void request_list_target(strbuf_t *sb, const list_query_t *q)
 {
     int first = 1;
@@ -90,14 +109,8 @@ long request_list_head(char *buf, size_t cap, const list_query_t *q, const char 
     strbuf_init(&sb, buf, cap);
     strbuf_puts(&sb, "GET ");
     request_list_target(&sb, q);
-    strbuf_puts(&sb, " HTTP/1.1\r\nHost: ");
-    strbuf_puts(&sb, host);
-    if (port != 443) {
-        strbuf_putc(&sb, ':');
-        strbuf_uint(&sb, port);
-    }
-    strbuf_puts(&sb, "\r\nUser-Agent: modelarts2mqtt/");
-    strbuf_puts(&sb, version);
-    strbuf_puts(&sb, "\r\nAccept: application/json\r\nConnection: keep-alive\r\n");
+    strbuf_puts(&sb, " HTTP/1.1\r\n");
+    request_put_common_headers(&sb, host, port, version);
+    strbuf_puts(&sb, "Accept: application/json\r\nConnection: keep-alive\r\n");
     return strbuf_result(&sb);
 }
