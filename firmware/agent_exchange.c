@@ -321,6 +321,9 @@ static m2m_poll_result_t classify_response(m2m_agent_t *a)
 m2m_poll_result_t agent_fetch_page(m2m_agent_t *a, uint32_t page)
 {
     int attempt;
+    /* Health shows the status of the page that ended the poll: a page that
+     * got no status line must not show the previous page's. */
+    a->health.http_status = 0;
     for (attempt = 0; attempt < 2; attempt++) {
         int reused = a->tls.open;
         tls_client_status_t st;
