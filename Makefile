@@ -33,7 +33,7 @@ PORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PORT_SRCS))
 CORE_LIB := $(BUILD)/libm2mcore.a
 BIN := $(BUILD)/modelarts2mqtt
 
-.PHONY: all deps test unit e2e demo clean format size bench
+.PHONY: all deps test unit e2e demo clean format size bench memcheck
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -92,3 +92,8 @@ clean:
 
 bench: deps $(BIN)
 	$(PYTHON) tests/bench.py --binary $(BIN)
+
+# The daemon under valgrind memcheck for MEMCHECK_POLLS polls (about a second each).
+MEMCHECK_POLLS ?= 1000
+memcheck: deps $(BIN)
+	$(PYTHON) tests/memcheck.py --binary $(BIN) --polls $(MEMCHECK_POLLS)
