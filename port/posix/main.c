@@ -60,6 +60,7 @@ typedef struct {
     job_entry_t *table;
     int started;     /* the agent's MQTT session is open */
     int was_started; /* it has been open once */
+    uint32_t session_failures; /* MQTT connects failed in a row */
     uint64_t last_poll_start;
 } daemon_t;
 
@@ -514,10 +515,20 @@ static int run_daemon(daemon_t *d)
                 break;
             }
             if (r != M2M_POLL_OK) {
-                port_logf(&d->port, M2M_LOG_WARN, "no MQTT session: next attempt in %lu s",
-                          (unsigned long)d->cfg->poll_interval);
+                /* Back off with jitter, so a fleet does not reconnect in step
+                 * after a broker restart; never slower than the poll interval. */
+                uint32_t wait = backoff_delay_ms(d->session_failures++, M2M_BACKOFF_BASE_MS,
+                                                 (uint32_t)interval_ms, jitter_random(d));
+                if (wait < M2M_RETRY_MIN_MS) {
+                    wait = M2M_RETRY_MIN_MS;
+                }
+                next = now + wait;
+                port_logf(&d->port, M2M_LOG_WARN,
+                          "no MQTT session: next attempt in %.3f s (attempt %lu)", wait / 1000.0,
+                          (unsigned long)d->session_failures);
                 continue;
             }
+            d->session_failures = 0;
         }
         next = pace_after_poll(
             d, m2m_agent_poll(d->agent, m2m_time_utc_ms(&d->port) + (int64_t)interval_ms), now,

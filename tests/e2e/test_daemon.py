@@ -5,6 +5,7 @@ unchanged jobs stay quiet, a failed poll removes nothing, SIGTERM ends with
 
 import json
 import os
+import re
 import signal
 import time
 import sys
@@ -196,6 +197,30 @@ class TestRestartWithoutLoss(DaemonCase):
                          "unchanged jobs republished after the restart")
         self.agent.send_signal(signal.SIGTERM)
         self.assertEqual(self.agent.wait(10), 0, self.agent_log())
+
+
+class TestBrokerDown(DaemonCase):
+    def test_a_broker_down_at_start_is_retried_with_backoff(self):
+        self.sim.set_jobs(jobs_12())
+        self.broker.stop()
+        self.config_path = self.config(per_page=5, poll_interval=20, timeout=2)
+        self.agent = testlib.start_agent(self.procs, ["-c", self.config_path, "-v"],
+                                         log_dir=self.tmp.path)
+        self.addCleanup(self.stop_daemon)
+        time.sleep(4.5)
+        attempts = re.findall(r"no MQTT session: next attempt in ([0-9.]+) s \(attempt (\d+)\)",
+                              self.agent_log())
+        # With a 20 s poll interval, retries every interval would give one attempt
+        # by now; the backoff gives several, each wait at most base * 2^attempt.
+        self.assertGreaterEqual(len(attempts), 2, self.agent_log())
+        for wait, attempt in attempts:
+            self.assertLessEqual(float(wait), max(1.0, 2 ** (int(attempt) - 1)) + 0.001)
+        self.broker.start(port=self.broker.port)
+        self.sub = self.subscribe()
+        self.assertTrue(self.sub.wait_for(self.has(self.P + "/summary"), 15),
+                        "no poll after the broker came up: %s" % self.agent_log())
+        self.assertEqual(self.retained().get(self.B + "/status"), b"online")
+        self.assertIsNone(self.agent.poll(), "the agent exited while the broker was down")
 
 
 class TestDaemonReload(DaemonCase):
