@@ -90,7 +90,6 @@ typedef struct {
     health_t health;
     uint32_t page_jobs; /* elements of "jobs" on the page being read */
     uint32_t poll_jobs; /* elements of "jobs" read in this poll */
-    int64_t poll_started_at;
     int publish_error;                 /* a publish failed during this poll */
     job_stream_status_t stream_status; /* of the response being read */
     uint8_t baseline_done;             /* a complete poll has set the baseline */

@@ -77,7 +77,6 @@ typedef struct {
                                                       1 = array */
     char key[24];                 /* top-level key being read (truncated) */
     char value[24];               /* top-level scalar being read */
-    uint32_t unicode;             /* \uXXXX being decoded */
     size_t job_len;
     char job[M2M_JOB_MAX + 1];
 } job_stream_t;
