@@ -3,9 +3,10 @@
  *
  * A poll walks the pages over one keep-alive TLS connection. Each page's
  * body streams through the HTTP parser into the job splitter, which hands
- * one job at a time to jsmn; each job is diffed against the job table and
- * published at once when its payload changed. Removals and the summary wait
- * for a complete poll, so a poll that fails on any page removes nothing.
+ * one job at a time to jsmn; each job is diffed against the job table, and
+ * the payload of one that changed is held in the change stage. Only a
+ * complete walk publishes what it held, then the removals and the summary:
+ * a walk that fails on any page changes nothing the broker holds.
  */
 #include "agent.h"
 #include "agent_internal.h"
@@ -84,25 +85,49 @@ static int publish_event(m2m_agent_t *a, const event_t *ev)
 
 /* ---- one job ------------------------------------------------------------- */
 
-static int publish_job(m2m_agent_t *a, const job_record_t *job)
+/* Hold a changed job until the walk is complete. Returns 0, or 1 when it had
+ * to wait for a later walk (the stage is full). */
+static int hold_change(m2m_agent_t *a, const job_record_t *job, uint64_t fingerprint,
+                       job_table_result_t res, const job_entry_t *before, size_t payload_len)
 {
-    long len = payload_job(a->payload, sizeof a->payload, job);
-    if (len < 0) {
-        agent_set_error(a, "payload", "a job does not fit the payload buffer");
-        return -1;
+    change_head_t head;
+
+    if (!change_stage_fits(&a->stage, payload_len)) {
+        if (res == JOB_TABLE_FULL) {
+            return 0; /* untracked: published when there is room, never waited for */
+        }
+        if (res == JOB_TABLE_NEW) {
+            job_table_hold(&a->table, job->job_id, job->status);
+        }
+        a->deferred++;
+        return 1;
     }
-    if (topic_build(a, 1, "jobs/", &job->job_id) < 0) {
-        return -1;
+    if (res != JOB_TABLE_FULL) {
+        (void)job_table_store(&a->table, job->job_id, job->status, fingerprint);
     }
-    return publish(a, a->payload, (size_t)len, 1);
+    if (res != JOB_TABLE_CHANGED) {
+        memset(&head.before, 0, sizeof head.before);
+    } else {
+        head.before = *before;
+    }
+    head.before.job_id = job->job_id;
+    head.payload_len = (uint16_t)payload_len;
+    head.kind = (uint8_t)res;
+    head.event =
+        a->baseline_done && (res == JOB_TABLE_NEW ||
+                             (res == JOB_TABLE_CHANGED && (int64_t)before->status != job->status));
+    (void)change_stage_push(&a->stage, &head, a->payload);
+    return 0;
 }
 
 int agent_on_job(void *user, char *text, size_t len)
 {
     m2m_agent_t *a = (m2m_agent_t *)user;
     job_record_t job;
-    uint16_t previous = 0;
+    job_entry_t before;
     job_table_result_t res;
+    uint64_t fingerprint;
+    long payload_len;
     job_record_status_t st = job_record_parse(&a->record_parser, text, len, &job);
 
     if (st != JOB_RECORD_OK) {
@@ -111,8 +136,8 @@ int agent_on_job(void *user, char *text, size_t len)
     }
     a->page_jobs++;
     a->poll_jobs++;
-    res = job_table_update(&a->table, job.job_id, job.status, job_record_fingerprint(&job),
-                           &previous);
+    fingerprint = job_record_fingerprint(&job);
+    res = job_table_observe(&a->table, job.job_id, job.status, fingerprint, &before);
     if (res == JOB_TABLE_DUPLICATE) {
         return 0; /* offset paging listed it twice: count it once */
     }
@@ -128,41 +153,104 @@ int agent_on_job(void *user, char *text, size_t len)
             "but get no events or removals",
             "", "", "");
     }
-    if (publish_job(a, &job) != 0) {
-        job_table_invalidate(&a->table, job.job_id);
-        if (a->publish_error) {
-            agent_set_error(a, "mqtt", "publishing to the broker failed");
-        }
-        return 2;
+    payload_len = payload_job(a->payload, sizeof a->payload, &job);
+    if (payload_len < 0) {
+        agent_set_error(a, "payload", "a job does not fit the payload buffer");
+        return 1;
     }
-    if (a->baseline_done &&
-        (res == JOB_TABLE_NEW || (res == JOB_TABLE_CHANGED && (int64_t)previous != job.status))) {
-        event_t ev;
-        ev.type = res == JOB_TABLE_NEW ? EVENT_ADDED : EVENT_TRANSITION;
-        ev.job_id = job.job_id;
-        ev.job_name = (job.present & JOB_HAS_JOB_NAME) ? job.job_name : NULL;
-        ev.job_name_len = job.job_name_len;
-        ev.from = previous;
-        ev.to = job.status;
-        ev.at = m2m_time_utc_ms(a->port);
-        if (publish_event(a, &ev) != 0) {
+    if (res == JOB_TABLE_REPUBLISH) {
+        /* What the broker held before it lost it: restoring it changes
+         * nothing, so it need not wait for the walk to complete. */
+        if (topic_build(a, 1, "jobs/", &job.job_id) < 0 ||
+            publish(a, a->payload, (size_t)payload_len, 1) != 0) {
             agent_set_error(a, "mqtt", "publishing to the broker failed");
             return 2;
         }
+        (void)job_table_store(&a->table, job.job_id, job.status, fingerprint);
+        return 0;
     }
+    (void)hold_change(a, &job, fingerprint, res, &before, (size_t)payload_len);
     return 0;
+}
+
+/* ---- held changes ----------------------------------------------------------- */
+
+/* The table as it was before a held change: the next complete walk finds
+ * the change again (event included). */
+static void undo_change(m2m_agent_t *a, const change_head_t *head)
+{
+    if (head->kind == JOB_TABLE_NEW) {
+        job_table_unpublish(&a->table, head->before.job_id);
+    } else if (head->kind == JOB_TABLE_CHANGED) {
+        job_table_restore(&a->table, &head->before);
+    }
+}
+
+/* Publish one held change: the job topic, then its event. The payload is
+ * the job's own eight API fields, so the event's name and status are read
+ * back from it (in place: the stage is not needed afterwards). */
+static int publish_change(m2m_agent_t *a, const change_head_t *head, char *payload)
+{
+    job_record_t job;
+    event_t ev;
+
+    if (topic_build(a, 1, "jobs/", &head->before.job_id) < 0 ||
+        publish(a, payload, head->payload_len, 1) != 0) {
+        return -1;
+    }
+    if (!head->event) {
+        return 0;
+    }
+    if (job_record_parse(&a->record_parser, payload, head->payload_len, &job) != JOB_RECORD_OK) {
+        return 0; /* cannot happen: the agent wrote it; the topic is right */
+    }
+    ev.type = head->kind == JOB_TABLE_NEW ? EVENT_ADDED : EVENT_TRANSITION;
+    ev.job_id = job.job_id;
+    ev.job_name = (job.present & JOB_HAS_JOB_NAME) ? job.job_name : NULL;
+    ev.job_name_len = job.job_name_len;
+    ev.from = head->before.status;
+    ev.to = job.status;
+    ev.at = m2m_time_utc_ms(a->port);
+    return publish_event(a, &ev);
+}
+
+/* After a complete walk: publish what it held. A change the broker did not
+ * take is undone in the table, so the next poll sends it again. */
+static void commit_changes(m2m_agent_t *a)
+{
+    size_t pos = 0;
+    change_head_t head;
+    char *payload;
+
+    while (change_stage_next(&a->stage, &pos, &head, &payload)) {
+        if (a->publish_error || publish_change(a, &head, payload) != 0) {
+            undo_change(a, &head);
+        }
+    }
+    change_stage_clear(&a->stage);
+}
+
+/* After a failed walk: nothing it held reaches the broker. */
+static void drop_changes(m2m_agent_t *a)
+{
+    size_t pos = 0;
+    change_head_t head;
+    char *payload;
+
+    while (change_stage_next(&a->stage, &pos, &head, &payload)) {
+        undo_change(a, &head);
+    }
+    change_stage_clear(&a->stage);
 }
 
 /* ---- a whole poll ------------------------------------------------------------ */
 
-static void on_removed(void *user, const job_entry_t *entry)
+static int on_removed(void *user, const job_entry_t *entry)
 {
     m2m_agent_t *a = (m2m_agent_t *)user;
-    if (topic_build(a, 1, "jobs/", &entry->job_id) < 0) {
-        return;
-    }
-    if (publish(a, "", 0, 1) != 0) {
-        return;
+    if (a->publish_error || topic_build(a, 1, "jobs/", &entry->job_id) < 0 ||
+        publish(a, "", 0, 1) != 0) {
+        return 1; /* kept: the next complete poll tries again */
     }
     if (a->baseline_done) {
         event_t ev;
@@ -175,6 +263,7 @@ static void on_removed(void *user, const job_entry_t *entry)
         ev.at = m2m_time_utc_ms(a->port);
         (void)publish_event(a, &ev);
     }
+    return 0;
 }
 
 static void publish_summary(m2m_agent_t *a)
@@ -246,11 +335,67 @@ static void log_poll(m2m_agent_t *a, m2m_poll_result_t res)
             sb.overflow ? "poll failed (message too long to log)" : line);
 }
 
+/* One walk over every page. Held changes are published, and removals made,
+ * only when it is complete. */
+static m2m_poll_result_t walk(m2m_agent_t *a, int *renewed)
+{
+    m2m_poll_result_t res = M2M_POLL_OK;
+    uint32_t page;
+
+    job_table_begin_poll(&a->table);
+    summary_clear(&a->summary);
+    a->poll_jobs = 0;
+    a->deferred = 0;
+    for (page = 1; page <= M2M_PAGE_LIMIT; page++) {
+        a->page_jobs = 0;
+        res = agent_fetch_page(a, page);
+        a->health.pages++;
+        if (res == M2M_POLL_REFUSED && a->http.status_code == 401 &&
+            a->cfg->auth == M2M_AUTH_PASSWORD && !*renewed) {
+            /* IAM may invalidate a token early (password changed, user
+             * disabled, ...): one new token, then the same page again. */
+            *renewed = 1;
+            res = agent_renew_token(a, "(the API answered 401)");
+            if (res != M2M_POLL_OK) {
+                break;
+            }
+            page--;
+            continue;
+        }
+        if (res != M2M_POLL_OK) {
+            break;
+        }
+        take_api_figures(a);
+        if (last_page(a, page)) {
+            break;
+        }
+    }
+    if (res != M2M_POLL_OK) {
+        drop_changes(a);
+        return res;
+    }
+    commit_changes(a);
+    job_table_end_poll(&a->table, on_removed, a);
+    return a->publish_error ? M2M_POLL_TRANSIENT : M2M_POLL_OK;
+}
+
+static void log_deferred(m2m_agent_t *a, uint32_t walks)
+{
+    char line[LOG_LINE_MAX];
+    strbuf_t sb;
+    strbuf_init(&sb, line, sizeof line);
+    strbuf_uint(&sb, a->deferred);
+    strbuf_puts(&sb, " changed jobs did not fit modelarts.change_buffer_kib after ");
+    strbuf_uint(&sb, walks);
+    strbuf_puts(&sb, " walks: they are published by the next poll");
+    m2m_log(a->port, M2M_LOG_WARN, line);
+}
+
 m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
 {
     uint64_t started = m2m_time_monotonic_ms(a->port);
     m2m_poll_result_t res = M2M_POLL_OK;
-    uint32_t page;
+    uint32_t walks = 0;
     int renewed = 0;
 
     if (a->cfg->insecure) {
@@ -258,9 +403,6 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
                 "TLS verification is off (modelarts.insecure = true): the API server is not "
                 "authenticated");
     }
-    job_table_begin_poll(&a->table);
-    summary_clear(&a->summary);
-    a->poll_jobs = 0;
     a->publish_error = 0;
     a->full_warned = 0;
     a->error_code[0] = '\0';
@@ -273,38 +415,29 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     if (a->cfg->auth == M2M_AUTH_PASSWORD) {
         res = agent_ensure_token(a);
     }
-    for (page = 1; res == M2M_POLL_OK && page <= M2M_PAGE_LIMIT; page++) {
-        a->page_jobs = 0;
-        res = agent_fetch_page(a, page);
-        a->health.pages = page;
-        if (res == M2M_POLL_REFUSED && a->http.status_code == 401 &&
-            a->cfg->auth == M2M_AUTH_PASSWORD && !renewed) {
-            /* IAM may invalidate a token early (password changed, user
-             * disabled, ...): one new token, then the same page again. */
-            renewed = 1;
-            res = agent_renew_token(a, "(the API answered 401)");
-            page--;
-            continue;
-        }
-        if (res != M2M_POLL_OK) {
+    while (res == M2M_POLL_OK && walks < M2M_WALKS_PER_POLL) {
+        res = walk(a, &renewed);
+        walks++;
+        if (res != M2M_POLL_OK || a->deferred == 0) {
             break;
         }
-        take_api_figures(a);
-        if (last_page(a, page)) {
-            break;
-        }
+    }
+    if (res == M2M_POLL_OK && a->deferred != 0) {
+        log_deferred(a, walks);
     }
 
     if (res == M2M_POLL_OK) {
-        job_table_end_poll(&a->table, on_removed, a);
         publish_summary(a);
         if (a->publish_error) {
-            agent_set_error(a, "mqtt", "publishing to the broker failed");
             res = M2M_POLL_TRANSIENT;
         }
     }
+    if (a->publish_error) {
+        agent_set_error(a, "mqtt", "publishing to the broker failed");
+    }
     if (res == M2M_POLL_OK) {
-        a->baseline_done = 1;
+        /* Events start once every job has been published once. */
+        a->baseline_done = a->baseline_done || a->deferred == 0;
         a->health.consecutive_failures = 0;
         a->health.last_success_at = m2m_time_utc_ms(a->port);
     } else {
@@ -348,6 +481,7 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
     a->port = port;
     tls_client_init(&a->tls, ssl, port, timeout_ms);
     job_table_init(&a->table, table_storage, capacity);
+    change_stage_init(&a->stage, cfg->change_buf, cfg->change_cap);
     a->health.capacity = capacity;
     a->health.version = cfg->version;
     a->health.error_code = a->error_code;
@@ -355,6 +489,10 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
     /* Every topic the agent will build must fit; the longest is a job's. */
     if (topic_build(a, 1, "jobs/", &longest_id) < 0 || topic_build(a, 0, "health", NULL) < 0) {
         m2m_log(port, M2M_LOG_ERROR, "base_topic, agent_id and project_id make topics too long");
+        return M2M_POLL_CONFIG;
+    }
+    if (a->stage.cap < CHANGE_STAGE_MIN) {
+        m2m_log(port, M2M_LOG_ERROR, "the change buffer cannot hold the largest job");
         return M2M_POLL_CONFIG;
     }
     return M2M_POLL_OK;
@@ -380,8 +518,8 @@ static void on_retained_job(void *user, const char *topic, const void *payload, 
         job.job_id != id) {
         return;
     }
-    if (job_table_update(&a->table, job.job_id, job.status, job_record_fingerprint(&job),
-                         NULL) == JOB_TABLE_NEW) {
+    if (job_table_update(&a->table, job.job_id, job.status, job_record_fingerprint(&job), NULL) ==
+        JOB_TABLE_NEW) {
         a->restored++;
     }
 }

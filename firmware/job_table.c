@@ -58,47 +58,118 @@ static uint16_t clamp_status(int64_t status)
     return (uint16_t)status;
 }
 
+static void set_fingerprint(job_entry_t *e, uint64_t fingerprint)
+{
+    e->fingerprint_lo = (uint32_t)fingerprint;
+    e->fingerprint_hi = (uint8_t)(fingerprint >> FINGERPRINT_HI_SHIFT);
+}
+
+job_table_result_t job_table_observe(job_table_t *t, int64_t job_id, int64_t status,
+                                     uint64_t fingerprint, job_entry_t *before)
+{
+    uint32_t at = lower_bound(t, job_id);
+    job_entry_t *e;
+
+    if (at >= t->count || t->entries[at].job_id != job_id) {
+        if (t->count >= t->capacity) {
+            t->untracked++;
+            return JOB_TABLE_FULL;
+        }
+        return JOB_TABLE_NEW;
+    }
+    e = &t->entries[at];
+    if (before != NULL) {
+        *before = *e;
+    }
+    if (e->flags & JOB_ENTRY_SEEN) {
+        return JOB_TABLE_DUPLICATE;
+    }
+    e->flags |= JOB_ENTRY_SEEN;
+    if (e->flags & JOB_ENTRY_UNPUBLISHED) {
+        return JOB_TABLE_NEW;
+    }
+    if (e->status != clamp_status(status) || e->fingerprint_lo != (uint32_t)fingerprint ||
+        e->fingerprint_hi != (uint8_t)(fingerprint >> FINGERPRINT_HI_SHIFT)) {
+        return JOB_TABLE_CHANGED;
+    }
+    return (e->flags & JOB_ENTRY_STALE) ? JOB_TABLE_REPUBLISH : JOB_TABLE_SAME;
+}
+
+/* The entry for job_id, inserted (zeroed but for the id) when it is new;
+ * NULL when it is new and the table is full. */
+static job_entry_t *find_or_insert(job_table_t *t, int64_t job_id)
+{
+    uint32_t at = lower_bound(t, job_id);
+    job_entry_t *e = &t->entries[at];
+
+    if (at < t->count && e->job_id == job_id) {
+        return e;
+    }
+    if (t->count >= t->capacity) {
+        return NULL;
+    }
+    memmove(e + 1, e, (size_t)(t->count - at) * sizeof *e);
+    t->count++;
+    memset(e, 0, sizeof *e);
+    e->job_id = job_id;
+    return e;
+}
+
+int job_table_store(job_table_t *t, int64_t job_id, int64_t status, uint64_t fingerprint)
+{
+    job_entry_t *e = find_or_insert(t, job_id);
+
+    if (e == NULL) {
+        return -1;
+    }
+    e->status = clamp_status(status);
+    set_fingerprint(e, fingerprint);
+    e->flags = (uint8_t)((e->flags | JOB_ENTRY_SEEN) & ~(JOB_ENTRY_STALE | JOB_ENTRY_UNPUBLISHED));
+    return 0;
+}
+
+void job_table_hold(job_table_t *t, int64_t job_id, int64_t status)
+{
+    uint32_t count = t->count;
+    job_entry_t *e = find_or_insert(t, job_id);
+
+    if (e != NULL && t->count != count) {
+        e->status = clamp_status(status);
+        e->flags = JOB_ENTRY_SEEN | JOB_ENTRY_UNPUBLISHED;
+    }
+}
+
+void job_table_restore(job_table_t *t, const job_entry_t *before)
+{
+    job_entry_t *e = job_table_find(t, before->job_id);
+
+    if (e != NULL) {
+        *e = *before;
+    }
+}
+
+void job_table_unpublish(job_table_t *t, int64_t job_id)
+{
+    job_entry_t *e = job_table_find(t, job_id);
+
+    if (e != NULL) {
+        e->flags = JOB_ENTRY_SEEN | JOB_ENTRY_UNPUBLISHED;
+    }
+}
+
 job_table_result_t job_table_update(job_table_t *t, int64_t job_id, int64_t status,
                                     uint64_t fingerprint, uint16_t *previous_status)
 {
-    uint32_t at = lower_bound(t, job_id);
-    uint16_t st = clamp_status(status);
-    uint32_t fp_lo = (uint32_t)fingerprint;
-    uint8_t fp_hi = (uint8_t)(fingerprint >> FINGERPRINT_HI_SHIFT);
-    job_entry_t *e;
+    job_entry_t before;
+    job_table_result_t res = job_table_observe(t, job_id, status, fingerprint, &before);
 
-    if (at < t->count && t->entries[at].job_id == job_id) {
-        e = &t->entries[at];
-        if (previous_status != NULL) {
-            *previous_status = e->status;
-        }
-        if (e->flags & JOB_ENTRY_SEEN) {
-            return JOB_TABLE_DUPLICATE;
-        }
-        e->flags |= JOB_ENTRY_SEEN;
-        if (e->status == st && e->fingerprint_lo == fp_lo && e->fingerprint_hi == fp_hi &&
-            !(e->flags & JOB_ENTRY_STALE)) {
-            return JOB_TABLE_SAME;
-        }
-        e->status = st;
-        e->fingerprint_lo = fp_lo;
-        e->fingerprint_hi = fp_hi;
-        e->flags &= (uint8_t)~JOB_ENTRY_STALE;
-        return JOB_TABLE_CHANGED;
+    if (previous_status != NULL && res != JOB_TABLE_NEW && res != JOB_TABLE_FULL) {
+        *previous_status = before.status;
     }
-    if (t->count >= t->capacity) {
-        t->untracked++;
-        return JOB_TABLE_FULL;
+    if (res == JOB_TABLE_NEW || res == JOB_TABLE_CHANGED || res == JOB_TABLE_REPUBLISH) {
+        (void)job_table_store(t, job_id, status, fingerprint);
     }
-    e = &t->entries[at];
-    memmove(e + 1, e, (size_t)(t->count - at) * sizeof *e);
-    t->count++;
-    e->job_id = job_id;
-    e->fingerprint_lo = fp_lo;
-    e->status = st;
-    e->fingerprint_hi = fp_hi;
-    e->flags = JOB_ENTRY_SEEN;
-    return JOB_TABLE_NEW;
+    return res == JOB_TABLE_REPUBLISH ? JOB_TABLE_CHANGED : res;
 }
 
 job_entry_t *job_table_find(job_table_t *t, int64_t job_id)
@@ -139,12 +210,11 @@ uint32_t job_table_end_poll(job_table_t *t, job_table_removed_fn on_removed, voi
         job_entry_t *e = &t->entries[read];
         if (e->flags & JOB_ENTRY_SEEN) {
             e->flags &= (uint8_t)~JOB_ENTRY_MISSED;
+        } else if (e->flags & JOB_ENTRY_UNPUBLISHED) {
+            continue; /* never published: nothing to clear */
         } else if (!(e->flags & JOB_ENTRY_MISSED)) {
             e->flags |= JOB_ENTRY_MISSED; /* first absence: keep it */
-        } else {
-            if (on_removed != NULL) {
-                on_removed(user, e);
-            }
+        } else if (on_removed == NULL || on_removed(user, e) == 0) {
             continue;
         }
         if (write != read) {

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "apig_signer.h"
+#include "change_stage.h"
 #include "http_response.h"
 #include "iam_token.h"
 #include "job_record.h"
@@ -28,7 +29,7 @@
 
 /* How the list call is authenticated. */
 typedef enum {
-    M2M_AUTH_TOKEN = 0, /* X-Auth-Token from the configuration */
+    M2M_AUTH_TOKEN = 0,   /* X-Auth-Token from the configuration */
     M2M_AUTH_AKSK = 1,    /* SDK-HMAC-SHA256 request signing with AK/SK */
     M2M_AUTH_PASSWORD = 2 /* IAM token from user and password, renewed */
 } m2m_auth_t;
@@ -52,6 +53,12 @@ typedef struct {
     const char *password;       /* IAM password; never logged */
     char *token_buf;            /* caller's storage for the IAM token */
     size_t token_cap;           /* bytes in token_buf (16 KiB is plenty) */
+    void *change_buf;           /* caller's storage for the changes a poll
+                                   holds until every page is read */
+    size_t change_cap;          /* bytes in change_buf: at least
+                                   CHANGE_STAGE_MIN; each changed job takes
+                                   about 24 bytes more than its payload
+                                   (~300 bytes for a typical job) */
     uint32_t per_page;          /* 1..1000 */
     const char *status;         /* optional filter, sent when set */
     const char *search_content; /* optional, sent when set */
@@ -81,6 +88,7 @@ typedef struct {
     m2m_port_t *port;
     tls_client_t tls;
     job_table_t table;
+    change_stage_t stage;
 
     /* Per poll. */
     http_response_t http;
@@ -88,8 +96,9 @@ typedef struct {
     job_record_parser_t record_parser;
     summary_t summary;
     health_t health;
-    uint32_t page_jobs; /* elements of "jobs" on the page being read */
-    uint32_t poll_jobs; /* elements of "jobs" read in this poll */
+    uint32_t page_jobs;                /* elements of "jobs" on the page being read */
+    uint32_t poll_jobs;                /* elements of "jobs" read in this walk */
+    uint32_t deferred;                 /* changes of this walk that did not fit the stage */
     int publish_error;                 /* a publish failed during this poll */
     job_stream_status_t stream_status; /* of the response being read */
     uint8_t baseline_done;             /* a complete poll has set the baseline */
@@ -122,20 +131,25 @@ typedef struct {
 
 /* Prepare the agent. ssl is an mbedTLS context the port has set up with its
  * configuration; table_storage holds capacity entries. Returns M2M_POLL_OK,
- * or M2M_POLL_CONFIG when the topics do not fit M2M_TOPIC_MAX. */
+ * or M2M_POLL_CONFIG when the topics do not fit M2M_TOPIC_MAX or
+ * cfg->change_cap is below CHANGE_STAGE_MIN. */
 m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, m2m_port_t *port,
                                  mbedtls_ssl_context *ssl, job_entry_t *table_storage,
                                  uint32_t capacity, uint32_t timeout_ms);
 
 /* Open the MQTT session (last will "offline" on B/status) and publish
  * "online". At the first start the job topics the broker retains from an
- * earlier run become the baseline (see docs/failures.md). Returns M2M_POLL_OK, M2M_POLL_TRANSIENT (broker unreachable) or
- * M2M_POLL_CONFIG (broker refused the credentials). */
+ * earlier run become the baseline (see docs/failures.md). Returns M2M_POLL_OK, M2M_POLL_TRANSIENT
+ * (broker unreachable) or M2M_POLL_CONFIG (broker refused the credentials). */
 m2m_poll_result_t m2m_agent_start(m2m_agent_t *a);
 
-/* One full poll: every page, each job published as it arrives, then (only
- * when every page was read) removals and the summary; health in every case.
- * next_poll_at (UTC ms, 0 if none) goes into health. */
+/* One full poll. A walk reads every page; the jobs that changed are held in
+ * cfg->change_buf and published only once every page was read, followed by
+ * the removals; a walk that fails on any page publishes no job topic and
+ * removes nothing. When the held changes did not all fit, further walks
+ * follow at once (at most M2M_WALKS_PER_POLL in all; what is left waits for
+ * the next poll). Then the summary (after a complete walk) and health, in
+ * every case. next_poll_at (UTC ms, 0 if none) goes into health. */
 m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at);
 
 /* Correct the next_poll_at of the last health message (UTC ms, 0 if none)

@@ -5,6 +5,12 @@
  * job_id (binary search). An entry holds exactly what change detection
  * needs: the id, the last status (for the "from" of a transition event) and
  * a 40-bit fingerprint of the last published payload. No allocation.
+ *
+ * A poll first observes each job (job_table_observe, which changes nothing
+ * but the SEEN flag) and stores the new state only when the change is held
+ * for publishing (job_table_store); a poll that fails puts the entries back
+ * (job_table_restore, job_table_unpublish), so the table always describes
+ * what the broker was last told.
  */
 #ifndef JOB_TABLE_H
 #define JOB_TABLE_H
@@ -21,9 +27,11 @@ typedef struct {
 } job_entry_t;
 
 enum {
-    JOB_ENTRY_SEEN = 1u << 0,  /* listed in the poll in progress */
-    JOB_ENTRY_STALE = 1u << 1, /* invalidated: the next update reports CHANGED */
-    JOB_ENTRY_MISSED = 1u << 2, /* absent from the last complete poll */
+    JOB_ENTRY_SEEN = 1u << 0,        /* listed in the poll in progress */
+    JOB_ENTRY_STALE = 1u << 1,       /* invalidated: the next update reports CHANGED */
+    JOB_ENTRY_MISSED = 1u << 2,      /* absent from the last complete poll */
+    JOB_ENTRY_UNPUBLISHED = 1u << 3, /* listed, never published: observed as NEW;
+                                        dropped silently when it is not listed */
 };
 
 /* Status values above this, and negative ones, are stored as JOB_TABLE_STATUS_MAX. */
@@ -41,7 +49,9 @@ typedef enum {
     JOB_TABLE_CHANGED = 1,   /* known; status or fingerprint differs: updated */
     JOB_TABLE_SAME = 2,      /* known and unchanged */
     JOB_TABLE_DUPLICATE = 3, /* already seen in this poll: left as it was */
-    JOB_TABLE_FULL = 4       /* new, but the table is full: not tracked */
+    JOB_TABLE_FULL = 4,      /* new, but the table is full: not tracked */
+    JOB_TABLE_REPUBLISH = 5  /* known, unchanged, but STALE: the broker may have
+                                lost it (job_table_observe only) */
 } job_table_result_t;
 
 /* Start an empty table over storage[capacity]. */
@@ -56,6 +66,33 @@ void job_table_begin_poll(job_table_t *t);
 job_table_result_t job_table_update(job_table_t *t, int64_t job_id, int64_t status,
                                     uint64_t fingerprint, uint16_t *previous_status);
 
+/* Classify a listed job without changing what the table remembers: only the
+ * SEEN flag of a known entry is set, and untracked counts a FULL. *before
+ * (if not NULL) receives the entry as it was, for CHANGED, SAME, REPUBLISH
+ * and DUPLICATE. An UNPUBLISHED entry is observed as NEW. Never returns
+ * JOB_TABLE_CHANGED for a STALE entry whose status and fingerprint match:
+ * that is JOB_TABLE_REPUBLISH. */
+job_table_result_t job_table_observe(job_table_t *t, int64_t job_id, int64_t status,
+                                     uint64_t fingerprint, job_entry_t *before);
+
+/* Remember that job_id was published with this status and fingerprint: the
+ * entry is updated (STALE and UNPUBLISHED cleared, SEEN set) or inserted.
+ * Returns 0, or -1 when the job is new and the table is full. */
+int job_table_store(job_table_t *t, int64_t job_id, int64_t status, uint64_t fingerprint);
+
+/* Remember that job_id was listed but not published (its payload had to
+ * wait): a new entry flagged UNPUBLISHED and SEEN, so that the job is counted
+ * once in the walk and observed as NEW by the next one. A known entry is left
+ * as it is. Does nothing when the table is full. */
+void job_table_hold(job_table_t *t, int64_t job_id, int64_t status);
+
+/* Undo a job_table_store of a known entry: put back *before (found by its
+ * job_id). */
+void job_table_restore(job_table_t *t, const job_entry_t *before);
+
+/* Undo a job_table_store of a new entry: it becomes UNPUBLISHED again. */
+void job_table_unpublish(job_table_t *t, int64_t job_id);
+
 /* Find an entry by id; NULL if not tracked. */
 job_entry_t *job_table_find(job_table_t *t, int64_t job_id);
 
@@ -66,15 +103,19 @@ void job_table_invalidate(job_table_t *t, int64_t job_id);
  * retained messages, the next poll republishes every job topic. */
 void job_table_invalidate_all(job_table_t *t);
 
-/* Called by job_table_end_poll for each entry about to go. */
-typedef void (*job_table_removed_fn)(void *user, const job_entry_t *entry);
+/* Called by job_table_end_poll for each entry about to go. Returns 0 when
+ * the removal was published (the entry goes), nonzero to keep the entry for
+ * the next complete poll (it stays MISSED). */
+typedef int (*job_table_removed_fn)(void *user, const job_entry_t *entry);
 
 /* After a complete poll. Offset paging can skip a row when jobs are deleted
  * during a walk, so one absence proves nothing: an entry not SEEN in this
  * poll is marked MISSED and kept; an entry not SEEN in this poll nor in the
  * previous complete one goes: on_removed (may be NULL) is called for it, in
- * job_id order, and it is dropped. Seeing an entry again clears MISSED.
- * Returns how many went. */
+ * job_id order, and it is dropped unless on_removed returns nonzero. An
+ * UNPUBLISHED entry not SEEN is dropped at once, without on_removed: nothing
+ * was ever published for it. Seeing an entry again clears MISSED. Returns how
+ * many went (UNPUBLISHED ones included). */
 uint32_t job_table_end_poll(job_table_t *t, job_table_removed_fn on_removed, void *user);
 
 #endif /* JOB_TABLE_H */

@@ -453,6 +453,7 @@ static const config_key_t config_keys[] = {
     {"modelarts", "insecure", set_bool, KIND_INT, OFF(insecure), SZ(insecure), 0, 0, NULL, "false",
      NULL, 0},
     U32("modelarts", "max_jobs", max_jobs, 1, 1000000, STRINGIFY(M2M_DEFAULT_CAPACITY)),
+    U32("modelarts", "change_buffer_kib", change_buffer_kib, 4, 65536, "512"),
 
     STR("mqtt", "uri", set_mqtt_uri, mqtt_uri, "tcp://localhost:1883", NULL, 0),
     STR("mqtt", "client_id", set_text, client_id, "", NULL, 0),
@@ -647,8 +648,7 @@ static config_status_t check_readable(const char *key, const char *path, char *e
 /* host and port of an https://host[:port] URL that set_https_url() has
  * accepted. */
 static config_status_t split_https_url(const char *key, const char *url, char *host,
-                                       size_t host_size, uint16_t *port, char *err,
-                                       size_t err_size)
+                                       size_t host_size, uint16_t *port, char *err, size_t err_size)
 {
     const char *begin = url + strlen("https://");
     const char *end = begin + strcspn(begin, ":/");

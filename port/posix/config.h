@@ -73,11 +73,12 @@ typedef struct {
     char search_content[CONFIG_SEARCH_MAX];
     char workspace_id[CONFIG_ID_MAX];
     char sort_by[16];
-    char order[8];          /* asc | desc */
-    uint32_t poll_interval; /* seconds, 1..86400 */
-    uint32_t timeout;       /* seconds per network operation, 1..300 */
-    int insecure;           /* 1: no TLS verification of the API server */
-    uint32_t max_jobs;      /* job table capacity, 1..1000000 */
+    char order[8];              /* asc | desc */
+    uint32_t poll_interval;     /* seconds, 1..86400 */
+    uint32_t timeout;           /* seconds per network operation, 1..300 */
+    int insecure;               /* 1: no TLS verification of the API server */
+    uint32_t max_jobs;          /* job table capacity, 1..1000000 */
+    uint32_t change_buffer_kib; /* KiB holding a poll's changed jobs, 4..65536 */
 
     /* [mqtt] */
     char mqtt_uri[CONFIG_URL_MAX];
@@ -99,7 +100,7 @@ typedef struct {
     uint16_t api_port;
     char iam_host[CONFIG_HOST_MAX]; /* from iam_endpoint, auth = password */
     uint16_t iam_port;
-    int mqtt_tls; /* 1 for ssl:// and mqtts:// */
+    int mqtt_tls;          /* 1 for ssl:// and mqtts:// */
     int file_holds_secret; /* the INI file set a secret key */
 } config_t;
 

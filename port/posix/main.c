@@ -58,8 +58,8 @@ typedef struct {
     m2m_agent_config_t agent_cfg;
     m2m_agent_t *agent;
     job_entry_t *table;
-    int started;     /* the agent's MQTT session is open */
-    int was_started; /* it has been open once */
+    int started;               /* the agent's MQTT session is open */
+    int was_started;           /* it has been open once */
     uint32_t session_failures; /* MQTT connects failed in a row */
     uint64_t last_poll_start;
 } daemon_t;
@@ -182,6 +182,12 @@ static config_status_t load_config(daemon_t *d, config_t *c, char *err, size_t e
 /* The IAM token of auth = password: several kilobytes, kept across reloads. */
 static char iam_token[CONFIG_TOKEN_MAX];
 
+/* The changes a poll holds until every page is read: allocated at start
+ * (modelarts.change_buffer_kib), kept across reloads. Pages are touched only
+ * as changes arrive, so a steady poll costs no resident memory here. */
+static void *change_buf;
+static size_t change_cap;
+
 static void fill_agent_config(m2m_agent_config_t *ac, const config_t *c)
 {
     memset(ac, 0, sizeof *ac);
@@ -202,6 +208,8 @@ static void fill_agent_config(m2m_agent_config_t *ac, const config_t *c)
     ac->password = c->password;
     ac->token_buf = iam_token;
     ac->token_cap = sizeof iam_token;
+    ac->change_buf = change_buf;
+    ac->change_cap = change_cap;
     ac->per_page = c->per_page;
     ac->status = c->status;
     ac->search_content = c->search_content;
@@ -325,6 +333,12 @@ static int reload(daemon_t *d)
                   "reload: modelarts.max_jobs takes effect at the next start; keeping %lu",
                   (unsigned long)d->cfg->max_jobs);
         fresh->max_jobs = d->cfg->max_jobs;
+    }
+    if (fresh->change_buffer_kib != d->cfg->change_buffer_kib) {
+        port_logf(&d->port, M2M_LOG_WARN,
+                  "reload: modelarts.change_buffer_kib takes effect at the next start; keeping %lu",
+                  (unsigned long)d->cfg->change_buffer_kib);
+        fresh->change_buffer_kib = d->cfg->change_buffer_kib;
     }
     mqtt_changed = config_section_differs(d->cfg, fresh, "mqtt");
     if (!mqtt_changed && !config_section_differs(d->cfg, fresh, "modelarts") &&
@@ -596,11 +610,13 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    change_cap = (size_t)d->cfg->change_buffer_kib * 1024u;
+    change_buf = malloc(change_cap);
     fill_agent_config(&d->agent_cfg, d->cfg);
     fill_mqtt_settings(&d->port.mqtt, d->cfg);
     d->agent = malloc(sizeof *d->agent);
     d->table = calloc(d->cfg->max_jobs, sizeof *d->table);
-    if (d->agent == NULL || d->table == NULL) {
+    if (d->agent == NULL || d->table == NULL || change_buf == NULL) {
         port_logf(&d->port, M2M_LOG_ERROR, "out of memory for %lu jobs",
                   (unsigned long)d->cfg->max_jobs);
         return M2M_POLL_TRANSIENT;
@@ -621,6 +637,7 @@ int main(int argc, char **argv)
 
     tls_setup_free(&d->tls[d->tls_in_use]);
     free(d->table);
+    free(change_buf);
     free(d->agent);
     free(d->opt.sets);
     return code;

@@ -212,12 +212,13 @@ static job_stream_status_t run_pass(pass_t *pass, const uint8_t *body, size_t n,
 static uint32_t removed_count;
 static int64_t removed_last;
 
-static void on_removed(void *user, const job_entry_t *entry)
+static int on_removed(void *user, const job_entry_t *entry)
 {
     (void)user;
     CHECK(removed_count == 0 || entry->job_id > removed_last);
     removed_last = entry->job_id;
     removed_count++;
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -192,7 +192,7 @@ struct removed_log {
     unsigned n;
 };
 
-static void record_removed(void *user, const job_entry_t *entry)
+static int record_removed(void *user, const job_entry_t *entry)
 {
     struct removed_log *log = user;
 
@@ -200,6 +200,16 @@ static void record_removed(void *user, const job_entry_t *entry)
     log->ids[log->n] = entry->job_id;
     log->statuses[log->n] = entry->status;
     log->n++;
+    return 0;
+}
+
+/* A removal the broker did not take: the entry must stay. */
+static int refuse_removal(void *user, const job_entry_t *entry)
+{
+    unsigned *calls = user;
+    (void)entry;
+    (*calls)++;
+    return 1;
 }
 
 static void unseen_jobs_are_removed_in_id_order(void **state)
@@ -420,10 +430,126 @@ static void increasing_ids_append(void **state)
     assert_null(job_table_find(&t, (int64_t)BIG * 2));
 }
 
+static void observe_changes_nothing_but_seen(void **state)
+{
+    job_table_t t;
+    job_entry_t before;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe(&t, 7, 8, 0x11, &before), JOB_TABLE_NEW);
+    assert_int_equal(t.count, 0);
+    assert_int_equal(job_table_store(&t, 7, 8, 0x11), 0);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe(&t, 7, 10, 0x22, &before), JOB_TABLE_CHANGED);
+    assert_int_equal(before.status, 8);
+    assert_int_equal(before.fingerprint_lo, 0x11);
+    /* Not stored: the entry still says what was last published. */
+    assert_int_equal(job_table_find(&t, 7)->status, 8);
+    assert_int_equal(job_table_find(&t, 7)->fingerprint_lo, 0x11);
+    assert_true(job_table_find(&t, 7)->flags & JOB_ENTRY_SEEN);
+    assert_int_equal(job_table_observe(&t, 7, 10, 0x22, &before), JOB_TABLE_DUPLICATE);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe(&t, 7, 8, 0x11, NULL), JOB_TABLE_SAME);
+}
+
+static void stale_and_unchanged_is_republish(void **state)
+{
+    job_table_t t;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_store(&t, 3, 8, 0x99), 0);
+    job_table_invalidate_all(&t);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe(&t, 3, 8, 0x99, NULL), JOB_TABLE_REPUBLISH);
+    assert_int_equal(job_table_store(&t, 3, 8, 0x99), 0);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe(&t, 3, 8, 0x99, NULL), JOB_TABLE_SAME);
+    /* A STALE job whose content moved on is a plain change. */
+    job_table_invalidate_all(&t);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe(&t, 3, 10, 0x99, NULL), JOB_TABLE_CHANGED);
+}
+
+static void restore_puts_back_the_entry_before_the_store(void **state)
+{
+    job_table_t t;
+    job_entry_t before;
+    uint16_t prev = 0;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_store(&t, 5, 8, 0x10), 0);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe(&t, 5, 10, 0x20, &before), JOB_TABLE_CHANGED);
+    assert_int_equal(job_table_store(&t, 5, 10, 0x20), 0);
+    job_table_restore(&t, &before);
+    job_table_begin_poll(&t);
+    /* The next poll sees the same change again, from the old status. */
+    assert_int_equal(job_table_update(&t, 5, 10, 0x20, &prev), JOB_TABLE_CHANGED);
+    assert_int_equal(prev, 8);
+}
+
+static void held_and_unpublished_jobs_are_new_and_go_silently(void **state)
+{
+    job_table_t t;
+    unsigned calls = 0;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe(&t, 1, 8, 0x1, NULL), JOB_TABLE_NEW);
+    job_table_hold(&t, 1, 8);
+    assert_int_equal(t.count, 1);
+    /* Held: a second listing in the same walk is a duplicate, counted once. */
+    assert_int_equal(job_table_observe(&t, 1, 8, 0x1, NULL), JOB_TABLE_DUPLICATE);
+    assert_int_equal(job_table_observe(&t, 2, 8, 0x2, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_store(&t, 2, 8, 0x2), 0);
+    job_table_unpublish(&t, 2); /* its publish failed */
+    assert_int_equal(job_table_end_poll(&t, refuse_removal, &calls), 0);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe(&t, 1, 8, 0x1, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_observe(&t, 2, 8, 0x2, NULL), JOB_TABLE_NEW);
+    job_table_begin_poll(&t);
+    /* Not listed: dropped at once, without a removal for the broker. */
+    assert_int_equal(job_table_end_poll(&t, refuse_removal, &calls), 2);
+    assert_int_equal(calls, 0);
+    assert_int_equal(t.count, 0);
+}
+
+static void a_removal_the_broker_refused_is_kept(void **state)
+{
+    job_table_t t;
+    unsigned calls = 0;
+    (void)state;
+
+    job_table_init(&t, storage, 4);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_store(&t, 9, 8, 0), 0);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_end_poll(&t, refuse_removal, &calls), 0);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_end_poll(&t, refuse_removal, &calls), 0);
+    assert_int_equal(calls, 1);
+    assert_non_null(job_table_find(&t, 9));
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 1);
+    assert_null(job_table_find(&t, 9));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(entry_is_16_bytes),
+        cmocka_unit_test(observe_changes_nothing_but_seen),
+        cmocka_unit_test(stale_and_unchanged_is_republish),
+        cmocka_unit_test(restore_puts_back_the_entry_before_the_store),
+        cmocka_unit_test(held_and_unpublished_jobs_are_new_and_go_silently),
+        cmocka_unit_test(a_removal_the_broker_refused_is_kept),
         cmocka_unit_test(first_sight_is_new_then_same),
         cmocka_unit_test(status_change_is_changed_with_previous_status),
         cmocka_unit_test(fingerprint_change_in_any_of_40_bits_is_changed),
