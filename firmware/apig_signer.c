@@ -4,6 +4,9 @@
 
 #include <string.h>
 
+#include "m2m_defaults.h"
+
+#if M2M_WITH_AKSK
 #include <mbedtls/md.h>
 #include <mbedtls/sha256.h>
 
@@ -408,6 +411,46 @@ apig_signer_status_t apig_sign(const apig_request_t *req, const char *ak, const 
     return APIG_SIGNER_OK;
 }
 
+#else /* !M2M_WITH_AKSK: signing is left out of this build (m2m_defaults.h). */
+
+apig_signer_status_t apig_canonical_query(strbuf_t *sb, const apig_param_t *params, size_t n)
+{
+    (void)sb;
+    (void)params;
+    (void)n;
+    return APIG_SIGNER_ERR_DISABLED;
+}
+
+apig_signer_status_t apig_canonical_request(strbuf_t *sb, const apig_request_t *req)
+{
+    (void)sb;
+    (void)req;
+    return APIG_SIGNER_ERR_DISABLED;
+}
+
+apig_signer_status_t apig_string_to_sign(strbuf_t *sb, const apig_request_t *req)
+{
+    (void)sb;
+    (void)req;
+    return APIG_SIGNER_ERR_DISABLED;
+}
+
+apig_signer_status_t apig_sign(const apig_request_t *req, const char *ak, const char *sk,
+                               char *authorization, size_t cap,
+                               char signature_hex[APIG_HEX_SHA256_LEN])
+{
+    (void)req;
+    (void)ak;
+    (void)sk;
+    (void)signature_hex;
+    if (cap > 0) {
+        authorization[0] = '\0';
+    }
+    return APIG_SIGNER_ERR_DISABLED;
+}
+
+#endif /* M2M_WITH_AKSK */
+
 const char *apig_format_date(int64_t utc_ms, char out[APIG_DATE_LEN])
 {
     /* 9999-12-31T23:59:59.999Z */
@@ -461,6 +504,7 @@ const char *apig_format_date(int64_t utc_ms, char out[APIG_DATE_LEN])
 
 const char *apig_signer_strerror(apig_signer_status_t st)
 {
+#if M2M_STRERROR_TEXT
     switch (st) {
     case APIG_SIGNER_OK:
         return "ok";
@@ -471,6 +515,11 @@ const char *apig_signer_strerror(apig_signer_status_t st)
         return "signer: output buffer too small";
     case APIG_SIGNER_ERR_CRYPTO:
         return "signer: mbedTLS SHA-256/HMAC failed";
+    case APIG_SIGNER_ERR_DISABLED:
+        return "signer: AK/SK signing left out of this build (M2M_WITH_AKSK)";
     }
     return "signer: unknown status";
+#else
+    return strbuf_status_code((int)st);
+#endif
 }

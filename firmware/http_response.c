@@ -42,6 +42,8 @@
 
 #include <string.h>
 
+#include "strbuf.h"
+
 /* The line states come first: line_error[] is indexed by them. */
 enum {
     S_STATUS,
@@ -510,6 +512,7 @@ http_response_status_t http_response_finish(http_response_t *r)
 
 const char *http_response_strerror(http_response_status_t st)
 {
+#if M2M_STRERROR_TEXT
     switch (st) {
     case HTTP_RESPONSE_NEED_MORE:
         return "need more input";
@@ -547,4 +550,7 @@ const char *http_response_strerror(http_response_status_t st)
         return "captured header value too long";
     }
     return "unknown HTTP response status";
+#else
+    return strbuf_status_code((int)st);
+#endif
 }

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "strbuf.h"
+
 /* Fields, numbered as the JOB_HAS_* bits (bit = 1 << (field - 1)). */
 enum {
     F_NONE,
@@ -290,6 +292,7 @@ uint64_t job_record_fingerprint(const job_record_t *job)
 
 const char *job_record_strerror(job_record_status_t st)
 {
+#if M2M_STRERROR_TEXT
     switch (st) {
     case JOB_RECORD_OK:
         return "ok";
@@ -311,4 +314,7 @@ const char *job_record_strerror(job_record_status_t st)
         return "no status";
     }
     return "unknown status";
+#else
+    return strbuf_status_code((int)st);
+#endif
 }

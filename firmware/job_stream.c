@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "strbuf.h"
+
 #include "job_record.h" /* json_byte_class, json_number_step, json_parse_int64, ... */
 
 /* The states up to ST_DONE sit between tokens, where whitespace is skipped. */
@@ -633,6 +635,7 @@ job_stream_status_t job_stream_finish(job_stream_t *s)
 
 const char *job_stream_strerror(job_stream_status_t st)
 {
+#if M2M_STRERROR_TEXT
     switch (st) {
     case JOB_STREAM_OK:
         return "ok";
@@ -660,4 +663,7 @@ const char *job_stream_strerror(job_stream_status_t st)
         return "fed after error";
     }
     return "unknown status";
+#else
+    return strbuf_status_code((int)st);
+#endif
 }

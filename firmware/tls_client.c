@@ -5,6 +5,8 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/x509.h>
 
+#include "m2m_defaults.h"
+#include "strbuf.h"
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
@@ -170,6 +172,7 @@ void tls_client_close(tls_client_t *c)
 
 const char *tls_client_strerror(tls_client_status_t st)
 {
+#if M2M_STRERROR_TEXT
     switch (st) {
     case TLS_CLIENT_OK:
         return "ok";
@@ -189,4 +192,7 @@ const char *tls_client_strerror(tls_client_status_t st)
         return "connection closed by the server";
     }
     return "unknown error";
+#else
+    return strbuf_status_code((int)st);
+#endif
 }

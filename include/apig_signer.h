@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "m2m_defaults.h"
 #include "strbuf.h"
 
 /* "YYYYMMDDTHHMMSSZ" and its NUL. */
@@ -24,7 +25,8 @@ typedef enum {
     APIG_SIGNER_ERR_ARGUMENT = -1, /* a required part is missing or too many
                                       headers or parameters */
     APIG_SIGNER_ERR_SPACE = -2,    /* the output buffer is too small */
-    APIG_SIGNER_ERR_CRYPTO = -3    /* mbedTLS refused (should not happen) */
+    APIG_SIGNER_ERR_CRYPTO = -3,   /* mbedTLS refused (should not happen) */
+    APIG_SIGNER_ERR_DISABLED = -4  /* built with M2M_WITH_AKSK 0: no signing */
 } apig_signer_status_t;
 
 /* Most headers or query parameters the signer sorts. */

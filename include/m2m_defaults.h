@@ -8,6 +8,29 @@
 #ifndef M2M_DEFAULTS_H
 #define M2M_DEFAULTS_H
 
+/* Optional features, 1 = compiled in, 0 = left out. The Linux boards keep
+ * the defaults (all on); boards/cortex-m4.mk turns them off to fit the MCU
+ * budget (docs/footprint.md).
+ *
+ * M2M_WITH_AKSK: auth = aksk, SDK-HMAC-SHA256 request signing
+ * (apig_signer.h). Off, apig_sign() and the canonical-form functions return
+ * APIG_SIGNER_ERR_DISABLED; apig_format_date() stays.
+ * M2M_WITH_IAM_PASSWORD: auth = password, the IAM token exchange
+ * (iam_token.h). Off, iam_token_request() returns -1, the expiry scanner
+ * finds nothing (-1) and iam_parse_time() accepts nothing.
+ * M2M_STRERROR_TEXT: the *_strerror() functions return sentences ("line too
+ * long"). Off, they return the status's number as text ("-3"): the same
+ * information in a few bytes, for the integrator to look up in the header. */
+#ifndef M2M_WITH_AKSK
+#define M2M_WITH_AKSK 1
+#endif
+#ifndef M2M_WITH_IAM_PASSWORD
+#define M2M_WITH_IAM_PASSWORD 1
+#endif
+#ifndef M2M_STRERROR_TEXT
+#define M2M_STRERROR_TEXT 1
+#endif
+
 /* Longest HTTP status line or header line, in bytes, CRLF excluded.
  * Longer lines are refused with HTTP_RESPONSE_ERR_LINE_TOO_LONG. 64..8192. */
 #ifndef M2M_HTTP_LINE_MAX

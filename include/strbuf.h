@@ -13,10 +13,10 @@
 #include <stdint.h>
 
 typedef struct {
-    char *buf;      /* caller's storage */
-    size_t cap;     /* bytes in buf, the terminating NUL included; >= 1 */
-    size_t len;     /* bytes written, NUL excluded */
-    int overflow;   /* 1 once an append did not fit */
+    char *buf;    /* caller's storage */
+    size_t cap;   /* bytes in buf, the terminating NUL included; >= 1 */
+    size_t len;   /* bytes written, NUL excluded */
+    int overflow; /* 1 once an append did not fit */
 } strbuf_t;
 
 /* Start an empty text in buf[cap]; cap must be >= 1. */
@@ -39,5 +39,10 @@ void strbuf_uint(strbuf_t *sb, uint64_t v);
 
 /* Length written, or -1 if anything did not fit. */
 long strbuf_result(const strbuf_t *sb);
+
+/* A module status as its number in decimal ("-3"), static text: what the
+ * *_strerror() functions return when built with M2M_STRERROR_TEXT 0.
+ * -15..15; "?" for any other value. */
+const char *strbuf_status_code(int st);
 
 #endif /* STRBUF_H */
