@@ -266,21 +266,69 @@ static int on_removed(void *user, const job_entry_t *entry)
     return 0;
 }
 
+/* FNV-1a of a payload: tells whether a summary or health message would say
+ * something new. */
+static uint64_t payload_fingerprint(const char *p, long len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    long i;
+    for (i = 0; i < len; i++) {
+        h = (h ^ (uint8_t)p[i]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Whether a message whose content (timestamps aside) has this fingerprint
+ * is due: it is new, the session is new, or the last one is older than the
+ * heartbeat. Records it as sent when due. */
+static int due(m2m_agent_t *a, uint64_t fingerprint, published_t *last)
+{
+    uint64_t now = m2m_time_monotonic_ms(a->port);
+    if (last->valid && last->fingerprint == fingerprint && a->cfg->heartbeat_ms != 0 &&
+        now - last->at < a->cfg->heartbeat_ms) {
+        return 0;
+    }
+    last->valid = 1;
+    last->fingerprint = fingerprint;
+    last->at = now;
+    return 1;
+}
+
+/* P/summary when its counts changed (updated_at aside) or the heartbeat is
+ * due. */
 static void publish_summary(m2m_agent_t *a)
 {
     long len;
+    a->summary.updated_at = 0;
+    len = payload_summary(a->payload, sizeof a->payload, &a->summary);
+    if (len < 0 || !due(a, payload_fingerprint(a->payload, len), &a->summary_sent)) {
+        return;
+    }
     a->summary.updated_at = m2m_time_utc_ms(a->port);
     len = payload_summary(a->payload, sizeof a->payload, &a->summary);
-    if (len >= 0 && topic_build(a, 1, "summary", NULL) >= 0) {
-        (void)publish(a, a->payload, (size_t)len, 1);
+    if (len >= 0 && topic_build(a, 1, "summary", NULL) >= 0 &&
+        publish(a, a->payload, (size_t)len, 1) != 0) {
+        a->summary_sent.valid = 0;
     }
 }
 
+/* B/health when anything but the poll's timing (latency_ms, last_success_at,
+ * next_poll_at) changed, or the heartbeat is due. */
 static void publish_health(m2m_agent_t *a)
 {
-    long len = payload_health(a->payload, sizeof a->payload, &a->health);
-    if (len >= 0 && topic_build(a, 0, "health", NULL) >= 0) {
-        (void)publish(a, a->payload, (size_t)len, 1);
+    health_t timeless = a->health;
+    long len;
+    timeless.latency_ms = 0;
+    timeless.last_success_at = 0;
+    timeless.next_poll_at = 0;
+    len = payload_health(a->payload, sizeof a->payload, &timeless);
+    if (len < 0 || !due(a, payload_fingerprint(a->payload, len), &a->health_sent)) {
+        return;
+    }
+    len = payload_health(a->payload, sizeof a->payload, &a->health);
+    if (len >= 0 && topic_build(a, 0, "health", NULL) >= 0 &&
+        publish(a, a->payload, (size_t)len, 1) != 0) {
+        a->health_sent.valid = 0;
     }
 }
 
@@ -466,6 +514,7 @@ void m2m_agent_set_next_poll(m2m_agent_t *a, int64_t next_poll_at)
         return;
     }
     a->health.next_poll_at = next_poll_at;
+    a->health_sent.valid = 0; /* the retry time is news */
     publish_health(a);
 }
 
@@ -489,6 +538,13 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
     /* Every topic the agent will build must fit; the longest is a job's. */
     if (topic_build(a, 1, "jobs/", &longest_id) < 0 || topic_build(a, 0, "health", NULL) < 0) {
         m2m_log(port, M2M_LOG_ERROR, "base_topic, agent_id and project_id make topics too long");
+        return M2M_POLL_CONFIG;
+    }
+    if ((cfg->auth == M2M_AUTH_AKSK && !M2M_WITH_AKSK) ||
+        (cfg->auth == M2M_AUTH_PASSWORD && !M2M_WITH_IAM_PASSWORD)) {
+        m2m_log(port, M2M_LOG_ERROR,
+                "this build has no such auth method (M2M_WITH_AKSK, "
+                "M2M_WITH_IAM_PASSWORD)");
         return M2M_POLL_CONFIG;
     }
     if (a->stage.cap < CHANGE_STAGE_MIN) {
@@ -572,6 +628,8 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a)
      * (restarted without persistence): the next poll republishes every job
      * topic, and the summary and health as always. */
     job_table_invalidate_all(&a->table);
+    a->summary_sent.valid = 0;
+    a->health_sent.valid = 0;
     restore_baseline(a);
     return M2M_POLL_OK;
 }

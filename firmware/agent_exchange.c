@@ -29,6 +29,7 @@ static tls_client_status_t send_text(m2m_agent_t *a, const char *name, const cha
     return st;
 }
 
+#if M2M_WITH_AKSK
 /* The AK/SK headers of the request whose head (already sent) is in
  * a->payload[0..head): X-Sdk-Date, X-Project-Id, X-Security-Token when
  * configured, and the signature over them, the Host header and the query.
@@ -111,6 +112,7 @@ static tls_client_status_t send_signature(m2m_agent_t *a, size_t head)
         return st;
     }
 }
+#endif /* M2M_WITH_AKSK */
 
 static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
 {
@@ -137,9 +139,12 @@ static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
     }
     /* Credentials are sent from the configuration, never copied: IAM tokens
      * are several kilobytes. */
+#if M2M_WITH_AKSK
     if (cfg->auth == M2M_AUTH_AKSK) {
         st = send_signature(a, (size_t)head);
-    } else if (cfg->auth == M2M_AUTH_PASSWORD) {
+    } else
+#endif
+        if (cfg->auth == M2M_AUTH_PASSWORD) {
         st = send_text(a, "X-Auth-Token: ", cfg->token_buf);
     } else if (cfg->token != NULL) {
         st = send_text(a, "X-Auth-Token: ", cfg->token);
@@ -176,9 +181,11 @@ static int feed_response(m2m_agent_t *a, const uint8_t *in, size_t n)
             break;
         }
         case HTTP_RESPONSE_BODY:
+#if M2M_WITH_IAM_PASSWORD
             if (a->reading_iam) {
                 iam_expiry_feed(&a->iam_expiry, body, body_len);
             }
+#endif
             if (a->stream_status == JOB_STREAM_OK) {
                 a->stream_status = job_stream_feed(&a->stream, body, body_len);
             }
@@ -198,12 +205,14 @@ int agent_read_response(m2m_agent_t *a)
 {
     int received = 0;
     http_response_init(&a->http);
+#if M2M_WITH_IAM_PASSWORD
     if (a->reading_iam) {
         /* The token is several kilobytes: it goes straight to its buffer. */
         http_response_capture_header(&a->http, "X-Subject-Token", a->cfg->token_buf,
                                      a->cfg->token_cap);
         iam_expiry_init(&a->iam_expiry);
     }
+#endif
     job_stream_init(&a->stream, NULL, a);
     a->stream_status = JOB_STREAM_OK;
     for (;;) {

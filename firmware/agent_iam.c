@@ -15,6 +15,8 @@
 #include "iam_token.h"
 #include "strbuf.h"
 
+#if M2M_WITH_IAM_PASSWORD
+
 /* Assumed lifetime when IAM gives no token.expires_at: 24 hours. */
 #define IAM_DEFAULT_LIFETIME_MS (24LL * 60 * 60 * 1000)
 
@@ -67,8 +69,7 @@ m2m_poll_result_t agent_renew_token(m2m_agent_t *a, const char *why)
         return M2M_POLL_TRANSIENT;
     }
     len = iam_token_request(a->payload, sizeof a->payload, cfg->iam_host, cfg->iam_port,
-                            cfg->version, cfg->user, cfg->domain, cfg->password,
-                            cfg->project_id);
+                            cfg->version, cfg->user, cfg->domain, cfg->password, cfg->project_id);
     if (len < 0) {
         tls_client_close(&a->tls);
         agent_set_error(a, "IAM", "user, domain and password do not fit the request buffer");
@@ -117,3 +118,20 @@ m2m_poll_result_t agent_ensure_token(m2m_agent_t *a)
     }
     return M2M_POLL_OK;
 }
+
+#else /* !M2M_WITH_IAM_PASSWORD: m2m_agent_init refuses auth = password */
+
+m2m_poll_result_t agent_renew_token(m2m_agent_t *a, const char *why)
+{
+    (void)a;
+    (void)why;
+    return M2M_POLL_CONFIG;
+}
+
+m2m_poll_result_t agent_ensure_token(m2m_agent_t *a)
+{
+    (void)a;
+    return M2M_POLL_CONFIG;
+}
+
+#endif /* M2M_WITH_IAM_PASSWORD */

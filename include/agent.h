@@ -71,7 +71,18 @@ typedef struct {
     const char *agent_id;       /* [A-Za-z0-9_-]+ */
     int qos;                    /* 0..2 */
     const char *version;        /* for User-Agent and health */
+    uint32_t heartbeat_ms;      /* summary and health are published when
+                                   their content changed, and otherwise
+                                   once this long after the last one (ms);
+                                   0: after every poll */
 } m2m_agent_config_t;
+
+/* The last summary or health message: its content and when it was sent. */
+typedef struct {
+    uint64_t fingerprint; /* of the payload, timestamps aside */
+    uint64_t at;          /* monotonic ms */
+    uint8_t valid;        /* 0: nothing sent in this MQTT session */
+} published_t;
 
 /* How a poll ended; the values are the exit codes of --once. */
 typedef enum {
@@ -96,6 +107,8 @@ typedef struct {
     job_record_parser_t record_parser;
     summary_t summary;
     health_t health;
+    published_t summary_sent;
+    published_t health_sent;
     uint32_t page_jobs;                /* elements of "jobs" on the page being read */
     uint32_t poll_jobs;                /* elements of "jobs" read in this walk */
     uint32_t deferred;                 /* changes of this walk that did not fit the stage */

@@ -11,6 +11,7 @@ Python 3 standard library only.
 import http.client
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -33,6 +34,12 @@ TOKEN = "MIIT-sim-token-" + "Zx9" * 40  # long like an IAM token, easy to grep
 
 def binary_path():
     return os.environ.get("M2M_BINARY", DEFAULT_BINARY)
+
+
+def agent_command():
+    """The agent's argv prefix: $M2M_RUN_PREFIX (e.g. "qemu-aarch64" for a
+    cross-compiled board, set by `make BOARD=... test`), then the binary."""
+    return shlex.split(os.environ.get("M2M_RUN_PREFIX", "")) + [binary_path()]
 
 
 def free_port():
@@ -392,6 +399,8 @@ def write_agent_config(path, sim_port, mqtt_port, ca_file, agent_id, token=TOKEN
         "base_topic": base_topic,
         "agent_id": agent_id,
         "qos": qos,
+        # Summary and health after every poll: tests count polls by them.
+        "heartbeat": 0,
     }
     mq.update(mqtt_extra or {})
     with open(path, "w", encoding="utf-8") as f:
@@ -421,8 +430,8 @@ def run_agent(procs, args, timeout=30, env=None):
     """Run the agent to its end; a run that outlives timeout is killed and
     reported with returncode None."""
     start = time.monotonic()
-    p = procs.popen([binary_path()] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                    env=env)
+    p = procs.popen(agent_command() + list(args), stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, env=env)
     try:
         out, err = p.communicate(timeout=timeout)
         rc = p.returncode
@@ -440,7 +449,7 @@ def start_agent(procs, args, env=None, log_dir=None):
     by the returned process's .log_path (in log_dir, else the system's
     temporary directory: the caller removes it)."""
     fd, path = tempfile.mkstemp(prefix="agent-", suffix=".log", dir=log_dir)
-    p = procs.popen([binary_path()] + list(args), stdout=fd, stderr=subprocess.STDOUT, env=env)
+    p = procs.popen(agent_command() + list(args), stdout=fd, stderr=subprocess.STDOUT, env=env)
     os.close(fd)
     p.log_path = path
     return p

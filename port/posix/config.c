@@ -464,6 +464,7 @@ static const config_key_t config_keys[] = {
     STR("mqtt", "agent_id", set_id, agent_id, "", NULL, 0),
     U32("mqtt", "qos", qos, 0, 2, "1"),
     U32("mqtt", "keepalive", keepalive, 5, 3600, "30"),
+    U32("mqtt", "heartbeat", heartbeat, 0, 86400, "300"),
 
     {"homeassistant", "discovery", set_bool, KIND_INT, OFF(discovery), SZ(discovery), 0, 0, NULL,
      "false", NULL, 0},

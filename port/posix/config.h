@@ -89,6 +89,7 @@ typedef struct {
     char base_topic[CONFIG_TOPIC_MAX];
     char agent_id[CONFIG_ID_MAX]; /* after config_finish: never empty */
     uint32_t qos;                 /* 0..2 */
+    uint32_t heartbeat;           /* seconds an unchanged summary or health waits, 0..86400 */
     uint32_t keepalive;           /* seconds, 5..3600 */
 
     /* [homeassistant] */

@@ -221,6 +221,7 @@ static void fill_agent_config(m2m_agent_config_t *ac, const config_t *c)
     ac->agent_id = c->agent_id;
     ac->qos = (int)c->qos;
     ac->version = M2M_VERSION;
+    ac->heartbeat_ms = c->heartbeat * 1000u;
 }
 
 static void fill_mqtt_settings(port_mqtt_settings_t *s, const config_t *c)
