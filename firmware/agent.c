@@ -627,9 +627,7 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a)
     /* A new session may be with a broker that lost its retained messages
      * (restarted without persistence): the next poll republishes every job
      * topic, and the summary and health as always. */
-    job_table_invalidate_all(&a->table);
-    a->summary_sent.valid = 0;
-    a->health_sent.valid = 0;
+    m2m_agent_republish_all(a);
     restore_baseline(a);
     return M2M_POLL_OK;
 }
@@ -641,6 +639,13 @@ void m2m_agent_stop(m2m_agent_t *a)
         (void)m2m_mqtt_publish(a->port, a->topic, "offline", 7, a->cfg->qos, 1);
     }
     m2m_mqtt_disconnect(a->port);
+}
+
+void m2m_agent_republish_all(m2m_agent_t *a)
+{
+    job_table_invalidate_all(&a->table);
+    a->summary_sent.valid = 0;
+    a->health_sent.valid = 0;
 }
 
 void m2m_agent_reset_baseline(m2m_agent_t *a)

@@ -174,6 +174,11 @@ void m2m_agent_set_next_poll(m2m_agent_t *a, int64_t next_poll_at);
  * session. */
 void m2m_agent_stop(m2m_agent_t *a);
 
+/* Make the next poll publish every job topic, the summary and health again
+ * (unchanged jobs as they are read, without events): for a broker that
+ * expires retained messages (MQTT 5 message expiry) or lost them. */
+void m2m_agent_republish_all(m2m_agent_t *a);
+
 /* A poll after this one starts a new baseline (no events): for a changed
  * project or a reload. Forgets every tracked job. */
 void m2m_agent_reset_baseline(m2m_agent_t *a);
