@@ -60,6 +60,9 @@ enum {
 
 enum { F_CR = 1, F_CLOSE = 2, F_KEEP_ALIVE = 4, F_CAPTURE = 8 };
 
+/* Body and chunk sizes are held in 32 bits. */
+typedef char body_max_fits_32_bits[(M2M_HTTP_BODY_MAX <= INT32_MAX) ? 1 : -1];
+
 static const int8_t line_error[] = {HTTP_RESPONSE_ERR_STATUS_LINE, HTTP_RESPONSE_ERR_HEADER,
                                     HTTP_RESPONSE_ERR_HEADER, HTTP_RESPONSE_ERR_CHUNK_SIZE};
 
@@ -97,41 +100,48 @@ static int equals_ci(const char *s, size_t n, const char *lit)
     return lit[n] == '\0';
 }
 
-/* Decimal digits only, at least one. The value saturates at limit + 1, so no
- * number of digits can overflow. Returns 0, or -1 when not all digits. */
-static int parse_decimal(const char *s, size_t n, uint64_t limit, uint64_t *out)
+/* The value of the digits (base 10 or 16) at the start of s[0..n), into *out; returns how many
+ * digits there were. The value saturates at limit + 1, so no number of digits can overflow, and
+ * the arithmetic stays in 32 bits (limit <= INT32_MAX). */
+static size_t parse_digits(const char *s, size_t n, unsigned base, uint32_t limit, uint32_t *out)
 {
-    uint64_t v = 0;
+    uint32_t v = 0;
     size_t i;
-    if (n == 0) {
-        return -1;
-    }
     for (i = 0; i < n; i++) {
-        if (!is_digit(s[i])) {
-            return -1;
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9) {
+            d = ((unsigned)(unsigned char)s[i] | 0x20u) - 'a';
+            d = d < 6 ? d + 10 : 99;
         }
-        v = v * 10u + (uint64_t)(s[i] - '0');
+        if (d >= base) {
+            break;
+        }
+        v = v > limit / base ? limit + 1u : v * base + d;
         if (v > limit) {
             v = limit + 1u;
         }
     }
     *out = v;
-    return 0;
+    return i;
 }
 
-static int two_digits(const char *s)
+/* Decimal digits only, at least one; saturating as above. Returns 0, or -1 when not all digits. */
+static int parse_decimal(const char *s, size_t n, uint32_t limit, uint32_t *out)
 {
-    return (s[0] - '0') * 10 + (s[1] - '0');
+    return n != 0 && parse_digits(s, n, 10, limit, out) == n ? 0 : -1;
 }
 
 /* IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT", as UTC epoch seconds, or -1.
- * Years 1970..2099 only: in that range every fourth year is a leap year. */
+ * Years 1970..2099 only: in that range every fourth year is a leap year, and the seconds fit in
+ * 32 unsigned bits. */
 static int64_t parse_http_date(const char *s, size_t n)
 {
     static const char form[] = "aaa, ## aaa #### ##:##:## GMT"; /* a: letter, #: digit */
     static const char names[] = "SunMonTueWedThuFriSatJanFebMarAprMayJunJulAugSepOctNovDec";
-    static const uint16_t month_start[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    int i, wday = -1, mon = -1, day, y, hour, min, sec, leap;
+    static const uint16_t month_start[] = {0,   31,  59,  90,  120, 151, 181,
+                                           212, 243, 273, 304, 334, 365};
+    uint32_t day, y, hour, min, sec;
+    int i, wday = -1, mon = -1, leap;
 
     if (n != sizeof form - 1) {
         return -1;
@@ -151,22 +161,22 @@ static int64_t parse_http_date(const char *s, size_t n)
             }
         }
     }
-    day = two_digits(s + 5);
-    y = two_digits(s + 12) * 100 + two_digits(s + 14);
-    hour = two_digits(s + 17);
-    min = two_digits(s + 20);
-    sec = two_digits(s + 23);
+    (void)parse_digits(s + 5, 2, 10, 99, &day);
+    (void)parse_digits(s + 12, 4, 10, 9999, &y);
+    (void)parse_digits(s + 17, 2, 10, 99, &hour);
+    (void)parse_digits(s + 20, 2, 10, 99, &min);
+    (void)parse_digits(s + 23, 2, 10, 99, &sec);
     leap = y % 4 == 0;
     if (wday < 0 || mon < 0 || y < 1970 || y > 2099 || day < 1 || hour > 23 || min > 59 ||
         sec > 60) {
         return -1;
     }
     /* The last day of the month is the day before the next month starts. */
-    if (day > (mon == 11 ? 31 : month_start[mon + 1] - month_start[mon]) + (mon == 1 && leap)) {
+    if (day > (uint32_t)(month_start[mon + 1] - month_start[mon]) + (mon == 1 && leap)) {
         return -1;
     }
     day += (y - 1970) * 365 + (y - 1969) / 4 + month_start[mon] + (mon > 1 && leap) - 1;
-    return (int64_t)day * 86400 + hour * 3600 + min * 60 + sec;
+    return (int64_t)(((day * 24 + hour) * 60 + min) * 60 + sec);
 }
 
 static void begin_head(http_response_t *r)
@@ -203,12 +213,28 @@ static void connection_tokens(http_response_t *r, const char *s, size_t n)
     }
 }
 
+/* The headers interpreted, in the order of the H_* values. */
+static const char known_headers[] = "content-length\0transfer-encoding\0connection\0"
+                                    "retry-after\0content-type";
+enum { H_CONTENT_LENGTH, H_TRANSFER_ENCODING, H_CONNECTION, H_RETRY_AFTER, H_CONTENT_TYPE };
+
 /* One header the agent may need; v[0..n) is the value without OWS. */
 static http_response_status_t header_field(http_response_t *r, const char *name, size_t name_len,
                                            const char *v, size_t n)
 {
-    uint64_t num;
-    if (equals_ci(name, name_len, "content-length")) {
+    const char *k = known_headers;
+    uint32_t num;
+    int h = 0;
+
+    while (!equals_ci(name, name_len, k)) {
+        if (h == H_CONTENT_TYPE) {
+            return HTTP_RESPONSE_NEED_MORE;
+        }
+        k += strlen(k) + 1;
+        h++;
+    }
+    switch (h) {
+    case H_CONTENT_LENGTH:
         if (parse_decimal(v, n, M2M_HTTP_BODY_MAX, &num) != 0) {
             return HTTP_RESPONSE_ERR_CONTENT_LENGTH;
         }
@@ -220,14 +246,17 @@ static http_response_status_t header_field(http_response_t *r, const char *name,
         }
         r->content_length = num;
         r->has_content_length = 1;
-    } else if (equals_ci(name, name_len, "transfer-encoding")) {
+        break;
+    case H_TRANSFER_ENCODING:
         if (r->chunked || !equals_ci(v, n, "chunked")) {
             return HTTP_RESPONSE_ERR_TRANSFER_ENCODING;
         }
         r->chunked = 1;
-    } else if (equals_ci(name, name_len, "connection")) {
+        break;
+    case H_CONNECTION:
         connection_tokens(r, v, n);
-    } else if (equals_ci(name, name_len, "retry-after")) {
+        break;
+    case H_RETRY_AFTER:
         r->retry_after_seconds = -1;
         r->retry_after_date = -1;
         if (parse_decimal(v, n, INT32_MAX, &num) == 0) {
@@ -235,7 +264,8 @@ static http_response_status_t header_field(http_response_t *r, const char *name,
         } else {
             r->retry_after_date = parse_http_date(v, n);
         }
-    } else if (equals_ci(name, name_len, "content-type")) {
+        break;
+    default: { /* H_CONTENT_TYPE */
         size_t end = 0;
         while (end < n && v[end] != ';') {
             end++;
@@ -246,6 +276,7 @@ static http_response_status_t header_field(http_response_t *r, const char *name,
         r->content_type_json =
             equals_ci(v, end, "application/json") ||
             (end > 5 && equals_ci(v + end - 5, 5, "+json") && memchr(v, '/', end - 5) != NULL);
+    }
     }
     return HTTP_RESPONSE_NEED_MORE;
 }
@@ -308,7 +339,7 @@ static http_response_status_t headers_complete(http_response_t *r)
         must_close |= r->has_content_length;
     } else if (r->has_content_length) {
         r->state = S_BODY_LENGTH;
-        r->remaining = r->content_length;
+        r->remaining = (uint32_t)r->content_length;
     } else {
         r->state = S_BODY_CLOSE;
         must_close = 1;
@@ -319,19 +350,8 @@ static http_response_status_t headers_complete(http_response_t *r)
 
 static http_response_status_t chunk_size_line(http_response_t *r, const char *p, size_t n)
 {
-    uint64_t size = 0;
-    size_t i = 0;
-    for (; i < n; i++) {
-        char l = (char)(p[i] | 0x20);
-        int d = is_digit(p[i]) ? p[i] - '0' : (l >= 'a' && l <= 'f') ? l - 'a' + 10 : -1;
-        if (d < 0) {
-            break;
-        }
-        size = size * 16u + (uint64_t)d;
-        if (size > M2M_HTTP_BODY_MAX) {
-            size = M2M_HTTP_BODY_MAX + 1u; /* saturate: any number of digits */
-        }
-    }
+    uint32_t size;
+    size_t i = parse_digits(p, n, 16, M2M_HTTP_BODY_MAX, &size);
     if (i == 0) {
         return HTTP_RESPONSE_ERR_CHUNK_SIZE;
     }

@@ -8,6 +8,12 @@
 
 #include "strbuf.h"
 
+/* boards/cortex-m4.mk sets M2M_OPTIMIZE_SIZE 1: the hot paths below then trade host CPU for
+ * code size (a table walk instead of a switch, loops not unrolled). */
+#ifndef M2M_OPTIMIZE_SIZE
+#define M2M_OPTIMIZE_SIZE 0
+#endif
+
 /* Fields, numbered as the JOB_HAS_* bits (bit = 1 << (field - 1)). */
 enum {
     F_NONE,
@@ -21,6 +27,29 @@ enum {
     F_VERSION_COUNT
 };
 
+#if M2M_OPTIMIZE_SIZE
+/* Length-prefixed names in F_* order; a key matches only with its exact length. */
+static const char field_names[] = "\006job_id"
+                                  "\010job_name"
+                                  "\012version_id"
+                                  "\006status"
+                                  "\013create_time"
+                                  "\010duration"
+                                  "\010job_desc"
+                                  "\015version_count";
+
+static int find_field(const char *key, size_t len)
+{
+    const char *k = field_names;
+    int field = F_JOB_ID;
+    for (; *k != '\0'; k += (uint8_t)*k + 1, field++) {
+        if ((uint8_t)*k == len && memcmp(k + 1, key, len) == 0) {
+            return field;
+        }
+    }
+    return F_NONE;
+}
+#else
 static int same(const char *key, const char *name, size_t n)
 {
     return memcmp(key, name, n) == 0;
@@ -49,6 +78,7 @@ static int find_field(const char *key, size_t len)
         return F_NONE;
     }
 }
+#endif
 
 static int is_json_number(const char *s, size_t n)
 {
@@ -248,26 +278,44 @@ job_record_status_t job_record_parse(job_record_parser_t *p, char *text, size_t 
 static uint64_t fnv_bytes(uint64_t h, const uint8_t *p, size_t n)
 {
     size_t i = 0;
+#if !M2M_OPTIMIZE_SIZE
     for (; n - i >= 4; i += 4) {
         h = (h ^ p[i]) * FNV_PRIME;
         h = (h ^ p[i + 1]) * FNV_PRIME;
         h = (h ^ p[i + 2]) * FNV_PRIME;
         h = (h ^ p[i + 3]) * FNV_PRIME;
     }
+#endif
     for (; i < n; i++) {
         h = (h ^ p[i]) * FNV_PRIME;
     }
     return h;
 }
 
+#if M2M_OPTIMIZE_SIZE
+/* The integers in the order the fingerprint takes them (that of the #else branch). */
+static const uint8_t fingerprint_ints[] = {
+    offsetof(job_record_t, job_id),   offsetof(job_record_t, version_id),
+    offsetof(job_record_t, status),   offsetof(job_record_t, create_time),
+    offsetof(job_record_t, duration), offsetof(job_record_t, version_count)};
+#endif
+
 uint64_t job_record_fingerprint(const job_record_t *job)
 {
     /* The fixed-size part in the machine's byte order: a fingerprint is compared only with
      * fingerprints made by the same build. Each string's length goes first, so ("ab", "c") and
      * ("a", "bc") differ; an absent string has length 0 and its presence bit clear. */
-    int64_t ints[6];
     uint32_t meta[3];
     uint64_t h;
+#if M2M_OPTIMIZE_SIZE
+    size_t i;
+
+    h = FNV_OFFSET;
+    for (i = 0; i < sizeof fingerprint_ints; i++) {
+        h = fnv_bytes(h, (const uint8_t *)job + fingerprint_ints[i], sizeof(int64_t));
+    }
+#else
+    int64_t ints[6];
 
     ints[0] = job->job_id;
     ints[1] = job->version_id;
@@ -275,10 +323,11 @@ uint64_t job_record_fingerprint(const job_record_t *job)
     ints[3] = job->create_time;
     ints[4] = job->duration;
     ints[5] = job->version_count;
+    h = fnv_bytes(FNV_OFFSET, (const uint8_t *)ints, sizeof ints);
+#endif
     meta[0] = job->present;
     meta[1] = job->job_name != NULL ? (uint32_t)job->job_name_len : 0;
     meta[2] = job->job_desc != NULL ? (uint32_t)job->job_desc_len : 0;
-    h = fnv_bytes(FNV_OFFSET, (const uint8_t *)ints, sizeof ints);
     h = fnv_bytes(h, (const uint8_t *)meta, sizeof meta);
     if (job->job_name != NULL) {
         h = fnv_bytes(h, (const uint8_t *)job->job_name, job->job_name_len);

@@ -110,27 +110,22 @@ static long hex4(const char *p)
 
 static size_t put_utf8(char *out, unsigned long cp)
 {
+    size_t n, i;
     if (cp < 0x80) {
         out[0] = (char)cp;
         return 1;
     }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
+    n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (i = n - 1; i > 0; i--) {
+        out[i] = (char)(0x80 | (cp & 0x3F));
+        cp >>= 6;
     }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    out[0] = (char)((0xF00u >> n) | cp); /* lead byte: 110xxxxx, 1110xxxx or 11110xxx */
+    return n;
 }
+
+/* The one-character escapes, each followed by the byte it stands for. */
+static const char short_escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
 
 long json_decode_string(const char *in, size_t len, char *out)
 {
@@ -162,27 +157,7 @@ long json_decode_string(const char *in, size_t len, char *out)
         }
         c = (unsigned char)in[i + 1];
         i += 2;
-        switch (c) {
-        case '"':
-        case '\\':
-        case '/':
-            break;
-        case 'b':
-            c = '\b';
-            break;
-        case 'f':
-            c = '\f';
-            break;
-        case 'n':
-            c = '\n';
-            break;
-        case 'r':
-            c = '\r';
-            break;
-        case 't':
-            c = '\t';
-            break;
-        case 'u':
+        if (c == 'u') {
             if (len - i < 4 || (cp = hex4(in + i)) < 0) {
                 return -1;
             }
@@ -203,8 +178,16 @@ long json_decode_string(const char *in, size_t len, char *out)
             }
             o += put_utf8(out + o, (unsigned long)cp);
             continue;
-        default:
-            return -1;
+        }
+        {
+            const char *e = short_escapes;
+            while (*e != '\0' && (unsigned char)*e != c) {
+                e += 2;
+            }
+            if (*e == '\0') {
+                return -1;
+            }
+            c = (unsigned char)e[1];
         }
         out[o++] = (char)c;
     }

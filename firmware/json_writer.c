@@ -21,6 +21,15 @@ void json_writer_init(json_writer_t *w, char *buf, size_t cap)
     w->error = 0;
 }
 
+/* A comma before every element of the level but its first. */
+static void separate(json_writer_t *w)
+{
+    if (w->need_comma & level_bit(w)) {
+        strbuf_putc(&w->sb, ',');
+    }
+    w->need_comma |= level_bit(w);
+}
+
 /* Writes the separator a value needs here; returns 0 (and marks the error)
  * when no value may stand here. */
 static int begin_value(json_writer_t *w)
@@ -44,10 +53,7 @@ static int begin_value(json_writer_t *w)
         w->after_key = 0; /* json_key already wrote the comma */
         return 1;
     }
-    if (w->need_comma & level_bit(w)) {
-        strbuf_putc(&w->sb, ',');
-    }
-    w->need_comma |= level_bit(w);
+    separate(w);
     return 1;
 }
 
@@ -213,10 +219,7 @@ void json_key(json_writer_t *w, const char *key)
         w->error = 1;
         return;
     }
-    if (w->need_comma & level_bit(w)) {
-        strbuf_putc(&w->sb, ',');
-    }
-    w->need_comma |= level_bit(w);
+    separate(w);
     put_string(&w->sb, key, strlen(key));
     strbuf_putc(&w->sb, ':');
     w->after_key = 1;

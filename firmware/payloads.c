@@ -262,6 +262,26 @@ static void put_extra_counts(json_writer_t *w, const summary_t *s, int64_t lo, i
     }
 }
 
+/* The API's figures (null when it did not send them), then updated_at; offsets from
+ * job_total_count, as the whole summary_t is larger than a byte can address. */
+#define SUMMARY_FIELD(member)                                                                      \
+    {                                                                                              \
+        FIELD_I64, (uint8_t)(offsetof(summary_t, member) - offsetof(summary_t, job_total_count))   \
+    }
+static const field_t summary_fields[] = {
+    SUMMARY_FIELD(job_total_count),
+    SUMMARY_FIELD(job_count_limit),
+    SUMMARY_FIELD(quotas),
+    SUMMARY_FIELD(updated_at),
+};
+typedef char summary_offsets_fit_a_byte[(offsetof(summary_t, updated_at) >
+                                         offsetof(summary_t, job_total_count)) &&
+                                                (offsetof(summary_t, updated_at) -
+                                                 offsetof(summary_t, job_total_count)) < 256
+                                            ? 1
+                                            : -1];
+static const char summary_keys[] = "job_total_count\0job_count_limit\0quotas\0updated_at";
+
 long payload_summary(char *buf, size_t cap, const summary_t *s)
 {
     json_writer_t w;
@@ -294,10 +314,10 @@ long payload_summary(char *buf, size_t cap, const summary_t *s)
     }
     json_object_end(&w);
 
-    key_int_or_null(&w, "job_total_count", s->has_job_total_count, s->job_total_count);
-    key_int_or_null(&w, "job_count_limit", s->has_job_count_limit, s->job_count_limit);
-    key_int_or_null(&w, "quotas", s->has_quotas, s->quotas);
-    key_int(&w, "updated_at", s->updated_at);
+    put_fields(&w, &s->job_total_count, summary_fields,
+               sizeof summary_fields / sizeof summary_fields[0], summary_keys,
+               (unsigned)s->has_job_total_count | (unsigned)s->has_job_count_limit << 1 |
+                   (unsigned)s->has_quotas << 2 | 8u);
     json_object_end(&w);
     return json_writer_result(&w);
 }

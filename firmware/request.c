@@ -5,8 +5,8 @@
 
 static int is_unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 void percent_encode(strbuf_t *sb, const char *in, size_t len)
@@ -33,40 +33,20 @@ void percent_encode(strbuf_t *sb, const char *in, size_t len)
     strbuf_append(sb, in + run, len - run);
 }
 
-static int is_set(const char *s)
-{
-    return s != NULL && s[0] != '\0';
-}
-
-/* Query parameters in byte order of their names, as canonical signing
- * requires: order, page, per_page, search_content, sortBy, status,
- * workspace_id. */
-static void put_param(strbuf_t *sb, int *first, const char *name, const char *value, size_t len)
-{
-    strbuf_putc(sb, *first ? '?' : '&');
-    *first = 0;
-    strbuf_puts(sb, name);
-    strbuf_putc(sb, '=');
-    percent_encode(sb, value, len);
-}
-
-static void put_text(strbuf_t *sb, int *first, const char *name, const char *value)
-{
-    if (is_set(value)) {
-        put_param(sb, first, name, value, strlen(value));
-    }
-}
-
-static void put_number(strbuf_t *sb, int *first, const char *name, uint32_t value)
-{
-    if (value != 0) {
-        strbuf_putc(sb, *first ? '?' : '&');
-        *first = 0;
-        strbuf_puts(sb, name);
-        strbuf_putc(sb, '=');
-        strbuf_uint(sb, value);
-    }
-}
+/* The query parameters in byte order of their names, as canonical signing requires, each with
+ * the offset of its list_query_t member; NUMBER marks a uint32_t (0 = not sent), the others are
+ * strings (NULL or "" = not sent). */
+#define NUMBER 0x80u
+static const char param_names[] = "order\0page\0per_page\0search_content\0sortBy\0status\0"
+                                  "workspace_id";
+static const uint8_t param_members[] = {offsetof(list_query_t, order),
+                                        offsetof(list_query_t, page) | NUMBER,
+                                        offsetof(list_query_t, per_page) | NUMBER,
+                                        offsetof(list_query_t, search_content),
+                                        offsetof(list_query_t, sort_by),
+                                        offsetof(list_query_t, status),
+                                        offsetof(list_query_t, workspace_id)};
+typedef char query_offsets_fit[(sizeof(list_query_t) < NUMBER) ? 1 : -1];
 
 void request_put_host(strbuf_t *sb, const char *host, uint16_t port)
 {
@@ -77,8 +57,7 @@ void request_put_host(strbuf_t *sb, const char *host, uint16_t port)
     }
 }
 
-void request_put_common_headers(strbuf_t *sb, const char *host, uint16_t port,
-                                const char *version)
+void request_put_common_headers(strbuf_t *sb, const char *host, uint16_t port, const char *version)
 {
     strbuf_puts(sb, "Host: ");
     request_put_host(sb, host, port);
@@ -89,17 +68,39 @@ void request_put_common_headers(strbuf_t *sb, const char *host, uint16_t port,
 
 void request_list_target(strbuf_t *sb, const list_query_t *q)
 {
-    int first = 1;
+    const char *name = param_names;
+    char sep = '?';
+    size_t i;
+
     strbuf_puts(sb, "/v1/");
     percent_encode(sb, q->project_id, strlen(q->project_id));
     strbuf_puts(sb, "/training-jobs");
-    put_text(sb, &first, "order", q->order);
-    put_number(sb, &first, "page", q->page);
-    put_number(sb, &first, "per_page", q->per_page);
-    put_text(sb, &first, "search_content", q->search_content);
-    put_text(sb, &first, "sortBy", q->sort_by);
-    put_text(sb, &first, "status", q->status);
-    put_text(sb, &first, "workspace_id", q->workspace_id);
+    for (i = 0; i < sizeof param_members; i++, name += strlen(name) + 1) {
+        const char *at = (const char *)q + (param_members[i] & ~NUMBER);
+        const char *text;
+        uint32_t number;
+
+        if (param_members[i] & NUMBER) {
+            memcpy(&number, at, sizeof number);
+            if (number == 0) {
+                continue;
+            }
+        } else {
+            memcpy(&text, at, sizeof text);
+            if (text == NULL || text[0] == '\0') {
+                continue;
+            }
+        }
+        strbuf_putc(sb, sep);
+        sep = '&';
+        strbuf_puts(sb, name);
+        strbuf_putc(sb, '=');
+        if (param_members[i] & NUMBER) {
+            strbuf_uint(sb, number);
+        } else {
+            percent_encode(sb, text, strlen(text));
+        }
+    }
 }
 
 long request_list_head(char *buf, size_t cap, const list_query_t *q, const char *host,

@@ -72,15 +72,22 @@ long strbuf_result(const strbuf_t *sb)
 
 const char *strbuf_status_code(int st)
 {
-    /* Four bytes per value, NUL-padded; separate literals, so that no "\0"
-     * runs into the next digit as an octal escape. */
+    /* The negative numbers, NUL-terminated, "-15" to "-1", then "0"; a positive number is the
+     * text of its negative after the '-'. Separate literals, so that no "\0" runs into the
+     * next digit as an octal escape. */
     /* clang-format off */
     static const char codes[] =
-        "-15\0" "-14\0" "-13\0" "-12\0" "-11\0" "-10\0" "-9\0\0"
-        "-8\0\0" "-7\0\0" "-6\0\0" "-5\0\0" "-4\0\0" "-3\0\0" "-2\0\0"
-        "-1\0\0" "0\0\0\0" "1\0\0\0" "2\0\0\0" "3\0\0\0" "4\0\0\0" "5\0\0\0"
-        "6\0\0\0" "7\0\0\0" "8\0\0\0" "9\0\0\0" "10\0\0" "11\0\0" "12\0\0"
-        "13\0\0" "14\0\0" "15\0\0";
+        "-15\0" "-14\0" "-13\0" "-12\0" "-11\0" "-10\0"
+        "-9\0" "-8\0" "-7\0" "-6\0" "-5\0" "-4\0" "-3\0" "-2\0" "-1\0" "0";
     /* clang-format on */
-    return st >= -15 && st <= 15 ? codes + 4 * (st + 15) : "?";
+    int neg = st < 0 ? st : -st;
+
+    if (neg < -15) {
+        return "?";
+    }
+    if (neg == 0) {
+        return codes + sizeof codes - 2;
+    }
+    /* Four bytes per number from -15 to -10, three from -9 to -1. */
+    return codes + (neg < -9 ? 4 * (neg + 15) : 24 + 3 * (neg + 9)) + (st > 0);
 }

@@ -105,7 +105,7 @@ typedef struct {
     uint8_t flags;
     uint16_t header_count;
     uint16_t line_len;
-    uint64_t remaining; /* body or chunk bytes still expected */
+    uint32_t remaining; /* body or chunk bytes still expected (<= M2M_HTTP_BODY_MAX) */
     char line[M2M_HTTP_LINE_MAX];
     const char *capture_name; /* kept across 1xx heads, unlike the above */
     char *capture_buf;
