@@ -2,13 +2,19 @@
 """The test runner behind `make test`:
 
     python3 tests/run_tests.py [--unit BIN...] [--san BIN...] [--fuzz BIN...]
-                               [--binary AGENT] [--no-sim] [-k PATTERN]
+                               [--binary AGENT] [--run-prefix CMD] [--skipped TEXT]...
+                               [--no-sim] [-k PATTERN]
 
 Runs each cmocka unit binary (plain, then sanitized), a short pass of each
 libFuzzer harness, the simulator's self-tests, then the end-to-end tests
 against AGENT. Prints one line per
 binary or suite and, as the very last line, "N passed, M failed" counting
 test cases. Exit status 0 only when M == 0 and N > 0.
+
+--run-prefix runs every unit binary and the agent through a command, e.g.
+"qemu-aarch64" for a cross-compiled board (the e2e tests read it from
+$M2M_RUN_PREFIX). Each --skipped TEXT prints one "skip" line saying what
+this run leaves out and why.
 
 A unit binary that crashes, times out or exits non-zero without a cmocka
 failure line counts its unfinished tests (at least one) as failed.
@@ -23,6 +29,7 @@ import argparse
 import io
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -64,7 +71,7 @@ def count_cmocka(output, returncode):
     return passed, failed, skipped, names
 
 
-def run_unit(path, label, timeout):
+def run_unit(path, label, timeout, prefix=()):
     t = time.monotonic()
     if not os.access(path, os.X_OK):
         print("FAIL %-5s %s: not built" % (label, path))
@@ -73,7 +80,7 @@ def run_unit(path, label, timeout):
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
     try:
-        r = subprocess.run([path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        r = subprocess.run(list(prefix) + [path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            timeout=timeout, env=env, cwd=ROOT)
         out = r.stdout.decode("utf-8", "replace")
         rc = r.returncode
@@ -244,6 +251,10 @@ def main(argv=None):
     ap.add_argument("--fuzz-seconds", type=int, default=8,
                     help="seconds per fuzz harness (default 8)")
     ap.add_argument("--binary", default=None, help="the agent, for the end-to-end tests")
+    ap.add_argument("--run-prefix", default="",
+                    help="command the unit binaries and the agent run under (qemu-user)")
+    ap.add_argument("--skipped", action="append", default=[],
+                    help="a part this run leaves out, with the reason (printed)")
     ap.add_argument("--no-sim", action="store_true", help="skip the simulator self-tests")
     ap.add_argument("-k", dest="pattern", default=None, help="only Python tests matching this")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per unit binary")
@@ -254,10 +265,17 @@ def main(argv=None):
     # started.
     signal.signal(signal.SIGTERM, _interrupt)
 
+    prefix = shlex.split(args.run_prefix)
+    if prefix:
+        os.environ["M2M_RUN_PREFIX"] = args.run_prefix
+        print("note  running every binary under: %s" % args.run_prefix)
+    for text in args.skipped:
+        print("skip  %s" % text)
+
     total_pass = total_fail = 0
     for label, bins in (("unit", args.unit), ("san", args.san)):
         for b in bins:
-            p, f = run_unit(b, label, args.timeout)
+            p, f = run_unit(b, label, args.timeout, prefix)
             total_pass += p
             total_fail += f
     for b in args.fuzz:

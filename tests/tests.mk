@@ -46,15 +46,32 @@ $(SAN_BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_CORE_LIB) $(wildcard tests/
 	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(call llhttp_for,$@,$(SAN_BUILD)) \
 	    $(SAN_CORE_LIB) $(TEST_LIBS)
 
-unit: $(UNIT_BINS) $(SAN_BINS)
+ifeq ($(BOARD_CROSS),1)
+# A cross board runs its unit tests and its agent under qemu-user (BOARD_RUN_PREFIX).
+# Sanitizers and libFuzzer are clang/gcc host runtimes: they run with BOARD=host.
+TEST_SAN_BINS :=
+TEST_FUZZ_BINS :=
+TEST_RUN_ARGS := --run-prefix "$(BOARD_RUN_PREFIX)"
+TEST_SKIP_ARGS := --skipped "san: ASan/UBSan builds run on the host board only (make test)" \
+    --skipped "fuzz: libFuzzer harnesses run on the host board only (make test)"
+else
+TEST_SAN_BINS := $(SAN_BINS)
+TEST_FUZZ_BINS := $(FUZZ_BINS)
+TEST_RUN_ARGS :=
+TEST_SKIP_ARGS :=
+endif
+# The install test (tests/e2e/test_install.py) installs this board's build.
+TEST_ENV := M2M_BOARD=$(BOARD) M2M_STATIC=$(STATIC)
+
+unit: $(UNIT_BINS) $(TEST_SAN_BINS)
 
 # FUZZ_BINS: tests/fuzz/fuzz.mk (a short pass of each harness).
-test: deps $(BIN) unit $(FUZZ_BINS)
-	@$(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --san $(SAN_BINS) --fuzz $(FUZZ_BINS) \
-	    --binary $(BIN)
+test: deps $(BIN) unit $(TEST_FUZZ_BINS)
+	@$(TEST_ENV) $(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --san $(TEST_SAN_BINS) \
+	    --fuzz $(TEST_FUZZ_BINS) --binary $(BIN) $(TEST_RUN_ARGS) $(TEST_SKIP_ARGS)
 
 e2e: deps $(BIN)
-	@$(PYTHON) tests/run_tests.py --binary $(BIN)
+	@$(TEST_ENV) $(PYTHON) tests/run_tests.py --binary $(BIN) $(TEST_RUN_ARGS)
 
 # Keep the llhttp objects between runs (make would delete them as intermediates).
 .SECONDARY: $(call LLHTTP_OBJS,$(BUILD)) $(call LLHTTP_OBJS,$(SAN_BUILD))

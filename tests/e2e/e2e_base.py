@@ -5,7 +5,8 @@ read what a subscriber sees.
 
 The agent binary is $M2M_BINARY (default build/host/modelarts2mqtt); when
 it is missing, every e2e test is skipped (tests/run_tests.py counts a
-missing binary as a failure).
+missing binary as a failure). $M2M_RUN_PREFIX, when set, is the command the
+agent runs under (qemu-aarch64 or qemu-arm for the cross-compiled boards).
 """
 
 import json
