@@ -87,9 +87,45 @@ void tls_client_init(tls_client_t *c, mbedtls_ssl_context *ssl, m2m_port_t *port
     c->last_mbedtls_error = 0;
     c->verify_flags = 0;
     c->port_error = 0;
+    c->resumed = 0;
+    tls_client_forget_session(c);
 }
 
-tls_client_status_t tls_client_open(tls_client_t *c, const char *host, uint16_t port)
+/* Which host and port a saved session belongs to: a session is offered to
+ * the server it came from only, never to another host (the IAM endpoint
+ * shares this client). Never 0, which means "no session saved". */
+static uint32_t peer_id(const char *host, uint16_t port)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    const unsigned char *p = (const unsigned char *)host;
+    for (; *p != '\0'; p++) {
+        h = (h ^ *p) * 16777619u;
+    }
+    h = (h ^ (uint32_t)(port >> 8)) * 16777619u;
+    h = (h ^ (uint32_t)(port & 0xffu)) * 16777619u;
+    return h == 0 ? 1u : h;
+}
+
+void tls_client_forget_session(tls_client_t *c)
+{
+    mbedtls_ssl_session_free(&c->session); /* zeroed memory is an empty session */
+    mbedtls_ssl_session_init(&c->session);
+    c->session_peer = 0;
+}
+
+/* A resumed session keeps the master secret of the one offered; a full
+ * handshake makes a new one. */
+static int same_master(const mbedtls_ssl_session *a, const mbedtls_ssl_session *b)
+{
+    unsigned char diff = 0;
+    size_t i;
+    for (i = 0; i < sizeof a->master; i++) {
+        diff |= (unsigned char)(a->master[i] ^ b->master[i]);
+    }
+    return diff == 0;
+}
+
+static tls_client_status_t open_once(tls_client_t *c, const char *host, uint16_t port, int offer)
 {
     int32_t rc;
     int ret;
@@ -111,6 +147,8 @@ tls_client_status_t tls_client_open(tls_client_t *c, const char *host, uint16_t 
         c->last_mbedtls_error = ret;
         return TLS_CLIENT_ERR_HANDSHAKE;
     }
+    /* A session mbedTLS cannot take is simply not offered. */
+    offer = offer && mbedtls_ssl_set_session(c->ssl, &c->session) == 0;
     mbedtls_ssl_set_bio(c->ssl, c, bio_send, bio_recv, NULL);
     do {
         ret = mbedtls_ssl_handshake(c->ssl);
@@ -128,7 +166,26 @@ tls_client_status_t tls_client_open(tls_client_t *c, const char *host, uint16_t 
         return st;
     }
     c->open = 1;
+    c->resumed = offer && same_master(mbedtls_ssl_get_session_pointer(c->ssl), &c->session);
+    m2m_log(c->port, M2M_LOG_DEBUG, c->resumed ? "tls: session resumed" : "tls: full handshake");
+    /* Keep the newest session: a server may have issued a new ticket. */
+    mbedtls_ssl_session_free(&c->session);
+    c->session_peer = mbedtls_ssl_get_session(c->ssl, &c->session) == 0 ? peer_id(host, port) : 0;
     return TLS_CLIENT_OK;
+}
+
+tls_client_status_t tls_client_open(tls_client_t *c, const char *host, uint16_t port)
+{
+    int offer = c->session_peer != 0 && c->session_peer == peer_id(host, port);
+    tls_client_status_t st = open_once(c, host, port, offer);
+    if (offer && (st == TLS_CLIENT_ERR_HANDSHAKE || st == TLS_CLIENT_ERR_CLOSED ||
+                  st == TLS_CLIENT_ERR_IO)) {
+        /* Some servers abort on a session they cannot resume instead of
+         * declining it: once more without it, as a full handshake. */
+        tls_client_forget_session(c);
+        st = open_once(c, host, port, 0);
+    }
+    return st;
 }
 
 tls_client_status_t tls_client_write_all(tls_client_t *c, const void *data, size_t len)

@@ -76,6 +76,11 @@ tls_setup_status_t tls_setup_init(tls_setup_t *t, const char *ca_file, int insec
     /* TLS 1.2 at least: the API and every current server speak it. */
     mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+    /* Resumption across polls (tls_client.h): a ticket needs no server-side
+     * cache; a server without tickets is offered the session ID instead. */
+    mbedtls_ssl_conf_session_tickets(&t->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+#endif
     ret = mbedtls_ssl_setup(&t->ssl, &t->conf);
     if (ret != 0) {
         describe(ret, "mbedtls_ssl_setup", err, err_size);

@@ -23,6 +23,7 @@ import os
 import random
 import re
 import signal
+import socket
 import ssl
 import sys
 import threading
@@ -66,6 +67,9 @@ DEFAULT_OPTIONS = {
     "clock_offset_s": 0,  # the simulator's clock is this far ahead of the host's
     "token_lifetime_s": 86400,  # of tokens the IAM endpoint issues
     "token_length": 0,  # characters of an issued token; 0: random 3000..5000
+    "tls_resumption": True,  # False: no session cache or ticket key shared between connections
+    "tls_tickets": True,  # False: no session tickets; resumption by session ID only
+    "idle_timeout_ms": 60000,  # close a keep-alive connection idle this long between requests
 }
 
 REASONS = {
@@ -200,6 +204,10 @@ class SimState:
             "connections": 0,  # connections that carried at least one API request
             "connections_accepted": 0,  # every TCP connection, control API included
             "tls_handshakes": 0,
+            "tls_handshakes_full": 0,  # every connection, control API included
+            "tls_handshakes_resumed": 0,
+            "api_handshakes_full": 0,  # connections that carried a list call (the agent's)
+            "api_handshakes_resumed": 0,
             "tls_failures": 0,
             "requests": 0,  # API requests (not /_sim/)
             "control_requests": 0,
@@ -306,6 +314,9 @@ class SimState:
                 self.stats["requests"] += 1
                 if first_on_connection:
                     self.stats["connections"] += 1
+                    resumed = bool(getattr(_tls_local, "resumed", False))
+                    self.stats["api_handshakes_resumed" if resumed else
+                               "api_handshakes_full"] += 1
             self.log_seq += 1
             entry["seq"] = self.log_seq
             self.requests.append(entry)
@@ -356,13 +367,13 @@ class SimState:
 
 
 def check_options(changes):
-    """ValueError for unknown keys and for bad values of the clock and
-    token options (the response options are taken as given)."""
+    """ValueError for unknown keys and for bad values of the clock, token
+    and idle timeout options (the response options are taken as given)."""
     unknown = sorted(k for k in changes if k not in DEFAULT_OPTIONS)
     if unknown:
         raise ValueError("unknown options: %s" % ", ".join(unknown))
     for k, lo, hi in (("clock_offset_s", -10 ** 9, 10 ** 9), ("token_lifetime_s", 0, 10 ** 9),
-                      ("token_length", 0, 65536)):
+                      ("token_length", 0, 65536), ("idle_timeout_ms", 1, 3600000)):
         if k in changes:
             v = changes[k]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
@@ -379,8 +390,13 @@ class SimServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, addr, ssl_ctx, state, verbose=False):
+    def __init__(self, addr, ssl_ctx, state, verbose=False, cert=None, key=None):
         self.ssl_ctx = ssl_ctx
+        self.cert = cert
+        self.key = key
+        self.ssl_ctx_no_tickets = None
+        if cert is not None:
+            self.ssl_ctx_no_tickets = make_ssl_context(cert, key, tickets=False)
         self.state = state
         self.verbose = verbose
         super().__init__(addr, SimHandler)
@@ -390,13 +406,31 @@ class SimServer(ThreadingHTTPServer):
         # slow or failing client never blocks the accept loop.
         conn_id = self.state.new_connection()
         request.settimeout(10)
+        # As web servers do: a response's last TLS record is not held back
+        # (Nagle) until the client's delayed ACK of the one before.
         try:
-            tls = self.ssl_ctx.wrap_socket(request, server_side=True)
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        # One context for every connection shares its session cache and
+        # ticket key, so clients can resume; a context of its own cannot.
+        opts = self.state.options
+        ctx = self.ssl_ctx
+        if self.cert is not None:
+            if not opts["tls_resumption"]:
+                ctx = make_ssl_context(self.cert, self.key)
+            elif not opts["tls_tickets"]:
+                ctx = self.ssl_ctx_no_tickets
+        try:
+            tls = ctx.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError) as e:
             self.state.tls_failed("%s: %s" % (type(e).__name__, e))
             return
+        resumed = bool(tls.session_reused)
         self.state.count("tls_handshakes")
+        self.state.count("tls_handshakes_resumed" if resumed else "tls_handshakes_full")
         _tls_local.conn_id = conn_id
+        _tls_local.resumed = resumed
         try:
             self.RequestHandlerClass(tls, client_address, self)
         except (ConnectionError, ssl.SSLError, OSError, TimeoutError):
@@ -426,6 +460,7 @@ class SimHandler(BaseHTTPRequestHandler):
     def setup(self):
         super().setup()
         self.conn_id = getattr(_tls_local, "conn_id", 0)
+        self.tls_resumed = bool(getattr(_tls_local, "resumed", False))
         self.api_requests_here = 0
         self._log_entry = {}
 
@@ -434,6 +469,14 @@ class SimHandler(BaseHTTPRequestHandler):
             sys.stderr.write("sim: conn %d: %s\n" % (self.conn_id, fmt % args))
 
     # ---- dispatch --------------------------------------------------------
+
+    def handle_one_request(self):
+        # Between requests a keep-alive connection waits idle_timeout_ms at
+        # most, as a web server's keep-alive timeout; a request once started
+        # has the full timeout (_dispatch).
+        idle = float(self.server.state.options["idle_timeout_ms"]) / 1000.0
+        self.connection.settimeout(max(0.001, idle))
+        super().handle_one_request()
 
     def do_GET(self):
         self._dispatch("GET")
@@ -467,6 +510,7 @@ class SimHandler(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n > 0 else b""
 
     def _dispatch(self, method):
+        self.connection.settimeout(self.timeout)
         body = self._read_body()
         path = self.path
         if path.startswith("/_sim/") or path == "/_sim":
@@ -585,6 +629,7 @@ class SimHandler(BaseHTTPRequestHandler):
             "version": self.request_version,
             "headers": headers,
             "body_length": len(body),
+            "tls_resumed": self.tls_resumed,
         }
         st.record(self._log_entry, first)
         opts = st.options
@@ -952,6 +997,15 @@ class SimHandler(BaseHTTPRequestHandler):
         if route == ("POST", "/_sim/reset"):
             st.reset()
             return {"reset": True}
+        if route == ("POST", "/_sim/tls_forget"):
+            # A new context: the sessions and ticket key issued so far are
+            # unknown, as after a server restart.
+            if self.server.cert is None:
+                raise ValueError("the server was started without its certificate files")
+            self.server.ssl_ctx = make_ssl_context(self.server.cert, self.server.key)
+            self.server.ssl_ctx_no_tickets = make_ssl_context(self.server.cert, self.server.key,
+                                                              tickets=False)
+            return {"forgotten": True}
         raise KeyError(target)
 
 
@@ -984,9 +1038,11 @@ def default_error_body(status, request_id):
     return {"is_success": False, "error_message": "Error string", "error_code": "ModelArts.0105"}
 
 
-def make_ssl_context(cert, key):
+def make_ssl_context(cert, key, tickets=True):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if not tickets:
+        ctx.options |= ssl.OP_NO_TICKET  # the server's session cache still resumes by ID
     ctx.load_cert_chain(cert, key)
     return ctx
 
@@ -994,7 +1050,7 @@ def make_ssl_context(cert, key):
 def start_server(state, cert, key, host="127.0.0.1", port=0, verbose=False):
     """Start a simulator in a background thread; returns the server (its
     port is server.server_address[1]). Stop it with stop_server()."""
-    srv = SimServer((host, port), make_ssl_context(cert, key), state, verbose)
+    srv = SimServer((host, port), make_ssl_context(cert, key), state, verbose, cert, key)
     t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     t.start()
     srv.thread = t

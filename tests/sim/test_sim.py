@@ -312,6 +312,84 @@ class TestConnections(SimCase):
         self.assertNotIn(TOKEN, json.dumps(log))
 
 
+class TestTlsSessions(SimCase):
+    """Session resumption as a TLS 1.2 client (mbedTLS 2.28) does it."""
+
+    def list_call(self, session=None):
+        """One list call on a new TLS 1.2 connection offering session;
+        returns (the connection's session, whether the server resumed)."""
+        if session is None or not hasattr(self, "client_ctx"):
+            self.client_ctx = ssl.create_default_context(cafile=_certs["ca"])
+            self.client_ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        t = self.client_ctx.wrap_socket(s, server_hostname="localhost", session=session)
+        self.addCleanup(t.close)
+        t.sendall(("GET %s HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: %s\r\n"
+                   "Connection: close\r\n\r\n" % (LIST, TOKEN)).encode())
+        out = b""
+        while True:
+            try:
+                b = t.recv(65536)
+            except (ssl.SSLError, ConnectionError):
+                break
+            if not b:
+                break
+            out += b
+        self.assertTrue(out.startswith(b"HTTP/1.1 200 OK\r\n"), out[:200])
+        return t.session, t.session_reused
+
+    def handshakes(self):
+        st = self.state.stats_json()
+        return (st["api_handshakes_full"], st["api_handshakes_resumed"],
+                st["tls_handshakes_full"], st["tls_handshakes_resumed"])
+
+    def three_calls(self):
+        session, first = self.list_call()
+        reused = [first]
+        for _ in range(2):
+            session, r = self.list_call(session)
+            reused.append(r)
+        return reused
+
+    def test_a_session_ticket_resumes_and_is_counted(self):
+        self.assertEqual(self.three_calls(), [False, True, True])
+        self.assertEqual(self.handshakes(), (1, 2, 1, 2))
+        log = [r["tls_resumed"] for r in self.state.requests]
+        self.assertEqual(log, [False, True, True])
+
+    def test_without_tickets_the_session_id_resumes(self):
+        self.state.set_options({"tls_tickets": False})
+        self.assertEqual(self.three_calls(), [False, True, True])
+        self.assertEqual(self.handshakes()[:2], (1, 2))
+
+    def test_resumption_off_means_a_full_handshake_every_time(self):
+        self.state.set_options({"tls_resumption": False})
+        self.assertEqual(self.three_calls(), [False, False, False])
+        self.assertEqual(self.handshakes(), (3, 0, 3, 0))
+
+    def test_tls_forget_makes_earlier_sessions_unknown(self):
+        session, _ = self.list_call()
+        status, _ = self.control("POST", "/_sim/tls_forget")
+        self.assertEqual(status, 200)
+        session, reused = self.list_call(session)
+        self.assertFalse(reused)
+        _, reused = self.list_call(session)
+        self.assertTrue(reused)
+
+    def test_idle_keep_alive_connection_is_closed_after_idle_timeout(self):
+        self.state.set_options({"idle_timeout_ms": 200})
+        start = time.monotonic()
+        request = "GET %s HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: %s\r\n\r\n" % (LIST, TOKEN)
+        out, closed = self.raw(request.encode(), read_timeout=3.0)
+        self.assertTrue(out.startswith(b"HTTP/1.1 200 OK\r\n"))
+        self.assertTrue(closed)
+        self.assertLess(time.monotonic() - start, 2.5)
+
+    def test_idle_timeout_is_checked(self):
+        status, _ = self.control("PUT", "/_sim/options", {"idle_timeout_ms": 0})
+        self.assertEqual(status, 400)
+
+
 class TestResponseShapes(SimCase):
     def plain_jobs(self):
         self.state.set_options({"chunked": False, "pretty": False, "shuffle_keys": False,
