@@ -412,6 +412,7 @@ static int set_status(const config_key_t *k, config_t *c, const char *value, cha
 static const char *const sort_by_choices[] = {"job_name",      "job_desc",    "status", "duration",
                                               "version_count", "create_time", NULL};
 static const char *const order_choices[] = {"asc", "desc", NULL};
+static const char *const protocol_choices[] = {"3.1.1", "5", NULL};
 
 #define OFF(f) offsetof(config_t, f)
 #define SZ(f) sizeof(((config_t *)0)->f)
@@ -465,10 +466,15 @@ static const config_key_t config_keys[] = {
     U32("mqtt", "qos", qos, 0, 2, "1"),
     U32("mqtt", "keepalive", keepalive, 5, 3600, "30"),
     U32("mqtt", "heartbeat", heartbeat, 0, 86400, "300"),
+    {"mqtt", "protocol", set_choice, KIND_STR, OFF(mqtt_protocol), SZ(mqtt_protocol), 0, 0,
+     protocol_choices, "3.1.1", NULL, 0},
+    U32("mqtt", "message_expiry", message_expiry, 0, 31536000, "604800"),
 
     {"homeassistant", "discovery", set_bool, KIND_INT, OFF(discovery), SZ(discovery), 0, 0, NULL,
      "false", NULL, 0},
     STR("homeassistant", "prefix", set_topic, ha_prefix, "homeassistant", NULL, 0),
+    {"homeassistant", "per_job_entities", set_bool, KIND_INT, OFF(per_job_entities),
+     SZ(per_job_entities), 0, 0, NULL, "false", NULL, 0},
 };
 
 #define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
@@ -732,6 +738,17 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
                  "mqtt.base_topic, mqtt.agent_id and modelarts.project_id make topics of %zu "
                  "bytes: at most %d fit",
                  topic_len, M2M_TOPIC_MAX - 1);
+        return CONFIG_ERR_VALUE;
+    }
+
+    /* A job topic must be republished before it expires, and republishing
+     * happens at polls (every message_expiry / 2 at the latest). */
+    if (strcmp(c->mqtt_protocol, "5") == 0 && c->message_expiry != 0 &&
+        (uint64_t)c->message_expiry < 4u * (uint64_t)c->poll_interval) {
+        snprintf(err, err_size,
+                 "mqtt.message_expiry = %lu: must be 0 or at least 4 x modelarts.poll_interval "
+                 "(%lu s)",
+                 (unsigned long)c->message_expiry, 4ul * (unsigned long)c->poll_interval);
         return CONFIG_ERR_VALUE;
     }
 

@@ -91,10 +91,13 @@ typedef struct {
     uint32_t qos;                 /* 0..2 */
     uint32_t heartbeat;           /* seconds an unchanged summary or health waits, 0..86400 */
     uint32_t keepalive;           /* seconds, 5..3600 */
+    char mqtt_protocol[8];        /* "3.1.1" or "5" */
+    uint32_t message_expiry;      /* MQTT 5: seconds a retained job topic lives, 0 = forever */
 
     /* [homeassistant] */
     int discovery;
     char ha_prefix[CONFIG_TOPIC_MAX];
+    int per_job_entities; /* 1: an entity per job (discovery only) */
 
     /* Derived by config_finish() from endpoint and iam_endpoint. */
     char api_host[CONFIG_HOST_MAX];

@@ -21,6 +21,7 @@
 #include "agent.h"
 #include "backoff.h"
 #include "config.h"
+#include "ha_bridge.h"
 #include "port_posix.h"
 #include "tls_setup.h"
 
@@ -62,6 +63,8 @@ typedef struct {
     int was_started;           /* it has been open once */
     uint32_t session_failures; /* MQTT connects failed in a row */
     uint64_t last_poll_start;
+    int republish_due_on;  /* MQTT 5 with message expiry: republish_at applies */
+    uint64_t republish_at; /* monotonic ms: refresh every retained job topic */
 } daemon_t;
 
 /* ---- command line -------------------------------------------------------------- */
@@ -224,6 +227,12 @@ static void fill_agent_config(m2m_agent_config_t *ac, const config_t *c)
     ac->heartbeat_ms = c->heartbeat * 1000u;
 }
 
+/* P, for the port to recognise job topics (MQTT 5 message expiry). */
+static char project_topic[CONFIG_TOPIC_MAX + 2 * CONFIG_ID_MAX];
+
+/* Home Assistant discovery, when it is on (port.ha). */
+static ha_bridge_t ha_bridge;
+
 static void fill_mqtt_settings(port_mqtt_settings_t *s, const config_t *c)
 {
     s->uri = c->mqtt_uri;
@@ -233,6 +242,36 @@ static void fill_mqtt_settings(port_mqtt_settings_t *s, const config_t *c)
     s->ca_file = c->mqtt_ca_file[0] != '\0' ? c->mqtt_ca_file : CONFIG_SYSTEM_CA_FILE;
     s->keepalive_s = c->keepalive;
     s->timeout_ms = c->timeout * 1000u;
+    s->protocol_v5 = strcmp(c->mqtt_protocol, "5") == 0;
+    s->message_expiry_s = c->message_expiry;
+    snprintf(project_topic, sizeof project_topic, "%s/%s/%s", c->base_topic, c->agent_id,
+             c->project_id);
+    s->project_topic = project_topic;
+}
+
+static void fill_discovery(daemon_t *d, const config_t *c)
+{
+    ha_settings_t s;
+    if (!c->discovery) {
+        pthread_mutex_lock(&d->port.ack_lock);
+        d->port.ha = NULL;
+        pthread_mutex_unlock(&d->port.ack_lock);
+        return;
+    }
+    s.prefix = c->ha_prefix;
+    s.base_topic = c->base_topic;
+    s.agent_id = c->agent_id;
+    s.project_id = c->project_id;
+    s.version = M2M_VERSION;
+    s.qos = (int)c->qos;
+    s.expire_after_s = ha_expire_after_s(c->poll_interval, c->heartbeat);
+    s.health_expire_after_s = ha_health_expire_after_s(c->poll_interval, c->heartbeat);
+    /* Every string is bounded by config.c below the bridge's copies. Paho's
+     * thread reads the bridge (the status topic) under ack_lock. */
+    pthread_mutex_lock(&d->port.ack_lock);
+    (void)ha_bridge_configure(&ha_bridge, &s, c->per_job_entities);
+    d->port.ha = &ha_bridge;
+    pthread_mutex_unlock(&d->port.ack_lock);
 }
 
 static void warn_about(daemon_t *d, const config_t *c)
@@ -249,10 +288,9 @@ static void warn_about(daemon_t *d, const config_t *c)
         port_logf(&d->port, M2M_LOG_WARN,
                   "modelarts.insecure = true: TLS verification of %s is off", c->api_host);
     }
-    if (c->discovery) {
+    if (c->per_job_entities && !c->discovery) {
         port_logf(&d->port, M2M_LOG_WARN,
-                  "homeassistant.discovery = true: Home Assistant discovery is not available "
-                  "in this version; nothing is published for it");
+                  "homeassistant.per_job_entities = true has no effect with discovery = false");
     }
 }
 
@@ -289,6 +327,31 @@ static void install_signals(void)
 
 /* ---- the agent's lifecycle ---------------------------------------------------------- */
 
+/* MQTT 5 with a message expiry: a retained job topic that is not refreshed
+ * expires, and an unchanged job is not republished. So every job topic is
+ * published again every message_expiry / 2, the first time sooner when a job
+ * topic read back at start has less than that left. */
+static void schedule_republish(daemon_t *d)
+{
+    uint64_t half_ms = (uint64_t)d->cfg->message_expiry * 500u;
+    uint32_t left = d->port.retained_expiry_min_s;
+    d->republish_due_on = d->port.mqtt.protocol_v5 && d->cfg->message_expiry > 0;
+    if (left != UINT32_MAX && (uint64_t)left * 500u < half_ms) {
+        half_ms = (uint64_t)left * 500u;
+    }
+    d->republish_at = m2m_time_monotonic_ms(&d->port) + half_ms;
+}
+
+static void republish_if_due(daemon_t *d, uint64_t now)
+{
+    if (d->republish_due_on && now >= d->republish_at) {
+        port_logf(&d->port, M2M_LOG_DEBUG,
+                  "mqtt: republishing every job topic before its message expiry");
+        m2m_agent_republish_all(d->agent);
+        d->republish_at = now + (uint64_t)d->cfg->message_expiry * 500u;
+    }
+}
+
 /* Open the MQTT session. Returns the agent's result; logs a retry. */
 static m2m_poll_result_t start_session(daemon_t *d)
 {
@@ -299,6 +362,7 @@ static m2m_poll_result_t start_session(daemon_t *d)
         }
         d->started = 1;
         d->was_started = 1;
+        schedule_republish(d);
     } else {
         d->started = 0;
         m2m_mqtt_disconnect(&d->port);
@@ -351,6 +415,12 @@ static int reload(daemon_t *d)
     topics_changed = config_key_differs(d->cfg, fresh, "mqtt", "base_topic") ||
                      config_key_differs(d->cfg, fresh, "mqtt", "agent_id");
     project_changed = config_key_differs(d->cfg, fresh, "modelarts", "project_id");
+    /* Discovery is published at the start of a session: a changed
+     * [homeassistant] section, or a new project's device, takes a new one. */
+    if (config_section_differs(d->cfg, fresh, "homeassistant") ||
+        (project_changed && fresh->discovery)) {
+        mqtt_changed = 1;
+    }
     tls_changed = config_key_differs(d->cfg, fresh, "modelarts", "ca_file") ||
                   config_key_differs(d->cfg, fresh, "modelarts", "insecure");
     if (tls_changed) {
@@ -384,6 +454,7 @@ static int reload(daemon_t *d)
     free(fresh);
     fill_agent_config(&d->agent_cfg, d->cfg);
     fill_mqtt_settings(&d->port.mqtt, d->cfg);
+    fill_discovery(d, d->cfg);
     warn_about(d, d->cfg);
 
     if (project_changed || topics_changed) {
@@ -396,7 +467,8 @@ static int reload(daemon_t *d)
     port_logf(&d->port, M2M_LOG_INFO, "reload: configuration applied");
     if (mqtt_changed) {
         m2m_poll_result_t r;
-        port_logf(&d->port, M2M_LOG_INFO, "reload: MQTT settings changed: reconnecting to %s",
+        port_logf(&d->port, M2M_LOG_INFO,
+                  "reload: MQTT or Home Assistant settings changed: reconnecting to %s",
                   d->cfg->mqtt_uri);
         r = start_session(d);
         if (r == M2M_POLL_CONFIG) {
@@ -545,6 +617,7 @@ static int run_daemon(daemon_t *d)
             }
             d->session_failures = 0;
         }
+        republish_if_due(d, now);
         next = pace_after_poll(
             d, m2m_agent_poll(d->agent, m2m_time_utc_ms(&d->port) + (int64_t)interval_ms), now,
             interval_ms);
@@ -615,6 +688,7 @@ int main(int argc, char **argv)
     change_buf = malloc(change_cap);
     fill_agent_config(&d->agent_cfg, d->cfg);
     fill_mqtt_settings(&d->port.mqtt, d->cfg);
+    fill_discovery(d, d->cfg);
     d->agent = malloc(sizeof *d->agent);
     d->table = calloc(d->cfg->max_jobs, sizeof *d->table);
     if (d->agent == NULL || d->table == NULL || change_buf == NULL) {
@@ -636,7 +710,9 @@ int main(int argc, char **argv)
     install_signals();
     code = d->opt.once ? run_once(d) : run_daemon(d);
 
+    tls_client_forget_session(&d->agent->tls); /* the session kept for resumption */
     tls_setup_free(&d->tls[d->tls_in_use]);
+    ha_bridge_free(&ha_bridge);
     free(d->table);
     free(change_buf);
     free(d->agent);

@@ -17,6 +17,16 @@
  *
  * Each connect creates a fresh client and each disconnect destroys it: a
  * session that was lost is opened again by the next m2m_mqtt_connect().
+ *
+ * With [mqtt] protocol = 5 the session is MQTT 5 (clean start, no session
+ * kept after it): every payload carries its content type (application/json,
+ * or text/plain for the status words) and the payload format indicator 1
+ * (UTF-8), and non-empty job topics carry the message expiry interval, so a
+ * broker drops a retained job topic that nobody refreshes. A zero-byte
+ * payload (a cleared topic) carries no property.
+ *
+ * Home Assistant discovery (ha_bridge.c) hooks into connect, publish,
+ * message arrival and service; it is off when port->ha is NULL.
  */
 #include "port_posix.h"
 
@@ -27,6 +37,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <MQTTReasonCodes.h>
+
+#include "ha_bridge.h"
 #include "mqtt_dryrun.h"
 
 static int is_set(const char *s)
@@ -39,15 +52,46 @@ static int uri_is_tls(const char *uri)
     return strncmp(uri, "ssl://", 6) == 0 || strncmp(uri, "mqtts://", 8) == 0;
 }
 
-/* Only m2m_mqtt_read_retained() subscribes; anything else is dropped. */
+static int is_v5(const m2m_port_t *port)
+{
+    return port->mqtt.protocol_v5;
+}
+
+/* 1 if topic is P/jobs/<something>. */
+static int is_job_topic(const m2m_port_t *port, const char *topic)
+{
+    const char *p = port->mqtt.project_topic;
+    size_t n;
+    if (p == NULL || p[0] == '\0') {
+        return 0;
+    }
+    n = strlen(p);
+    return strncmp(topic, p, n) == 0 && strncmp(topic + n, "/jobs/", 6) == 0 && topic[n + 6];
+}
+
+/* The subscriptions: Home Assistant's status topic for the whole session
+ * (ha_bridge.c), and what m2m_mqtt_read_retained() reads back while it
+ * runs. Anything else is dropped. */
 static int on_message(void *context, char *topic, int topic_len, MQTTClient_message *message)
 {
     m2m_port_t *port = (m2m_port_t *)context;
+    size_t len = message->payloadlen > 0 ? (size_t)message->payloadlen : 0;
     pthread_mutex_lock(&port->ack_lock);
-    if (port->retained_fn != NULL && message->retained && topic_len == 0) {
-        port->retained_fn(port->retained_user, topic, message->payload,
-                          message->payloadlen > 0 ? (size_t)message->payloadlen : 0);
+    if (topic_len == 0 &&
+        ha_bridge_on_message(port, topic, message->payload, len, message->retained)) {
+        /* consumed */
+    } else if (port->retained_fn != NULL && message->retained && topic_len == 0) {
+        port->retained_fn(port->retained_user, topic, message->payload, len);
         port->retained_seen++;
+        ha_bridge_on_retained(port, topic, message->payload, len);
+        if (is_v5(port) && len > 0 && is_job_topic(port, topic)) {
+            /* What the broker sends is the interval left. */
+            int left = MQTTProperties_getNumericValue(&message->properties,
+                                                      MQTTPROPERTY_CODE_MESSAGE_EXPIRY_INTERVAL);
+            if (left >= 0 && (uint32_t)left < port->retained_expiry_min_s) {
+                port->retained_expiry_min_s = (uint32_t)left;
+            }
+        }
     }
     pthread_mutex_unlock(&port->ack_lock);
     MQTTClient_freeMessage(&message);
@@ -95,13 +139,74 @@ static const char *connack_text(int rc)
     return MQTTClient_strerror(rc);
 }
 
+static void free_properties(m2m_port_t *port)
+{
+    if (port->props_built) {
+        MQTTProperties_free(&port->props_json);
+        MQTTProperties_free(&port->props_job);
+        MQTTProperties_free(&port->props_text);
+        port->props_built = 0;
+    }
+}
+
 static void destroy_client(m2m_port_t *port)
 {
     if (port->client_created) {
         MQTTClient_destroy(&port->client);
         port->client_created = 0;
     }
+    free_properties(port);
     port->session_up = 0;
+}
+
+/* Add a string or a numeric property; MQTTProperties_add copies strings. */
+static int add_property(MQTTProperties *props, enum MQTTPropertyCodes code, const char *text,
+                        unsigned int number)
+{
+    MQTTProperty p;
+    memset(&p, 0, sizeof p);
+    p.identifier = code;
+    if (text != NULL) {
+        p.value.data.data = (char *)(uintptr_t)text; /* copied, never written */
+        p.value.data.len = (int)strlen(text);
+    } else if (code == MQTTPROPERTY_CODE_PAYLOAD_FORMAT_INDICATOR) {
+        p.value.byte = (unsigned char)number;
+    } else {
+        p.value.integer4 = number;
+    }
+    return MQTTProperties_add(props, &p) == 0 ? 0 : -1;
+}
+
+/* The three property sets of an MQTT 5 session. Returns 0 or -1. */
+static int build_properties(m2m_port_t *port)
+{
+    static const MQTTProperties empty = MQTTProperties_initializer;
+    int rc = 0;
+    port->props_json = empty;
+    port->props_job = empty;
+    port->props_text = empty;
+    port->props_built = 1;
+    rc |= add_property(&port->props_json, MQTTPROPERTY_CODE_CONTENT_TYPE, "application/json", 0);
+    rc |= add_property(&port->props_json, MQTTPROPERTY_CODE_PAYLOAD_FORMAT_INDICATOR, NULL, 1);
+    rc |= add_property(&port->props_job, MQTTPROPERTY_CODE_CONTENT_TYPE, "application/json", 0);
+    rc |= add_property(&port->props_job, MQTTPROPERTY_CODE_PAYLOAD_FORMAT_INDICATOR, NULL, 1);
+    if (port->mqtt.message_expiry_s > 0) {
+        rc |= add_property(&port->props_job, MQTTPROPERTY_CODE_MESSAGE_EXPIRY_INTERVAL, NULL,
+                           port->mqtt.message_expiry_s);
+    }
+    rc |= add_property(&port->props_text, MQTTPROPERTY_CODE_CONTENT_TYPE, "text/plain", 0);
+    rc |= add_property(&port->props_text, MQTTPROPERTY_CODE_PAYLOAD_FORMAT_INDICATOR, NULL, 1);
+    return rc == 0 ? 0 : -1;
+}
+
+/* CONNACK reason codes of MQTT 5 that judge our identity, not the network:
+ * client identifier not valid, bad user name or password, not authorized,
+ * banned, bad authentication method. */
+static int v5_refused(int rc)
+{
+    return rc == MQTTREASONCODE_CLIENT_IDENTIFIER_NOT_VALID ||
+           rc == MQTTREASONCODE_BAD_USER_NAME_OR_PASSWORD || rc == MQTTREASONCODE_NOT_AUTHORIZED ||
+           rc == MQTTREASONCODE_BANNED || rc == MQTTREASONCODE_BAD_AUTHENTICATION_METHOD;
 }
 
 int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *will_payload,
@@ -110,19 +215,25 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
     MQTTClient_connectOptions opts = MQTTClient_connectOptions_initializer;
     MQTTClient_willOptions will = MQTTClient_willOptions_initializer;
     MQTTClient_SSLOptions ssl = MQTTClient_SSLOptions_initializer;
+    MQTTClient_createOptions create = MQTTClient_createOptions_initializer;
     const port_mqtt_settings_t *s = &port->mqtt;
     sigset_t block;
     sigset_t old;
     int rc;
 
+    port->retained_expiry_min_s = UINT32_MAX; /* until a read-back says otherwise */
     if (port->dry_run) {
         port->session_up = 1;
         port_logf(port, M2M_LOG_INFO, "dry run: messages are printed, no broker is used");
+        ha_bridge_session_started(port);
         return M2M_PORT_OK;
     }
     m2m_mqtt_disconnect(port);
 
-    rc = MQTTClient_create(&port->client, s->uri, s->client_id, MQTTCLIENT_PERSISTENCE_NONE, NULL);
+    /* MQTT 5 has to be chosen when the client is created. */
+    create.MQTTVersion = is_v5(port) ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
+    rc = MQTTClient_createWithOptions(&port->client, s->uri, s->client_id,
+                                      MQTTCLIENT_PERSISTENCE_NONE, NULL, &create);
     if (rc != MQTTCLIENT_SUCCESS) {
         port_logf(port, M2M_LOG_ERROR, "mqtt: cannot create a client for %s: %s", s->uri,
                   MQTTClient_strerror(rc));
@@ -151,6 +262,17 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
      * mode would add a 100 ms polling wait of its own. */
     opts.reliable = 0;
     opts.MQTTVersion = MQTTVERSION_3_1_1;
+    if (is_v5(port)) {
+        /* MQTT 5 replaces clean session by clean start (Paho refuses both). */
+        opts.MQTTVersion = MQTTVERSION_5;
+        opts.cleansession = 0;
+        opts.cleanstart = 1;
+        if (build_properties(port) != 0) {
+            port_logf(port, M2M_LOG_ERROR, "mqtt: out of memory for MQTT 5 properties");
+            destroy_client(port);
+            return M2M_PORT_ERR_CONNECT;
+        }
+    }
     opts.connectTimeout = (int)(s->timeout_ms + 999u) / 1000;
     opts.username = is_set(s->username) ? s->username : NULL;
     opts.password = is_set(s->password) ? s->password : NULL;
@@ -167,13 +289,29 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    rc = MQTTClient_connect(port->client, &opts);
+    if (is_v5(port)) {
+        /* The last will is a status word, like "online". */
+        MQTTResponse response = MQTTClient_connect5(port->client, &opts, NULL, &port->props_text);
+        rc = (int)response.reasonCode;
+        MQTTResponse_free(response);
+    } else {
+        rc = MQTTClient_connect(port->client, &opts);
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 
     if (rc == MQTTCLIENT_SUCCESS) {
         port->session_up = 1;
-        port_logf(port, M2M_LOG_INFO, "mqtt: connected to %s as %s", s->uri, s->client_id);
+        port_logf(port, M2M_LOG_INFO, "mqtt: connected to %s as %s (MQTT %s)", s->uri, s->client_id,
+                  is_v5(port) ? "5" : "3.1.1");
+        ha_bridge_session_started(port);
         return M2M_PORT_OK;
+    }
+    if (is_v5(port) && rc >= MQTTREASONCODE_UNSPECIFIED_ERROR) {
+        const char *why = MQTTReasonCode_toString((enum MQTTReasonCodes)rc);
+        port_logf(port, M2M_LOG_WARN, "mqtt: cannot connect to %s: %s", s->uri,
+                  why != NULL ? why : "refused");
+        destroy_client(port);
+        return v5_refused(rc) ? M2M_PORT_ERR_REFUSED : M2M_PORT_ERR_CONNECT;
     }
     port_logf(port, M2M_LOG_WARN, "mqtt: cannot connect to %s: %s", s->uri, connack_text(rc));
     destroy_client(port);
@@ -209,8 +347,21 @@ static int32_t wait_for_ack(m2m_port_t *port, MQTTClient_deliveryToken token, ui
     return result;
 }
 
-int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len,
-                         int qos, int retain)
+/* The properties of an MQTT 5 publish, or NULL for none. */
+static MQTTProperties *properties_for(m2m_port_t *port, const char *topic, const void *payload,
+                                      size_t len)
+{
+    if (len == 0) {
+        return NULL;
+    }
+    if (((const char *)payload)[0] != '{') {
+        return &port->props_text;
+    }
+    return is_job_topic(port, topic) ? &port->props_job : &port->props_json;
+}
+
+int32_t port_mqtt_publish_raw(m2m_port_t *port, const char *topic, const void *payload, size_t len,
+                              int qos, int retain)
 {
     MQTTClient_deliveryToken token = 0;
     int rc;
@@ -228,8 +379,18 @@ int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payloa
     pthread_mutex_lock(&port->ack_lock);
     port->delivered = 0; /* never a token of a QoS 1 or 2 message */
     pthread_mutex_unlock(&port->ack_lock);
-    rc = MQTTClient_publish(port->client, topic, (int)len, len > 0 ? payload : "", qos, retain,
-                            &token);
+    if (is_v5(port)) {
+        MQTTProperties *props = properties_for(port, topic, payload, len);
+        MQTTProperties none = MQTTProperties_initializer;
+        MQTTResponse response =
+            MQTTClient_publish5(port->client, topic, (int)len, len > 0 ? payload : "", qos, retain,
+                                props != NULL ? props : &none, &token);
+        rc = (int)response.reasonCode;
+        MQTTResponse_free(response);
+    } else {
+        rc = MQTTClient_publish(port->client, topic, (int)len, len > 0 ? payload : "", qos, retain,
+                                &token);
+    }
     if (rc == MQTTCLIENT_DISCONNECTED) {
         return M2M_PORT_ERR_NOT_CONNECTED;
     }
@@ -246,6 +407,51 @@ int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payloa
         return st;
     }
     return M2M_PORT_OK;
+}
+
+int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len,
+                         int qos, int retain)
+{
+    int32_t rc;
+    ha_bridge_before_publish(port, topic, len);
+    rc = port_mqtt_publish_raw(port, topic, payload, len, qos, retain);
+    if (rc == M2M_PORT_OK) {
+        ha_bridge_after_publish(port, topic, payload, len);
+    }
+    return rc;
+}
+
+int32_t port_mqtt_subscribe(m2m_port_t *port, const char *topic_filter, int qos)
+{
+    int rc;
+    if (!port->client_created) {
+        return M2M_PORT_ERR_NOT_CONNECTED;
+    }
+    if (is_v5(port)) {
+        MQTTResponse response = MQTTClient_subscribe5(port->client, topic_filter, qos, NULL, NULL);
+        /* A SUBACK reason code below 0x80 is the QoS granted. */
+        rc = response.reasonCode < MQTTREASONCODE_UNSPECIFIED_ERROR ? MQTTCLIENT_SUCCESS
+                                                                    : (int)response.reasonCode;
+        MQTTResponse_free(response);
+    } else {
+        rc = MQTTClient_subscribe(port->client, topic_filter, qos);
+    }
+    if (rc != MQTTCLIENT_SUCCESS) {
+        port_logf(port, M2M_LOG_DEBUG, "mqtt: subscribe to %s: %s", topic_filter,
+                  MQTTClient_strerror(rc));
+        return rc == MQTTCLIENT_DISCONNECTED ? M2M_PORT_ERR_NOT_CONNECTED : M2M_PORT_ERR_IO;
+    }
+    return M2M_PORT_OK;
+}
+
+static void unsubscribe(m2m_port_t *port, const char *topic_filter)
+{
+    if (is_v5(port)) {
+        MQTTResponse response = MQTTClient_unsubscribe5(port->client, topic_filter, NULL);
+        MQTTResponse_free(response);
+    } else {
+        (void)MQTTClient_unsubscribe(port->client, topic_filter);
+    }
 }
 
 int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
@@ -267,8 +473,10 @@ int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
     port->retained_fn = on_message_fn;
     port->retained_user = user;
     port->retained_seen = 0;
+    port->retained_expiry_min_s = UINT32_MAX;
     pthread_mutex_unlock(&port->ack_lock);
-    rc = MQTTClient_subscribe(port->client, topic_filter, 1);
+    rc = port_mqtt_subscribe(port, topic_filter, 1) == M2M_PORT_OK ? MQTTCLIENT_SUCCESS
+                                                                   : MQTTCLIENT_FAILURE;
     /* The broker sends what it retains right after the subscription:
      * wait until it has been quiet for quiet_ms. */
     while (rc == MQTTCLIENT_SUCCESS && quiet < quiet_ms && waited < max_ms) {
@@ -282,24 +490,26 @@ int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
         seen = now_seen;
     }
     if (rc == MQTTCLIENT_SUCCESS) {
-        (void)MQTTClient_unsubscribe(port->client, topic_filter);
+        unsubscribe(port, topic_filter);
     }
     pthread_mutex_lock(&port->ack_lock);
     port->retained_fn = NULL;
     port->retained_user = NULL;
     pthread_mutex_unlock(&port->ack_lock);
     if (rc != MQTTCLIENT_SUCCESS) {
-        port_logf(port, M2M_LOG_WARN, "mqtt: cannot subscribe to %s: %s", topic_filter,
-                  MQTTClient_strerror(rc));
+        port_logf(port, M2M_LOG_WARN, "mqtt: cannot subscribe to %s", topic_filter);
         return M2M_PORT_ERR_IO;
     }
+    /* Jobs of an earlier run get their Home Assistant entities now. */
+    ha_bridge_service(port);
     return M2M_PORT_OK;
 }
 
 void m2m_mqtt_service(m2m_port_t *port, uint32_t wait_ms)
 {
-    /* Paho's own thread serves the session; see the top of the file. */
-    (void)port;
+    /* Paho's own thread serves the session; see the top of the file. What
+     * its callbacks left for the main thread is done here. */
+    ha_bridge_service(port);
     port_sleep_ms(wait_ms);
 }
 
@@ -310,7 +520,12 @@ void m2m_mqtt_disconnect(m2m_port_t *port)
         return;
     }
     if (port->client_created && MQTTClient_isConnected(port->client)) {
-        (void)MQTTClient_disconnect(port->client, 1000);
+        if (is_v5(port)) {
+            (void)MQTTClient_disconnect5(port->client, 1000, MQTTREASONCODE_NORMAL_DISCONNECTION,
+                                         NULL);
+        } else {
+            (void)MQTTClient_disconnect(port->client, 1000);
+        }
     }
     destroy_client(port);
 }

@@ -28,7 +28,15 @@ typedef struct {
     const char *ca_file;  /* trust store for ssl:// and mqtts:// */
     uint32_t keepalive_s; /* 5..3600 */
     uint32_t timeout_ms;  /* connect and acknowledgement wait */
+    int protocol_v5;      /* 0: MQTT 3.1.1; 1: MQTT 5 (content type, expiry) */
+    /* MQTT 5: message expiry interval of every job topic, seconds (0: none). */
+    uint32_t message_expiry_s;
+    /* P, <base_topic>/<agent_id>/<project_id>: the job topics are under
+     * P/jobs/ (MQTT 5 message expiry). NULL: none recognised. */
+    const char *project_topic;
 } port_mqtt_settings_t;
+
+struct ha_bridge; /* ha_bridge.h */
 
 struct m2m_port {
     /* TCP to the API. */
@@ -56,6 +64,19 @@ struct m2m_port {
     m2m_mqtt_message_fn retained_fn; /* set while reading back */
     void *retained_user;
     unsigned long retained_seen; /* messages handed over so far */
+    /* MQTT 5: the smallest message expiry interval left on a job topic read
+     * back (seconds), UINT32_MAX when none had one. */
+    uint32_t retained_expiry_min_s;
+
+    /* MQTT 5 properties, built at connect: JSON payloads, JSON job topics
+     * (with the message expiry) and text (status). */
+    MQTTProperties props_json;
+    MQTTProperties props_job;
+    MQTTProperties props_text;
+    int props_built;
+
+    /* Home Assistant discovery (ha_bridge.c); NULL when it is off. */
+    struct ha_bridge *ha;
 };
 
 /* Prepare a port: no connection, log level as given, not a dry run.
@@ -70,6 +91,16 @@ void port_logf(m2m_port_t *port, m2m_log_level_t level, const char *fmt, ...)
  * 0 before the first connect, after a disconnect or once the broker
  * dropped the session. */
 int port_mqtt_session_up(m2m_port_t *port);
+
+/* Publish as m2m_mqtt_publish() does, without Home Assistant's hooks:
+ * for the discovery messages themselves. */
+int32_t port_mqtt_publish_raw(m2m_port_t *port, const char *topic, const void *payload, size_t len,
+                              int qos, int retain);
+
+/* Subscribe to topic_filter for the rest of the session (MQTT 3.1.1 or 5).
+ * Messages arrive on Paho's thread (mqtt_paho.c, on_message). Returns
+ * M2M_PORT_OK, or M2M_PORT_ERR_NOT_CONNECTED / M2M_PORT_ERR_IO. */
+int32_t port_mqtt_subscribe(m2m_port_t *port, const char *topic_filter, int qos);
 
 /* Sleep up to ms milliseconds; a signal ends it early. */
 void port_sleep_ms(uint32_t ms);

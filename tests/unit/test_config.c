@@ -106,8 +106,12 @@ static void defaults_match_the_documented_values(void **state)
     assert_string_equal(c.base_topic, "modelarts");
     assert_int_equal(c.qos, 1);
     assert_int_equal(c.keepalive, 30);
+    assert_int_equal(c.heartbeat, 300);
+    assert_string_equal(c.mqtt_protocol, "3.1.1");
+    assert_int_equal(c.message_expiry, 604800);
     assert_int_equal(c.discovery, 0);
     assert_string_equal(c.ha_prefix, "homeassistant");
+    assert_int_equal(c.per_job_entities, 0);
 }
 
 /* ---- values: table-driven -------------------------------------------------------------- */
@@ -176,6 +180,20 @@ static const value_case_t value_cases[] = {
     {"homeassistant", "discovery", "on", CONFIG_OK, NULL},
     {"homeassistant", "discovery", "2", CONFIG_ERR_VALUE,
      "homeassistant.discovery = 2: must be true or false"},
+    {"homeassistant", "per_job_entities", "yes", CONFIG_OK, NULL},
+    {"homeassistant", "per_job_entities", "all", CONFIG_ERR_VALUE,
+     "homeassistant.per_job_entities = all: must be true or false"},
+    {"mqtt", "protocol", "3.1.1", CONFIG_OK, NULL},
+    {"mqtt", "protocol", "5", CONFIG_OK, NULL},
+    {"mqtt", "protocol", "3.1", CONFIG_ERR_VALUE, "mqtt.protocol = 3.1: must be one of 3.1.1, 5"},
+    {"mqtt", "protocol", "5.0", CONFIG_ERR_VALUE, "mqtt.protocol = 5.0: must be one of 3.1.1, 5"},
+    {"mqtt", "protocol", "v5", CONFIG_ERR_VALUE, "mqtt.protocol = v5: must be one of 3.1.1, 5"},
+    {"mqtt", "message_expiry", "0", CONFIG_OK, NULL},
+    {"mqtt", "message_expiry", "31536000", CONFIG_OK, NULL},
+    {"mqtt", "message_expiry", "31536001", CONFIG_ERR_VALUE,
+     "mqtt.message_expiry = 31536001: must be 0..31536000"},
+    {"mqtt", "message_expiry", "-1", CONFIG_ERR_VALUE,
+     "mqtt.message_expiry = -1: must be 0..31536000"},
     {"modelarts", "auth", "token", CONFIG_OK, NULL},
     {"modelarts", "auth", "aksk", CONFIG_OK, NULL}, /* refused later, by config_finish */
     {"modelarts", "auth", "oauth", CONFIG_ERR_VALUE,
@@ -568,10 +586,8 @@ static void finish_requires_ak_and_sk_with_aksk_auth(void **state)
     static config_t c;
     (void)state;
     minimal(&c);
-    assert_int_equal(config_set(&c, "modelarts", "auth", "aksk", NULL, err, sizeof err),
-                     CONFIG_OK);
-    assert_int_equal(config_set(&c, "modelarts", "ak", "AK0001", NULL, err, sizeof err),
-                     CONFIG_OK);
+    assert_int_equal(config_set(&c, "modelarts", "auth", "aksk", NULL, err, sizeof err), CONFIG_OK);
+    assert_int_equal(config_set(&c, "modelarts", "ak", "AK0001", NULL, err, sizeof err), CONFIG_OK);
     assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_MISSING);
     assert_non_null(strstr(err, "modelarts.ak and modelarts.sk are required with auth = aksk"));
     assert_int_equal(config_set(&c, "modelarts", "sk", "SECRETSK", NULL, err, sizeof err),
@@ -593,9 +609,9 @@ static void finish_requires_user_domain_and_password_with_password_auth(void **s
                          CONFIG_OK);
         for (i = 0; i < 3; i++) {
             if (i != missing) {
-                assert_int_equal(config_set(&c, "modelarts", keys[i], "PW-secret-1", NULL, err,
-                                            sizeof err),
-                                 CONFIG_OK);
+                assert_int_equal(
+                    config_set(&c, "modelarts", keys[i], "PW-secret-1", NULL, err, sizeof err),
+                    CONFIG_OK);
             }
         }
         assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_MISSING);
@@ -613,8 +629,7 @@ static void finish_splits_the_iam_endpoint_into_host_and_port(void **state)
     assert_int_equal(config_set(&c, "modelarts", "auth", "password", NULL, err, sizeof err),
                      CONFIG_OK);
     assert_int_equal(config_set(&c, "modelarts", "user", "u", NULL, err, sizeof err), CONFIG_OK);
-    assert_int_equal(config_set(&c, "modelarts", "domain", "d", NULL, err, sizeof err),
-                     CONFIG_OK);
+    assert_int_equal(config_set(&c, "modelarts", "domain", "d", NULL, err, sizeof err), CONFIG_OK);
     assert_int_equal(config_set(&c, "modelarts", "password", "p", NULL, err, sizeof err),
                      CONFIG_OK);
     assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_OK);
@@ -682,6 +697,48 @@ static void finish_refuses_topics_that_do_not_fit(void **state)
     assert_int_equal(config_set(&c, "mqtt", "agent_id", id, NULL, err, sizeof err), CONFIG_OK);
     assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_VALUE);
     assert_non_null(strstr(err, "make topics of"));
+}
+
+/* A job topic is republished at polls: its expiry must span several. */
+static void finish_refuses_a_message_expiry_shorter_than_four_polls(void **state)
+{
+    static const struct {
+        const char *protocol;
+        const char *expiry;
+        const char *poll;
+        config_status_t expect;
+    } cases[] = {
+        {"5", "119", "30", CONFIG_ERR_VALUE},
+        {"5", "120", "30", CONFIG_OK},
+        {"5", "0", "86400", CONFIG_OK},
+        {"5", "604800", "86400", CONFIG_OK},
+        {"5", "300000", "86400", CONFIG_ERR_VALUE},
+        /* MQTT 3.1.1 has no expiry: the key is not used. */
+        {"3.1.1", "1", "30", CONFIG_OK},
+    };
+    static config_t c;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        minimal(&c);
+        assert_int_equal(
+            config_set(&c, "mqtt", "protocol", cases[i].protocol, NULL, err, sizeof err),
+            CONFIG_OK);
+        assert_int_equal(
+            config_set(&c, "mqtt", "message_expiry", cases[i].expiry, NULL, err, sizeof err),
+            CONFIG_OK);
+        assert_int_equal(
+            config_set(&c, "modelarts", "poll_interval", cases[i].poll, NULL, err, sizeof err),
+            CONFIG_OK);
+        assert_int_equal(config_finish(&c, err, sizeof err), cases[i].expect);
+    }
+    minimal(&c);
+    assert_int_equal(config_set(&c, "mqtt", "protocol", "5", NULL, err, sizeof err), CONFIG_OK);
+    assert_int_equal(config_set(&c, "mqtt", "message_expiry", "60", NULL, err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_VALUE);
+    assert_string_equal(err, "mqtt.message_expiry = 60: must be 0 or at least 4 x "
+                             "modelarts.poll_interval (120 s)");
 }
 
 /* ---- environment and precedence ----------------------------------------------------------------
@@ -954,6 +1011,18 @@ static void differences_are_found_by_section_and_key(void **state)
     assert_int_equal(config_set(&a, "mqtt", "username", "u", NULL, err, sizeof err), CONFIG_OK);
     assert_int_equal(config_set(&b, "mqtt", "username", "u", NULL, err, sizeof err), CONFIG_OK);
     assert_int_equal(config_key_differs(&a, &b, "mqtt", "username"), 0);
+    /* The MQTT 5 settings are MQTT settings (a new session); per-job
+     * entities are Home Assistant's. */
+    minimal(&b);
+    assert_int_equal(config_set(&b, "mqtt", "protocol", "5", NULL, err, sizeof err), CONFIG_OK);
+    assert_int_equal(config_section_differs(&a, &b, "mqtt"), 1);
+    minimal(&a);
+    minimal(&b);
+    assert_int_equal(
+        config_set(&b, "homeassistant", "per_job_entities", "true", NULL, err, sizeof err),
+        CONFIG_OK);
+    assert_int_equal(config_section_differs(&a, &b, "homeassistant"), 1);
+    assert_int_equal(config_section_differs(&a, &b, "mqtt"), 0);
 }
 
 static void every_status_has_a_message(void **state)
@@ -986,6 +1055,7 @@ int main(void)
         cmocka_unit_test(set_arguments_override_any_key),
         cmocka_unit_test(malformed_set_arguments_are_usage_errors),
         cmocka_unit_test(finish_derives_host_port_and_ids),
+        cmocka_unit_test(finish_refuses_a_message_expiry_shorter_than_four_polls),
         cmocka_unit_test(finish_keeps_configured_ids_and_default_port),
         cmocka_unit_test(finish_requires_project_and_token),
         cmocka_unit_test(finish_requires_ak_and_sk_with_aksk_auth),

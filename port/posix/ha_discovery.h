@@ -1,0 +1,138 @@
+/*
+ * ha_discovery.h - Home Assistant MQTT discovery: the topics and payloads
+ * that make the agent's topics appear as Home Assistant entities, and the
+ * set of jobs that have their own entities.
+ *
+ * One device-based discovery message per agent and project
+ * (<prefix>/device/<agent_id>_<project_id>/config) describes sensors over
+ * P/summary and B/health; with per-job entities, one more per job
+ * (<prefix>/device/<agent_id>_<project_id>_job_<job_id>/config) describes an
+ * enum sensor over the job's phase. docs/homeassistant.md shows both.
+ *
+ * Building is pure: no MQTT, no clock. ha_bridge.c publishes what is built
+ * here over the port's session.
+ */
+#ifndef HA_DISCOVERY_H
+#define HA_DISCOVERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for any discovery topic: prefix (128) + agent and project ids (64
+ * each) + a job id (20) + the fixed parts, with the terminating NUL. */
+#define HA_TOPIC_MAX 384
+/* Room for any discovery payload: a device message is about 4 KB with the
+ * longest topics the configuration allows. */
+#define HA_PAYLOAD_MAX 12288
+/* A job's name is used for its device's name up to this many bytes of
+ * JSON-escaped text; a longer one is replaced by the job id. */
+#define HA_JOB_NAME_MAX 192
+/* The longest job id text: "-9223372036854775808". */
+#define HA_JOB_ID_TEXT_MAX 21
+
+typedef enum {
+    HA_OK = 0,
+    HA_ERR_SPACE = -1,  /* the output buffer is too small */
+    HA_ERR_ARG = -2,    /* a missing setting or an invalid job id */
+    HA_ERR_MEMORY = -3, /* the job set could not grow */
+    HA_ERR_NOT_JOB = -4 /* the topic is not one of the project's job topics */
+} ha_status_t;
+
+/* What every discovery message is made of. Strings are the caller's. */
+typedef struct {
+    const char *prefix;     /* discovery prefix, e.g. "homeassistant" */
+    const char *base_topic; /* [mqtt] base_topic */
+    const char *agent_id;   /* [A-Za-z0-9_-], 1..64 */
+    const char *project_id; /* [A-Za-z0-9_-], 1..64 */
+    const char *version;    /* the agent's version, for sw_version */
+    int qos;                /* 0..2: the QoS Home Assistant subscribes with */
+    /* Seconds after which Home Assistant marks a summary entity (counts,
+     * last update) unavailable when no message arrived; 0: never. */
+    uint32_t expire_after_s;
+    /* The same for the problem sensor over B/health. */
+    uint32_t health_expire_after_s;
+} ha_settings_t;
+
+/* expire_after of the summary entities: three times the longest gap
+ * between two summaries of a healthy agent, max(poll_interval_s,
+ * heartbeat_s); heartbeat_s 0 means a summary after every poll. */
+uint32_t ha_expire_after_s(uint32_t poll_interval_s, uint32_t heartbeat_s);
+
+/* expire_after of the problem sensor: health is published after every
+ * failed poll, and a failing agent waits up to HA_LONGEST_RETRY_S between
+ * polls (docs/failures.md), so three times max(poll_interval_s, heartbeat_s,
+ * HA_LONGEST_RETRY_S). */
+#define HA_LONGEST_RETRY_S 900u
+uint32_t ha_health_expire_after_s(uint32_t poll_interval_s, uint32_t heartbeat_s);
+
+/* Topic of the device message. Returns its length, or HA_ERR_SPACE /
+ * HA_ERR_ARG (out then holds ""). */
+long ha_device_topic(const ha_settings_t *s, char *out, size_t size);
+
+/* Payload of the device message: "dev", "o", shared availability and qos,
+ * and "cmps" with the sensors running, pending, failed, succeeded, total,
+ * last_update (timestamp) and the diagnostic binary sensor problem. Returns
+ * the length, or a negative ha_status_t. */
+long ha_device_payload(const ha_settings_t *s, char *out, size_t size);
+
+/* Topic of job_id's message (job_id: its decimal text as in the job
+ * topic). Returns its length or a negative ha_status_t. */
+long ha_job_topic(const ha_settings_t *s, const char *job_id, char *out, size_t size);
+
+/* Payload of job_id's message: a device named after the job (name:
+ * JSON-escaped text of name_len bytes as it appears in the job payload, or
+ * NULL for none), linked to the project's device, with one enum sensor over
+ * the job's phase and the job topic as its attributes. Returns the length or
+ * a negative ha_status_t. */
+long ha_job_payload(const ha_settings_t *s, const char *job_id, const char *name, size_t name_len,
+                    char *out, size_t size);
+
+/* If topic is one of the project's job topics (<base>/<agent>/<project>/
+ * jobs/<id>), copy <id> (an optional '-' and 1..19 digits) into
+ * id_text[HA_JOB_ID_TEXT_MAX], store its value in id and return HA_OK;
+ * otherwise HA_ERR_NOT_JOB. */
+ha_status_t ha_job_of_topic(const ha_settings_t *s, const char *topic, char *id_text, int64_t *id);
+
+/* Find the value of "job_name" in a job payload (len bytes, not
+ * NUL-terminated) as JSON-escaped text: *name points into payload. Returns
+ * HA_OK, or HA_ERR_ARG when the payload is not a JSON object, has no string
+ * job_name, or the name is longer than HA_JOB_NAME_MAX. */
+ha_status_t ha_job_name(const char *payload, size_t len, const char **name, size_t *name_len);
+
+/* ---- the jobs that have entities ---------------------------------------- */
+
+typedef struct {
+    int64_t id;
+    char *name;    /* escaped JSON text from the job payload, or NULL */
+    int announced; /* its discovery message went out in this session */
+} ha_job_t;
+
+/* A set of jobs, sorted by id; grows on the heap. Zero-initialised is
+ * empty. */
+typedef struct {
+    ha_job_t *jobs;
+    size_t count;
+    size_t capacity;
+} ha_job_set_t;
+
+/* The job with this id, or NULL. */
+ha_job_t *ha_job_set_find(ha_job_set_t *set, int64_t id);
+
+/* Add id (not announced) unless present, and set its name (name_len bytes;
+ * NULL keeps the present one). A job whose name changed is marked not
+ * announced. Returns 1 when the job was added or changed, 0 when nothing
+ * changed, HA_ERR_MEMORY when the set could not grow. */
+int ha_job_set_put(ha_job_set_t *set, int64_t id, const char *name, size_t name_len);
+
+/* Remove id. Returns 1 if it was present, else 0. */
+int ha_job_set_remove(ha_job_set_t *set, int64_t id);
+
+/* Mark every job not announced (a new session, Home Assistant restarted). */
+void ha_job_set_unannounce_all(ha_job_set_t *set);
+
+/* Remove every job and free the storage. */
+void ha_job_set_clear(ha_job_set_t *set);
+
+const char *ha_strerror(ha_status_t st);
+
+#endif /* HA_DISCOVERY_H */
