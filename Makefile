@@ -3,7 +3,8 @@
 #   make                 build build/$(BOARD)/modelarts2mqtt
 #   make test            unit tests (plain and ASan/UBSan) and end-to-end tests
 #   make demo            simulator + mosquitto + agent, MQTT traffic printed live
-#   make deps            install the Debian packages the project needs
+#   make deps            install the Debian packages the project needs (and the job board's
+#                        MQTT.js bundle from npm)
 #   make format          clang-format every C file
 #
 # BOARD selects boards/$(BOARD).mk (default: host).
@@ -11,8 +12,23 @@
 BOARD ?= host
 include boards/$(BOARD).mk
 
+# Toolchain, as Buildroot and Yocto pass it: CC, AR and STRIP from the command line or the
+# environment win; otherwise CROSS_COMPILE (default: the board's, empty on the host) prefixes
+# gcc, ar and strip. make's built-in CC=cc and AR=ar have origin "default".
+CROSS_COMPILE ?= $(BOARD_CROSS_COMPILE)
+ifeq ($(origin CC),default)
+CC := $(if $(CROSS_COMPILE),$(CROSS_COMPILE)gcc,cc)
+endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
+STRIP ?= $(CROSS_COMPILE)strip
+
 VERSION := 0.1.0
-BUILD := build/$(BOARD)
+# STATIC=1 links every library statically (one file to copy to a board), into its own
+# build directory so that the dynamic build is kept.
+STATIC ?= 0
+BUILD := build/$(BOARD)$(if $(filter 1,$(STATIC)),-static)
 PYTHON ?= python3
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -25,6 +41,11 @@ PORT_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(BO
                -Iinclude -Iport/posix -DM2M_VERSION=\"$(VERSION)\" \
                -DM2M_DEFAULT_CAPACITY=$(BOARD_CAPACITY)
 PORT_LIBS := -linih -lpaho-mqtt3cs -lmbedtls -lmbedx509 -lmbedcrypto -lpthread
+ifeq ($(STATIC),1)
+# Paho's TLS variant is built on OpenSSL: statically, its libraries come along.
+PORT_LIBS := -static -linih -lpaho-mqtt3cs -lssl -lcrypto -lmbedtls -lmbedx509 -lmbedcrypto \
+             -lpthread -ldl
+endif
 
 CORE_SRCS := $(sort $(wildcard firmware/*.c))
 PORT_SRCS := $(sort $(wildcard port/posix/*.c))
@@ -33,12 +54,15 @@ PORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PORT_SRCS))
 CORE_LIB := $(BUILD)/libm2mcore.a
 BIN := $(BUILD)/modelarts2mqtt
 
-.PHONY: all deps test unit e2e demo clean format size bench memcheck
+.PHONY: all deps test unit e2e demo jobboard clean format size bench memcheck install \
+        install-strip
 .DEFAULT_GOAL := all
 
-all: $(BIN)
+# A board without a binary of ours (cortex-m4) names what it builds in BOARD_ALL.
+all: $(or $(BOARD_ALL),$(BIN))
 
-$(BUILD)/firmware/%.o: firmware/%.c $(wildcard include/*.h firmware/*.h) | $(BUILD)/firmware
+$(BUILD)/firmware/%.o: firmware/%.c $(wildcard include/*.h firmware/*.h) \
+                        | $(BUILD)/firmware $(BOARD_CORE_DEPS)
 	$(CC) $(CORE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/port/posix/%.o: port/posix/%.c $(wildcard include/*.h port/posix/*.h) | $(BUILD)/port/posix
@@ -58,18 +82,26 @@ $(BUILD)/firmware $(BUILD)/port/posix $(BUILD)/tests:
 
 DEB_PACKAGES := build-essential pkg-config libmbedtls-dev libpaho-mqtt-dev libjsmn-dev \
                 libinih-dev libcmocka-dev mosquitto mosquitto-clients openssl python3 \
-                valgrind clang libclang-rt-14-dev node-llhttp time
+                valgrind clang libclang-rt-14-dev node-llhttp time chromium \
+                gnuplot-nox jq curl \
+                $(BOARD_DEB_PACKAGES)
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" \
 	    || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	  { $$SUDO apt-get update -qq || echo "apt-get update reported errors; using the indexes it has"; }; \
+	  $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@$(MAKE) --no-print-directory jobboard
+ifneq ($(BOARD_DEB_LIBS),)
+	@sh boards/multiarch-deps.sh $(BOARD_ARCH) $(BOARD_DEB_LIBS) -- $(BOARD_DEB_TOOLS)
+endif
 
 # ---- tests -------------------------------------------------------------------
 
@@ -78,8 +110,32 @@ include tests/tests.mk
 
 # ---- demo --------------------------------------------------------------------
 
-demo: deps $(BIN)
-	$(PYTHON) tests/demo.py --binary $(BIN)
+demo: deps $(BIN) jobboard
+	$(PYTHON) tests/demo.py --binary $(BIN) --jobboard $(JOBBOARD)
+
+# The live job board (examples/jobboard, docs/jobboard.md), assembled in build/jobboard for
+# mosquitto's http_dir. Its MQTT client is MQTT.js's browser bundle, installed from npm at the
+# version package-lock.json pins, into build/ (never committed).
+JOBBOARD := build/jobboard
+JOBBOARD_NPM := build/jobboard-npm
+JOBBOARD_BUNDLE := $(JOBBOARD_NPM)/node_modules/mqtt/dist/mqtt.min.js
+
+jobboard: $(JOBBOARD)/index.html $(JOBBOARD)/jobboard.js $(JOBBOARD)/mqtt.min.js
+
+$(JOBBOARD_BUNDLE): examples/jobboard/package.json examples/jobboard/package-lock.json
+	rm -rf $(JOBBOARD_NPM)
+	mkdir -p $(JOBBOARD_NPM)
+	cp $^ $(JOBBOARD_NPM)/
+	cd $(JOBBOARD_NPM) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(JOBBOARD)/mqtt.min.js: $(JOBBOARD_BUNDLE)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(JOBBOARD)/%: examples/jobboard/%
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 format:
 	clang-format -i $(CORE_SRCS) $(PORT_SRCS) include/*.h $(wildcard port/posix/*.h) \
@@ -88,12 +144,47 @@ format:
 clean:
 	rm -rf build
 
+# ---- install -----------------------------------------------------------------
+
+# GNU and Buildroot/Yocto conventions: DESTDIR stages, PREFIX places. The configuration goes
+# where the agent looks without -c (/etc/modelarts2mqtt/modelarts2mqtt.conf), whatever PREFIX.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+DOCDIR ?= $(PREFIX)/share/doc/modelarts2mqtt
+INSTALL ?= install
+CONF_DEST := $(DESTDIR)$(SYSCONFDIR)/modelarts2mqtt/modelarts2mqtt.conf
+
+# The binary goes in unstripped (packagers strip and keep the debug info); install-strip strips.
+# An existing configuration is never overwritten: it holds the operator's settings and secrets.
+install: $(BIN)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/modelarts2mqtt
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/modelarts2mqtt
+	@if [ -e $(CONF_DEST) ]; then echo "keeping the existing $(CONF_DEST)"; \
+	else echo "$(INSTALL) -m 0600 examples/modelarts2mqtt.conf $(CONF_DEST)"; \
+	  $(INSTALL) -m 0600 examples/modelarts2mqtt.conf $(CONF_DEST); fi
+	$(INSTALL) -m 0644 README.md $(sort $(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)
+
+install-strip: install
+	$(STRIP) $(DESTDIR)$(BINDIR)/modelarts2mqtt
+
 # ---- measurements ------------------------------------------------------------
 
+# The portable core's footprint on Cortex-M4 against DESIGN.md's budgets, from any BOARD
+# (boards/cortex-m4.mk, tools/size.py, docs/footprint.md). Fails when a budget is missed.
+size:
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 STATIC=0 deps
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 STATIC=0 m4-footprint
+
+# bench and memcheck measure with valgrind, which runs host binaries only.
+HOST_ONLY = $(if $(filter 1,$(BOARD_CROSS)),@echo "$@: host board only (valgrind does not run \
+            $(BOARD) binaries); run make $@ without BOARD" && exit 0;)
+
 bench: deps $(BIN)
-	$(PYTHON) tests/bench.py --binary $(BIN)
+	$(HOST_ONLY)$(PYTHON) tests/bench.py --binary $(BIN)
 
 # The daemon under valgrind memcheck for MEMCHECK_POLLS polls (about a second each).
 MEMCHECK_POLLS ?= 1000
 memcheck: deps $(BIN)
-	$(PYTHON) tests/memcheck.py --binary $(BIN) --polls $(MEMCHECK_POLLS)
+	$(HOST_ONLY)$(PYTHON) tests/memcheck.py --binary $(BIN) --polls $(MEMCHECK_POLLS)

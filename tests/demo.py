@@ -3,17 +3,22 @@
 mosquitto, with the MQTT traffic printed as it arrives.
 
     python3 tests/demo.py --binary build/host/modelarts2mqtt [--duration N]
+                          [--jobboard build/jobboard]
 
 Generates test certificates, starts mosquitto on a free port, the simulator
 in --demo mode (jobs that queue, run, finish, fail, get cancelled, appear
 and disappear over 90 seconds), and the agent with poll_interval = 5.
-Ctrl-C (or SIGTERM) stops everything it started.
+With --jobboard DIR, mosquitto also listens for MQTT over WebSockets on port
+9001 (another free port when 9001 is taken) and serves DIR there: the live
+job board (examples/jobboard). Ctrl-C (or SIGTERM) stops everything it
+started.
 """
 
 import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +29,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testlib  # noqa: E402
 
 AGENT_ID = "demo-gateway"
+JOBBOARD_PORT = 9001  # mosquitto's usual WebSockets port
+
+
+def port_is_free(port):
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
 
 
 # Set by SIGINT/SIGTERM; the main loop notices it. (No exception from the
@@ -84,7 +99,13 @@ def main(argv=None):
     ap.add_argument("--duration", type=float, default=0,
                     help="stop by itself after this many seconds (0: until Ctrl-C)")
     ap.add_argument("--poll-interval", type=int, default=5)
+    ap.add_argument("--jobboard", metavar="DIR",
+                    help="serve this directory (index.html, mqtt.min.js) on a WebSockets "
+                         "listener: the live job board")
     args = ap.parse_args(argv)
+    if args.jobboard and not os.path.isfile(os.path.join(args.jobboard, "mqtt.min.js")):
+        sys.stderr.write("demo: %s has no mqtt.min.js (run make jobboard)\n" % args.jobboard)
+        return 2
 
     binary = os.path.abspath(args.binary)
     if not os.access(binary, os.X_OK):
@@ -101,7 +122,9 @@ def main(argv=None):
     code = 0
     try:
         certs = testlib.make_certs(tmp.path)
-        broker = testlib.Mosquitto(procs, tmp.path).start()
+        broker = testlib.Mosquitto(
+            procs, tmp.path, websockets=bool(args.jobboard), http_dir=args.jobboard,
+            ws_port=JOBBOARD_PORT if port_is_free(JOBBOARD_PORT) else None).start()
         sim = testlib.Simulator(procs, certs).start(demo=True)
         conf = testlib.write_agent_config(
             os.path.join(tmp.path, "modelarts2mqtt.conf"), sim.port, broker.port, certs["ca"],
@@ -112,6 +135,9 @@ def main(argv=None):
         print("  ModelArts simulator  https://localhost:%d  (8 training jobs changing over "
               "90 s, looping)" % sim.port)
         print("  MQTT broker          mosquitto on 127.0.0.1:%d" % broker.port)
+        if args.jobboard:
+            print("  job board            " + color("http://127.0.0.1:%d/" % broker.ws_port, "1;34")
+                  + "  (open it in a browser; MQTT over WebSockets on the same port)")
         print("  agent                %s -c %s" % (os.path.relpath(binary), conf))
         print("                       polls every %d s, 3 jobs per page" % args.poll_interval)
         print("  topics               modelarts/%s/{status,health}, "

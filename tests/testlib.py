@@ -156,13 +156,20 @@ class ProcessGroup:
 
 
 class Mosquitto:
-    """A real mosquitto on 127.0.0.1, anonymous, no persistence."""
+    """A real mosquitto on 127.0.0.1, anonymous, no persistence. With
+    websockets=True it also has an MQTT over WebSockets listener on ws_port
+    (a free port unless given) serving the files of http_dir, if set, over
+    HTTP (examples/jobboard)."""
 
-    def __init__(self, procs, workdir):
+    def __init__(self, procs, workdir, websockets=False, http_dir=None, ws_port=None):
         self.procs = procs
         self.workdir = workdir
         self.proc = None
         self.port = None
+        self.websockets = websockets
+        self.http_dir = http_dir
+        self.ws_port = ws_port
+        self._ws_port_given = ws_port is not None
 
     def start(self, tries=5, port=None):
         """Start on a free port, or on port (a restart: no retries)."""
@@ -174,11 +181,18 @@ class Mosquitto:
                         "log_dest stderr\nlog_type error\nlog_type warning\n" % self.port)
                 if os.getuid() == 0:
                     f.write("user root\n")  # stay the user that started it
+                if self.websockets:
+                    if self.ws_port is None or not (port or self._ws_port_given):
+                        self.ws_port = free_port()  # a restart keeps its port
+                    f.write("listener %d 127.0.0.1\nprotocol websockets\n" % self.ws_port)
+                    if self.http_dir:
+                        f.write("http_dir %s\n" % os.path.abspath(self.http_dir))
             log = open(os.path.join(self.workdir, "mosquitto-%d.log" % self.port), "wb")
             self.proc = self.procs.popen(["mosquitto", "-c", conf], stdout=log,
                                          stderr=subprocess.STDOUT)
             log.close()
-            if wait_port(self.port, 5) and self.proc.poll() is None:
+            if (wait_port(self.port, 5) and (not self.websockets or wait_port(self.ws_port, 5))
+                    and self.proc.poll() is None):
                 return self
             self.procs.stop(self.proc)
         raise RuntimeError("mosquitto did not start")
