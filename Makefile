@@ -55,7 +55,7 @@ CORE_LIB := $(BUILD)/libm2mcore.a
 BIN := $(BUILD)/modelarts2mqtt
 
 .PHONY: all deps test unit e2e demo jobboard clean format size bench memcheck install \
-        install-strip
+        install-strip install-openwrt install-sysv
 .DEFAULT_GOAL := all
 
 # A board without a binary of ours (cortex-m4) names what it builds in BOARD_ALL.
@@ -84,6 +84,7 @@ DEB_PACKAGES := build-essential pkg-config libmbedtls-dev libpaho-mqtt-dev libjs
                 libinih-dev libcmocka-dev mosquitto mosquitto-clients openssl python3 \
                 valgrind clang libclang-rt-14-dev node-llhttp time chromium \
                 gnuplot-nox jq curl \
+                groff-base man-db systemd shellcheck dpkg-dev debhelper fakeroot \
                 $(BOARD_DEB_PACKAGES)
 
 deps:
@@ -152,8 +153,18 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 DOCDIR ?= $(PREFIX)/share/doc/modelarts2mqtt
+MANDIR ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+INITDIR ?= $(SYSCONFDIR)/init.d
 INSTALL ?= install
 CONF_DEST := $(DESTDIR)$(SYSCONFDIR)/modelarts2mqtt/modelarts2mqtt.conf
+# The service files name /usr/bin and /etc (packaging/): installed with the real paths.
+PATHS_SED := sed -e 's|/usr/bin/modelarts2mqtt|$(BINDIR)/modelarts2mqtt|g' \
+                 -e 's|/etc/modelarts2mqtt|$(SYSCONFDIR)/modelarts2mqtt|g'
+# install_edited,SOURCE,DEST,MODE
+install_edited = $(PATHS_SED) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv $(2).tmp $(2)
 
 # The binary goes in unstripped (packagers strip and keep the debug info); install-strip strips.
 # An existing configuration is never overwritten: it holds the operator's settings and secrets.
@@ -165,6 +176,28 @@ install: $(BIN)
 	else echo "$(INSTALL) -m 0600 examples/modelarts2mqtt.conf $(CONF_DEST)"; \
 	  $(INSTALL) -m 0600 examples/modelarts2mqtt.conf $(CONF_DEST); fi
 	$(INSTALL) -m 0644 README.md $(sort $(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 0644 man/modelarts2mqtt.1 $(DESTDIR)$(MANDIR)/man1/modelarts2mqtt.1
+	$(INSTALL) -m 0644 man/modelarts2mqtt.conf.5 $(DESTDIR)$(MANDIR)/man5/modelarts2mqtt.conf.5
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR)
+	$(call install_edited,packaging/systemd/modelarts2mqtt.service,\
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/modelarts2mqtt.service,0644)
+	$(INSTALL) -m 0644 packaging/systemd/modelarts2mqtt.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/modelarts2mqtt.conf
+	$(call install_edited,packaging/systemd/modelarts2mqtt.tmpfiles,\
+	    $(DESTDIR)$(TMPFILESDIR)/modelarts2mqtt.conf,0644)
+
+# Init scripts for systems without systemd (docs/packaging.md); not part of install.
+install-openwrt:
+	$(INSTALL) -d -m 0755 $(DESTDIR)/etc/init.d
+	$(call install_edited,packaging/openwrt/modelarts2mqtt/files/modelarts2mqtt.init,\
+	    $(DESTDIR)/etc/init.d/modelarts2mqtt,0755)
+
+install-sysv:
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(INITDIR)
+	$(call install_edited,packaging/sysv/modelarts2mqtt.init,\
+	    $(DESTDIR)$(INITDIR)/modelarts2mqtt,0755)
 
 install-strip: install
 	$(STRIP) $(DESTDIR)$(BINDIR)/modelarts2mqtt

@@ -10,6 +10,15 @@
  * once (the sleep is not resumed); during a poll it is seen when the poll
  * ends, and every network operation of a poll is bounded by
  * modelarts.timeout.
+ *
+ * Under systemd (Type=notify, sd_notify.h) the daemon reports READY=1 once
+ * its first MQTT connect attempt and, when that succeeded, its first poll
+ * are over, whatever their outcome (a broker or API that is down at boot is
+ * retried, not a failed start); RELOADING=1 and READY=1 around a SIGHUP;
+ * STOPPING=1 when it stops; a STATUS= line after each poll. The watchdog is
+ * pinged from this thread only: between polls, and during a poll by every
+ * network read or write that moved bytes and every acknowledged publish
+ * (tcp_mbedtls.c, mqtt_paho.c), so a poll that hangs stops the pings.
  */
 #include <signal.h>
 #include <sys/stat.h>
@@ -23,6 +32,7 @@
 #include "config.h"
 #include "ha_bridge.h"
 #include "port_posix.h"
+#include "sd_notify.h"
 #include "tls_setup.h"
 
 #ifndef M2M_VERSION
@@ -65,6 +75,7 @@ typedef struct {
     uint64_t last_poll_start;
     int republish_due_on;  /* MQTT 5 with message expiry: republish_at applies */
     uint64_t republish_at; /* monotonic ms: refresh every retained job topic */
+    int ready_sent;        /* READY=1 has gone to the service manager */
 } daemon_t;
 
 /* ---- command line -------------------------------------------------------------- */
@@ -549,12 +560,74 @@ static uint64_t pace_after_poll(daemon_t *d, m2m_poll_result_t r, uint64_t start
     return m2m_time_monotonic_ms(&d->port) + wait;
 }
 
+/* ---- the service manager (sd_notify.h; nothing is sent without NOTIFY_SOCKET) ------ */
+
+/* STATUS=text, preceded by READY=1 the first time: the start is over. */
+static void notify_status(daemon_t *d, const char *text)
+{
+    (void)sdnotify_sendf("%sSTATUS=%s", d->ready_sent ? "" : "READY=1\n", text);
+    d->ready_sent = 1;
+}
+
+/* STATUS= after a poll. Only the agent's own error code goes in (the API's
+ * message may hold anything), with anything but printable ASCII replaced,
+ * so that the assignment stays one line. */
+static void notify_poll(daemon_t *d, m2m_poll_result_t r)
+{
+    const m2m_agent_t *a = d->agent;
+    char code[sizeof a->error_code];
+    char text[sizeof code + 128];
+    size_t i;
+
+    for (i = 0; i + 1 < sizeof code && a->error_code[i] != '\0'; i++) {
+        char c = a->error_code[i];
+        code[i] = c >= 0x20 && c < 0x7f ? c : '?';
+    }
+    code[i] = '\0';
+    if (r == M2M_POLL_OK) {
+        snprintf(text, sizeof text, "last poll ok: %lu jobs in %lu pages",
+                 (unsigned long)a->health.jobs, (unsigned long)a->health.pages);
+    } else {
+        snprintf(text, sizeof text, "last poll failed (%s%s%s), %lu in a row",
+                 r == M2M_POLL_TRANSIENT ? "transient"
+                 : r == M2M_POLL_REFUSED ? "refused"
+                                         : "configuration",
+                 code[0] != '\0' ? ": " : "", code, (unsigned long)a->health.consecutive_failures);
+    }
+    notify_status(d, text);
+}
+
+static void notify_init(daemon_t *d)
+{
+    sdnotify_status_t st = sdnotify_init();
+    if (st == SDNOTIFY_OK) {
+        port_logf(&d->port, M2M_LOG_DEBUG, "systemd notification on, watchdog %s%lu ms",
+                  sdnotify_watchdog_interval_ms() != 0 ? "every " : "off ",
+                  (unsigned long)sdnotify_watchdog_interval_ms());
+    } else if (st != SDNOTIFY_OFF) {
+        port_logf(&d->port, M2M_LOG_WARN, "systemd notification: %s", sdnotify_strerror(st));
+    }
+}
+
+/* The longest sleep between two looks at the flags and the watchdog: a
+ * second, or half the watchdog's ping interval, so that a ping is never
+ * later than three quarters of WATCHDOG_USEC. */
+static uint32_t sleep_step_ms(void)
+{
+    uint32_t half = sdnotify_watchdog_interval_ms() / 2u;
+    if (sdnotify_watchdog_interval_ms() == 0 || half >= STEP_MS) {
+        return STEP_MS;
+    }
+    return half > 0 ? half : 1u;
+}
+
 /* The daemon: a poll every poll_interval, start to start, until a signal;
  * failed polls are retried as pace_after_poll() says. */
 static int run_daemon(daemon_t *d)
 {
     uint64_t next = m2m_time_monotonic_ms(&d->port);
     int code = M2M_POLL_OK;
+    const uint32_t step_ms = sleep_step_ms();
 
     while (!stop_requested) {
         uint64_t now;
@@ -564,10 +637,19 @@ static int run_daemon(daemon_t *d)
             int rc;
             reload_requested = 0;
             port_logf(&d->port, M2M_LOG_INFO, "SIGHUP: rereading the configuration");
+            if (d->ready_sent) {
+                (void)sdnotify_reloading();
+            }
             rc = reload(d);
             if (rc >= 0) {
                 code = rc;
                 break;
+            }
+            if (d->ready_sent) {
+                char text[64];
+                snprintf(text, sizeof text, "configuration reread; polling every %lu s",
+                         (unsigned long)d->cfg->poll_interval);
+                (void)sdnotify_sendf("READY=1\nSTATUS=%s", text);
             }
             /* A changed interval counts from the start of the last poll. */
             if (d->last_poll_start != 0) {
@@ -578,14 +660,15 @@ static int run_daemon(daemon_t *d)
         now = m2m_time_monotonic_ms(&d->port);
         if (now < next) {
             uint64_t wait = next - now;
-            if (wait > STEP_MS) {
-                wait = STEP_MS;
+            if (wait > step_ms) {
+                wait = step_ms;
             }
             if (d->started) {
                 m2m_mqtt_service(&d->port, (uint32_t)wait);
             } else {
                 port_sleep_ms((uint32_t)wait);
             }
+            sdnotify_watchdog_progress();
             continue;
         }
 
@@ -613,18 +696,31 @@ static int run_daemon(daemon_t *d)
                 port_logf(&d->port, M2M_LOG_WARN,
                           "no MQTT session: next attempt in %.3f s (attempt %lu)", wait / 1000.0,
                           (unsigned long)d->session_failures);
+                {
+                    char text[96];
+                    snprintf(text, sizeof text, "no MQTT session: %lu attempts failed",
+                             (unsigned long)d->session_failures);
+                    notify_status(d, text);
+                }
                 continue;
             }
             d->session_failures = 0;
         }
         republish_if_due(d, now);
-        next = pace_after_poll(
-            d, m2m_agent_poll(d->agent, m2m_time_utc_ms(&d->port) + (int64_t)interval_ms), now,
-            interval_ms);
+        {
+            m2m_poll_result_t r =
+                m2m_agent_poll(d->agent, m2m_time_utc_ms(&d->port) + (int64_t)interval_ms);
+            sdnotify_watchdog_progress();
+            next = pace_after_poll(d, r, now, interval_ms);
+            notify_poll(d, r);
+        }
     }
 
     if (stop_requested) {
         port_logf(&d->port, M2M_LOG_INFO, "signal received: stopping");
+        (void)sdnotify_send("STOPPING=1\nSTATUS=stopping: signal received");
+    } else {
+        (void)sdnotify_sendf("STOPPING=1\nSTATUS=stopping: exit code %d", code);
     }
     if (d->started) {
         m2m_agent_stop(d->agent);
@@ -708,6 +804,9 @@ int main(int argc, char **argv)
     }
 
     install_signals();
+    if (!d->opt.once) {
+        notify_init(d);
+    }
     code = d->opt.once ? run_once(d) : run_daemon(d);
 
     tls_client_forget_session(&d->agent->tls); /* the session kept for resumption */

@@ -29,6 +29,7 @@
  * message arrival and service; it is off when port->ha is NULL.
  */
 #include "port_posix.h"
+#include "sd_notify.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -403,9 +404,11 @@ int32_t port_mqtt_publish_raw(m2m_port_t *port, const char *topic, const void *p
         if (st != M2M_PORT_OK) {
             port_logf(port, M2M_LOG_DEBUG, "mqtt: no acknowledgement for %s: %s", topic,
                       st == M2M_PORT_ERR_TIMEOUT ? "timed out" : "session lost");
+            return st;
         }
-        return st;
     }
+    /* A first poll may publish thousands of messages: each one is progress. */
+    sdnotify_watchdog_progress();
     return M2M_PORT_OK;
 }
 
@@ -487,6 +490,9 @@ int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
         now_seen = port->retained_seen;
         pthread_mutex_unlock(&port->ack_lock);
         quiet = now_seen == seen ? quiet + 50 : 0;
+        if (now_seen != seen) {
+            sdnotify_watchdog_progress(); /* a long read-back is progress too */
+        }
         seen = now_seen;
     }
     if (rc == MQTTCLIENT_SUCCESS) {

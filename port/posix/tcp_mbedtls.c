@@ -11,6 +11,7 @@
  * (/etc/resolv.conf), which the connect deadline does not cover.
  */
 #include "port_posix.h"
+#include "sd_notify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -153,6 +154,7 @@ int32_t m2m_tcp_send(m2m_port_t *port, const uint8_t *data, size_t len)
     errno = 0;
     ret = mbedtls_net_send(&port->net, data, len);
     if (ret > 0) {
+        sdnotify_watchdog_progress(); /* bytes moved: the poll is not stuck */
         return (int32_t)ret;
     }
     if (ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
@@ -176,6 +178,7 @@ int32_t m2m_tcp_recv(m2m_port_t *port, uint8_t *buf, size_t len, uint32_t timeou
     /* mbedTLS reads a timeout of 0 as "wait forever". */
     ret = mbedtls_net_recv_timeout(&port->net, buf, len, timeout_ms == 0 ? 1 : timeout_ms);
     if (ret > 0) {
+        sdnotify_watchdog_progress(); /* bytes moved: the poll is not stuck */
         return (int32_t)ret;
     }
     if (ret == 0) {

@@ -89,6 +89,8 @@ class TestInstall(unittest.TestCase):
         cls.bin = os.path.join(cls.dest, "usr", "bin", "modelarts2mqtt")
         cls.conf = os.path.join(cls.dest, "etc", "modelarts2mqtt", "modelarts2mqtt.conf")
         cls.docdir = os.path.join(cls.dest, "usr", "share", "doc", "modelarts2mqtt")
+        cls.unit = os.path.join(cls.dest, "usr", "lib", "systemd", "system",
+                                "modelarts2mqtt.service")
 
     @classmethod
     def tearDownClass(cls):
@@ -119,6 +121,45 @@ class TestInstall(unittest.TestCase):
         for name in expected:
             with self.subTest(doc=name):
                 self.assertEqual(mode(os.path.join(self.docdir, name)), 0o644)
+
+    def test_man_pages_and_service_files(self):
+        man = os.path.join(self.dest, "usr", "share", "man")
+        for path, source in ((os.path.join(man, "man1", "modelarts2mqtt.1"),
+                              "man/modelarts2mqtt.1"),
+                             (os.path.join(man, "man5", "modelarts2mqtt.conf.5"),
+                              "man/modelarts2mqtt.conf.5"),
+                             (os.path.join(self.dest, "usr", "lib", "sysusers.d",
+                                           "modelarts2mqtt.conf"),
+                              "packaging/systemd/modelarts2mqtt.sysusers")):
+            with self.subTest(path=path):
+                self.assertEqual(mode(path), 0o644)
+                with open(path, "rb") as a, open(os.path.join(ROOT, source), "rb") as b:
+                    self.assertEqual(a.read(), b.read())
+        self.assertEqual(mode(self.unit), 0o644)
+        with open(self.unit) as f:
+            self.assertIn("\nExecStart=/usr/bin/modelarts2mqtt -c "
+                          "/etc/modelarts2mqtt/modelarts2mqtt.conf\n", f.read())
+        tmpfiles = os.path.join(self.dest, "usr", "lib", "tmpfiles.d", "modelarts2mqtt.conf")
+        with open(tmpfiles) as f:
+            self.assertIn("z /etc/modelarts2mqtt/modelarts2mqtt.conf 0600 modelarts2mqtt",
+                          f.read())
+        # The init scripts are for systems without systemd: separate targets.
+        self.assertFalse(os.path.exists(os.path.join(self.dest, "etc", "init.d")))
+
+    def test_init_scripts_install_with_their_own_targets(self):
+        for target, path in (("install-sysv", ("etc", "init.d", "modelarts2mqtt")),
+                             ("install-openwrt", ("etc", "init.d", "modelarts2mqtt"))):
+            with self.subTest(target):
+                dest = os.path.join(self.tmp.path, target)
+                r = make(target, "DESTDIR=" + dest, "PREFIX=/opt/m2m")
+                self.assertEqual(r.returncode, 0, r.stdout.decode())
+                script = os.path.join(dest, *path)
+                self.assertEqual(mode(script), 0o755)
+                with open(script) as f:
+                    text = f.read()
+                self.assertIn("PROG=/opt/m2m/bin/modelarts2mqtt\n", text)
+                self.assertNotIn("/usr/bin/modelarts2mqtt", text)
+                shutil.rmtree(dest, ignore_errors=True)
 
     def test_example_lists_every_key_of_the_agent_and_no_secret(self):
         parser = configparser.ConfigParser(interpolation=None, comment_prefixes=("#", ";"))
@@ -163,6 +204,11 @@ class TestInstall(unittest.TestCase):
             os.path.join(dest, "usr", "local", "share", "doc", "modelarts2mqtt", "README.md")))
         self.assertTrue(os.path.isfile(os.path.join(dest, "etc", "modelarts2mqtt",
                                                     "modelarts2mqtt.conf")))
+        self.assertTrue(os.path.isfile(
+            os.path.join(dest, "usr", "local", "share", "man", "man1", "modelarts2mqtt.1")))
+        with open(os.path.join(dest, "usr", "local", "lib", "systemd", "system",
+                               "modelarts2mqtt.service")) as f:
+            self.assertIn("\nExecStart=/usr/local/bin/modelarts2mqtt ", f.read())
         shutil.rmtree(dest, ignore_errors=True)
 
 
