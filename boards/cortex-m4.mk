@@ -97,4 +97,5 @@ m4-footprint: $(M4_BUILD)/libm2mcore.a $(M4_BUILD)/full/libm2mcore.a $(M4_BUILD)
 	$(PYTHON) tools/size.py --tool-prefix $(CROSS_COMPILE) --lib $(M4_BUILD)/libm2mcore.a \
 	    --full-lib $(M4_BUILD)/full/libm2mcore.a --probe $(M4_BUILD)/sizeof_probe.o \
 	    --entry-header include/agent.h --compiler "$$($(CC) --version | head -n 1)" \
+	    --libgcc "$$($(CC) $(M4_ARCH) -print-libgcc-file-name)" \
 	    --features "$(M4_FEATURES)"

@@ -13,7 +13,9 @@ binutils only (nothing runs on the target):
 - what an application links: a relocatable link (ld -r --gc-sections) of the
   library that keeps only what the public entry points of include/agent.h
   reach; the port, mbedTLS and C library functions they call stay undefined,
-  so none of their code is counted;
+  so none of their code is counted; the compiler's own helpers (libgcc's
+  64-bit division, for one) are linked in and counted, since every
+  application pays for them;
 - sizeof(m2m_agent_t) and sizeof(job_entry_t), from the sizes of two arrays
   of that size in boards/cortex-m4/sizeof_probe.c.
 
@@ -155,15 +157,15 @@ def entry_points(header):
     return sorted(set(re.findall(r"^[A-Za-z_][\w \t\*]*?\b(m2m_agent_\w+)\s*\(", text, re.M)))
 
 
-def linked(tools, lib, entries):
-    """Section totals of what the entry points pull from lib, and the size
-    column text/data/bss, after ld -r --gc-sections."""
+def linked(tools, lib, entries, libgcc=None):
+    """Section totals of what the entry points pull from lib (and libgcc),
+    and the size column text/data/bss, after ld -r --gc-sections."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "app_core.o")
         cmd = [tools + "ld", "-r", "--gc-sections", "-o", out]
         for e in entries:
             cmd += ["-u", e]
-        run(cmd + [lib])
+        run(cmd + [lib] + ([libgcc] if libgcc else []))
         rows = module_rows({"linked": sections_by_member(tools, out)["app_core.o"]})
         totals = dict.fromkeys(KINDS, 0)
         for r in rows.values():
@@ -194,6 +196,7 @@ def main():
     ap.add_argument("--probe", required=True)
     ap.add_argument("--entry-header", required=True)
     ap.add_argument("--compiler", default="")
+    ap.add_argument("--libgcc", default="", help="the compiler's helper library, counted")
     ap.add_argument("--features", default="")
     args = ap.parse_args()
     tools = args.tool_prefix
@@ -204,8 +207,8 @@ def main():
     entries = entry_points(args.entry_header)
     if not entries:
         sys.exit("size.py: no m2m_agent_* entry points in " + args.entry_header)
-    link_totals, link_size = linked(tools, args.lib, entries)
-    full_link = linked(tools, args.full_lib, entries) if args.full_lib else None
+    link_totals, link_size = linked(tools, args.lib, entries, args.libgcc)
+    full_link = linked(tools, args.full_lib, entries, args.libgcc) if args.full_lib else None
     chain = read_callgraph(os.path.join(os.path.dirname(args.lib), "firmware"))
     sizes = symbol_sizes(tools, args.probe)
     ctx = sizes.get("m2m_sizeof_agent")
@@ -244,7 +247,8 @@ def main():
         "", (full_link[0]["text"] + full_link[0]["rodata"]) if full_link else "-"))
     print()
     print("linked app: ld -r --gc-sections keeping %s" % ", ".join(entries))
-    print("            (port, mbedTLS and C library functions left undefined, not counted)")
+    print("            (port, mbedTLS and C library functions left undefined, not counted;")
+    print("            libgcc helpers such as 64-bit division linked in and counted)")
     print("            %ssize: text %d, data %d, bss %d" % (tools, *link_size))
     if full_link:
         print("            every option on: text %d, data %d, bss %d" % full_link[1])
