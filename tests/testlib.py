@@ -511,10 +511,23 @@ class Subscriber:
         self.proc = None
         self._probe_seen = False
 
-    def start(self, timeout=10.0):
-        args = ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(self.port), "-q", "1",
+    def command(self):
+        """mosquitto_sub's argv: one line per message (parse_line reads it)."""
+        return ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(self.port), "-q", "1",
                 "-t", self.topic, "-t", self.probe_topic, "-F", SUB_FORMAT] + self.extra_args
-        self.proc = self.procs.popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def parse_line(self, line):
+        """A Message from one output line (newline stripped), or None."""
+        parts = line.split(b" ", 4)
+        if len(parts) != 5:
+            return None
+        r, q, _length, hexp, topic = parts
+        return Message(topic.decode("utf-8", "replace"), bytes.fromhex(hexp.decode()),
+                       r == b"1", int(q))
+
+    def start(self, timeout=10.0):
+        self.proc = self.procs.popen(self.command(), stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         deadline = time.monotonic() + timeout
@@ -527,13 +540,9 @@ class Subscriber:
 
     def _read(self):
         for line in self.proc.stdout:
-            line = line.rstrip(b"\n")
-            parts = line.split(b" ", 4)
-            if len(parts) != 5:
+            msg = self.parse_line(line.rstrip(b"\n"))
+            if msg is None:
                 continue
-            r, q, _length, hexp, topic = parts
-            msg = Message(topic.decode("utf-8", "replace"), bytes.fromhex(hexp.decode()),
-                          r == b"1", int(q))
             with self.cond:
                 if msg.topic == self.probe_topic:
                     self._probe_seen = True

@@ -151,23 +151,35 @@ void ha_bridge_before_publish(m2m_port_t *port, const char *topic, size_t len)
     }
 }
 
-void ha_bridge_after_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len)
+/* A non-empty job topic with per-job entities on: the job (and its name,
+ * when the payload has one) goes into the set. Returns 0 for any other
+ * topic (nothing done), else 1 with *put the result of ha_job_set_put. */
+static int remember_job(ha_bridge_t *b, const char *topic, const void *payload, size_t len,
+                        char id_text[HA_JOB_ID_TEXT_MAX], int64_t *id, int *put)
 {
-    ha_bridge_t *b = port->ha;
-    char id_text[HA_JOB_ID_TEXT_MAX];
     const char *name;
     size_t name_len;
-    int64_t id;
-    int changed;
     if (b == NULL || !b->per_job || len == 0 ||
-        ha_job_of_topic(&b->settings, topic, id_text, &id) != HA_OK) {
-        return;
+        ha_job_of_topic(&b->settings, topic, id_text, id) != HA_OK) {
+        return 0;
     }
     if (ha_job_name((const char *)payload, len, &name, &name_len) != HA_OK) {
         name = NULL;
         name_len = 0;
     }
-    changed = ha_job_set_put(&b->jobs, id, name, name_len);
+    *put = ha_job_set_put(&b->jobs, *id, name, name_len);
+    return 1;
+}
+
+void ha_bridge_after_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len)
+{
+    ha_bridge_t *b = port->ha;
+    char id_text[HA_JOB_ID_TEXT_MAX];
+    int64_t id;
+    int changed;
+    if (!remember_job(b, topic, payload, len, id_text, &id, &changed)) {
+        return;
+    }
     if (changed < 0) {
         port_logf(port, M2M_LOG_WARN, "homeassistant: job %s: %s", id_text,
                   ha_strerror((ha_status_t)changed));
@@ -196,18 +208,9 @@ void ha_bridge_on_retained(m2m_port_t *port, const char *topic, const void *payl
 {
     ha_bridge_t *b = port->ha;
     char id_text[HA_JOB_ID_TEXT_MAX];
-    const char *name;
-    size_t name_len;
     int64_t id;
-    if (b == NULL || !b->per_job || len == 0 ||
-        ha_job_of_topic(&b->settings, topic, id_text, &id) != HA_OK) {
-        return;
-    }
-    if (ha_job_name((const char *)payload, len, &name, &name_len) != HA_OK) {
-        name = NULL;
-        name_len = 0;
-    }
-    if (ha_job_set_put(&b->jobs, id, name, name_len) >= 0) {
+    int put;
+    if (remember_job(b, topic, payload, len, id_text, &id, &put) && put >= 0) {
         b->jobs_pending = 1;
     }
 }

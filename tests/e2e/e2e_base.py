@@ -12,6 +12,7 @@ agent runs under (qemu-aarch64 or qemu-arm for the cross-compiled boards).
 import json
 import os
 import re
+import signal
 import sys
 import time
 import unittest
@@ -162,6 +163,33 @@ class E2ECase(unittest.TestCase):
         how long the process may run before it is killed."""
         return self.run_agent(["-c", self.config(**cfg), "--once"] + list(extra_args),
                               timeout=timeout, env=env)
+
+    def launch(self, config_path, args=("-v",)):
+        """Start the agent as a daemon on config_path; killed at the test's end."""
+        self.agent = testlib.start_agent(self.procs, ["-c", config_path] + list(args),
+                                         log_dir=self.tmp.path)
+        self.addCleanup(self.kill_agent)
+        return self.agent
+
+    def kill_agent(self):
+        if getattr(self, "agent", None) is not None and self.agent.poll() is None:
+            self.procs.stop(self.agent, signal.SIGKILL)
+
+    def stop_agent(self):
+        """SIGTERM: the agent must end with exit 0."""
+        self.agent.send_signal(signal.SIGTERM)
+        self.assertEqual(self.agent.wait(10), 0, self.agent_log(4000))
+
+    def agent_log(self, tail=None):
+        """What the daemon logged (the last tail characters when given)."""
+        if getattr(self, "agent", None) is None:
+            return ""
+        try:
+            with open(self.agent.log_path, "r", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return ""
+        return text[-tail:] if tail else text
 
     def assertExit(self, result, code):
         self.assertEqual(result.returncode, code, "agent: %r" % (result,))

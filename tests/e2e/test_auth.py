@@ -111,19 +111,7 @@ class AuthCase(E2ECase):
         cfg.setdefault("timeout", 3)
         path = self.config(**cfg)
         os.chmod(path, 0o600)
-        self.agent = testlib.start_agent(self.procs, ["-c", path, "-v"], log_dir=self.tmp.path)
-        self.addCleanup(self.stop_daemon)
-
-    def stop_daemon(self):
-        if self.agent.poll() is None:
-            self.procs.stop(self.agent, signal.SIGKILL)
-
-    def agent_log(self):
-        try:
-            with open(self.agent.log_path, "r", errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        self.launch(path)
 
     def healths(self):
         return [m.json() for m in self.sub.snapshot() if m.topic == self.B + "/health"]

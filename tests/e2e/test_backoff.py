@@ -18,7 +18,6 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from e2e_base import E2ECase, jobs_with_every_status  # noqa: E402
-import testlib  # noqa: E402
 
 # "2024-05-01T12:00:00.123Z warning poll failed (transient): next attempt in
 # 1.532 s (attempt 2)"
@@ -41,19 +40,7 @@ class TestBackoff(E2ECase):
     def start_daemon(self, poll_interval):
         self.sub = self.subscribe()
         path = self.config(per_page=10, poll_interval=poll_interval, timeout=3)
-        self.agent = testlib.start_agent(self.procs, ["-c", path], log_dir=self.tmp.path)
-        self.addCleanup(self.stop_daemon)
-
-    def stop_daemon(self):
-        if self.agent.poll() is None:
-            self.procs.stop(self.agent, signal.SIGKILL)
-
-    def agent_log(self):
-        try:
-            with open(self.agent.log_path, "r", errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        self.launch(path, args=())
 
     def waits_logged(self):
         """[(log time, why, wait s, attempt)] of every failed poll."""

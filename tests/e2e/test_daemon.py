@@ -28,22 +28,9 @@ class DaemonCase(E2ECase):
     def start_daemon(self, per_page=5):
         self.sub = self.subscribe()
         self.config_path = self.config(per_page=per_page, poll_interval=1, timeout=3)
-        self.agent = testlib.start_agent(self.procs, ["-c", self.config_path, "-v"],
-                                         log_dir=self.tmp.path)
-        self.addCleanup(self.stop_daemon)
+        self.launch(self.config_path)
         self.assertTrue(self.sub.wait_for(self.has(self.P + "/summary"), 15),
-                        "no summary after the first poll: %s" % self.agent_log())
-
-    def stop_daemon(self):
-        if self.agent.poll() is None:
-            self.procs.stop(self.agent, signal.SIGKILL)
-
-    def agent_log(self):
-        try:
-            with open(self.agent.log_path, "r", errors="replace") as f:
-                return f.read()[-4000:]
-        except OSError:
-            return ""
+                        "no summary after the first poll: %s" % self.agent_log(4000))
 
     def has(self, topic, payload=None):
         return lambda ms: any(m.topic == topic and (payload is None or m.payload == payload)
@@ -177,8 +164,7 @@ class TestRestartWithoutLoss(DaemonCase):
 
         self.sub = self.subscribe()
         live_from = len(self.sub.snapshot())
-        self.agent = testlib.start_agent(self.procs, ["-c", self.config_path, "-v"],
-                                         log_dir=self.tmp.path)
+        self.launch(self.config_path)
         ev = self.wait_event(lambda e: e["type"] == "transition" and e["job_id"] == 2,
                              "transition of the job that finished during the restart")
         self.assertEqual((ev["from"], ev["to"], ev["to_name"]), (8, 10, "COMPLETED"))
@@ -204,9 +190,7 @@ class TestBrokerDown(DaemonCase):
         self.sim.set_jobs(jobs_12())
         self.broker.stop()
         self.config_path = self.config(per_page=5, poll_interval=20, timeout=2)
-        self.agent = testlib.start_agent(self.procs, ["-c", self.config_path, "-v"],
-                                         log_dir=self.tmp.path)
-        self.addCleanup(self.stop_daemon)
+        self.launch(self.config_path)
         time.sleep(4.5)
         attempts = re.findall(r"no MQTT session: next attempt in ([0-9.]+) s \(attempt (\d+)\)",
                               self.agent_log())

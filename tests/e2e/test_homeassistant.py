@@ -51,25 +51,6 @@ class HomeAssistantCase(E2ECase):
     def job_config_topic(self, job_id):
         return "%s/device/%s_job_%d/config" % (PREFIX, self.node, job_id)
 
-    def start(self, path):
-        self.agent = testlib.start_agent(self.procs, ["-c", path, "-v"], log_dir=self.tmp.path)
-        self.addCleanup(self.kill)
-
-    def kill(self):
-        if self.agent.poll() is None:
-            self.procs.stop(self.agent, signal.SIGKILL)
-
-    def stop(self):
-        self.agent.send_signal(signal.SIGTERM)
-        self.assertEqual(self.agent.wait(10), 0, self.log())
-
-    def log(self):
-        try:
-            with open(self.agent.log_path, "r", errors="replace") as f:
-                return f.read()[-4000:]
-        except OSError:
-            return ""
-
     def on(self, sub, topic, payload=None, n=1, timeout=15, live=False):
         """Wait until sub has seen n messages on topic (with payload, live
         ones only when asked); returns them."""
@@ -77,7 +58,7 @@ class HomeAssistantCase(E2ECase):
             return [m for m in ms if m.topic == topic and (payload is None or m.payload == payload)
                     and not (live and m.retained)]
         ok = sub.wait_for(lambda ms: len(match(ms)) >= n, timeout)
-        self.assertTrue(ok, "fewer than %d messages on %s: %s" % (n, topic, self.log()))
+        self.assertTrue(ok, "fewer than %d messages on %s: %s" % (n, topic, self.agent_log(4000)))
         return match(sub.snapshot())
 
 
@@ -128,7 +109,7 @@ class TestDeviceDiscovery(HomeAssistantCase):
         sub = testlib.Subscriber(self.procs, self.broker.port, "#").start()
         self.addCleanup(sub.stop)
         path = self.ha_config(heartbeat=20)
-        self.start(path)
+        self.launch(path)
         first = self.on(sub, self.device_topic)[0]
         doc = first.json()
         self.check_device_message(doc)
@@ -146,22 +127,22 @@ class TestDeviceDiscovery(HomeAssistantCase):
         testlib.publish(self.broker.port, PREFIX + "/status", b"online")
         again = self.on(sub, self.device_topic, n=n + 1, timeout=10)
         self.assertEqual(again[-1].json(), doc)
-        self.assertIn("is online: publishing the discovery messages again", self.log())
+        self.assertIn("is online: publishing the discovery messages again", self.agent_log(4000))
         # Anything else on the status topic is not a birth message.
         testlib.publish(self.broker.port, PREFIX + "/status", b"offline")
 
         # A restart: the same ids, the same message.
-        self.stop()
+        self.stop_agent()
         sub2 = testlib.Subscriber(self.procs, self.broker.port, PREFIX + "/#").start()
         self.addCleanup(sub2.stop)
-        self.start(path)
+        self.launch(path)
         second = self.on(sub2, self.device_topic, live=True)[0].json()
         self.assertEqual(second, doc)
         self.assertEqual([c["unique_id"] for c in second["cmps"].values()],
                          [c["unique_id"] for c in doc["cmps"].values()])
         self.assertEqual(len(self.on(sub, self.device_topic, n=n + 2)), n + 2,
                          "the offline status word republished discovery")
-        self.stop()
+        self.stop_agent()
 
     def test_once_publishes_discovery_and_expire_after_follows_the_poll_interval(self):
         self.sim.set_jobs(jobs_12())
@@ -181,7 +162,7 @@ class TestPerJobEntities(HomeAssistantCase):
         sub = testlib.Subscriber(self.procs, self.broker.port, "#").start()
         self.addCleanup(sub.stop)
         path = self.ha_config(per_job=True)
-        self.start(path)
+        self.launch(path)
         for j in jobs:
             self.on(sub, self.job_config_topic(j["job_id"]))
         doc = self.on(sub, self.job_config_topic(3))[0].json()
@@ -215,18 +196,18 @@ class TestPerJobEntities(HomeAssistantCase):
         want = {self.job_config_topic(j["job_id"]) for j in jobs if j["job_id"] != 4}
         want |= {self.job_config_topic(99), self.device_topic}
         self.assertEqual({t for t in held if self.node in t}, want)
-        self.stop()
+        self.stop_agent()
 
         # A restart takes the retained job topics as its baseline and
         # republishes none of them, yet every job is announced again.
         self.sim.delete_job(5)
         sub2 = testlib.Subscriber(self.procs, self.broker.port, PREFIX + "/#").start()
         self.addCleanup(sub2.stop)
-        self.start(path)
+        self.launch(path)
         for t in want - {self.device_topic, self.job_config_topic(5)}:
             self.on(sub2, t, live=True)
         self.on(sub2, self.job_config_topic(5), payload=b"", live=True, timeout=20)
-        self.stop()
+        self.stop_agent()
 
 
 class TestDiscoveryOff(HomeAssistantCase):
@@ -250,7 +231,7 @@ class TestDiscoveryOff(HomeAssistantCase):
         self.addCleanup(sub.stop)
         mine = self.subscribe()
         path = self.ha_config(discovery=False)
-        self.start(path)
+        self.launch(path)
         self.on(mine, self.P + "/summary")
         self.assertEqual([m for m in sub.snapshot() if self.agent_id in m.topic], [])
         # The same file, rewritten with discovery on.
@@ -259,7 +240,7 @@ class TestDiscoveryOff(HomeAssistantCase):
         doc = self.on(sub, self.device_topic)[0].json()
         self.assertEqual(doc["availability"][0]["topic"], self.B + "/status")
         self.assertIsNone(self.agent.poll(), "the agent exited on SIGHUP")
-        self.stop()
+        self.stop_agent()
 
 
 if __name__ == "__main__":

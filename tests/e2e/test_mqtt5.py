@@ -7,16 +7,14 @@ an earlier run left are about to expire)."""
 
 import json
 import os
-import signal
-import subprocess
 import sys
-import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from e2e_base import E2ECase, jobs_with_every_status  # noqa: E402
+from e2e_base import E2ECase  # noqa: E402
+from test_daemon import jobs_12  # noqa: E402
 import testlib  # noqa: E402
 
 # mosquitto_sub -F: retained, QoS, payload format indicator, message expiry
@@ -31,44 +29,21 @@ class V5Message(testlib.Message):
 class V5Subscriber(testlib.Subscriber):
     """mosquitto_sub speaking MQTT 5, keeping each message's properties."""
 
-    def start(self, timeout=10.0):
-        args = ["mosquitto_sub", "-V", "mqttv5", "-h", "127.0.0.1", "-p", str(self.port),
+    def command(self):
+        return ["mosquitto_sub", "-V", "mqttv5", "-h", "127.0.0.1", "-p", str(self.port),
                 "-q", "1", "-t", self.topic, "-t", self.probe_topic, "-F", V5_FORMAT]
-        self.proc = self.procs.popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            testlib.publish(self.port, self.probe_topic, b"probe")
-            with self.cond:
-                if self.cond.wait_for(lambda: self._probe_seen, 0.3):
-                    return self
-        raise RuntimeError("mosquitto_sub -V mqttv5 did not subscribe")
 
-    def _read(self):
-        for line in self.proc.stdout:
-            parts = line.rstrip(b"\n").split(b"|", 6)
-            if len(parts) != 7:
-                continue
-            r, q, fmt, expiry, ctype, hexp, topic = parts
-            msg = V5Message(topic.decode("utf-8", "replace"), bytes.fromhex(hexp.decode()),
-                            r == b"1", int(q))
-            msg.format = int(fmt) if fmt else None
-            msg.expiry = int(expiry) if expiry else None
-            msg.content_type = ctype.decode() if ctype else None
-            with self.cond:
-                if msg.topic == self.probe_topic:
-                    self._probe_seen = True
-                else:
-                    self.messages.append(msg)
-                self.cond.notify_all()
-
-
-def jobs_12():
-    jobs = jobs_with_every_status(12, first_id=1)
-    for j in jobs:
-        j["status"] = 7 if j["job_id"] % 2 else 8
-    return jobs
+    def parse_line(self, line):
+        parts = line.split(b"|", 6)
+        if len(parts) != 7:
+            return None
+        r, q, fmt, expiry, ctype, hexp, topic = parts
+        msg = V5Message(topic.decode("utf-8", "replace"), bytes.fromhex(hexp.decode()),
+                        r == b"1", int(q))
+        msg.format = int(fmt) if fmt else None
+        msg.expiry = int(expiry) if expiry else None
+        msg.content_type = ctype.decode() if ctype else None
+        return msg
 
 
 class Mqtt5Case(E2ECase):
@@ -81,30 +56,9 @@ class Mqtt5Case(E2ECase):
         self.addCleanup(sub.stop)
         return sub
 
-    def start(self, path):
-        self.agent = testlib.start_agent(self.procs, ["-c", path, "-v"], log_dir=self.tmp.path)
-        self.addCleanup(self.kill)
-
-    def kill(self):
-        if self.agent.poll() is None:
-            self.procs.stop(self.agent, signal.SIGKILL)
-
-    def stop(self):
-        self.agent.send_signal(signal.SIGTERM)
-        self.assertEqual(self.agent.wait(10), 0, self.log())
-
-    def log(self):
-        if not hasattr(self, "agent"):
-            return ""
-        try:
-            with open(self.agent.log_path, "r", errors="replace") as f:
-                return f.read()[-4000:]
-        except OSError:
-            return ""
-
     def wait(self, sub, predicate, what, timeout=15):
         self.assertTrue(sub.wait_for(lambda ms: any(predicate(m) for m in ms), timeout),
-                        "%s: %s" % (what, self.log()))
+                        "%s: %s" % (what, self.agent_log(4000)))
 
 
 class TestMqtt5(Mqtt5Case):
@@ -112,16 +66,16 @@ class TestMqtt5(Mqtt5Case):
         jobs = jobs_12()
         self.sim.set_jobs(jobs)
         sub = self.v5_subscribe()
-        self.start(self.v5_config(3600))
+        self.launch(self.v5_config(3600))
         self.wait(sub, lambda m: m.topic == self.P + "/summary", "no summary")
-        self.assertIn("(MQTT 5)", self.log())
+        self.assertIn("(MQTT 5)", self.agent_log(4000))
         self.sim.delete_job(4)
         self.sim.patch_job(3, {"status": 8})
         self.wait(sub, lambda m: m.topic == self.job_topic(4) and m.payload == b"",
                   "no removal of job 4")
         self.wait(sub, lambda m: m.topic == self.P + "/events"
                   and json.loads(m.payload)["type"] == "removed", "no removed event")
-        self.stop()
+        self.stop_agent()
         self.wait(sub, lambda m: m.topic == self.B + "/status" and m.payload == b"offline",
                   "no offline")
 
@@ -184,7 +138,7 @@ class TestMqtt5Expiry(Mqtt5Case):
         self.sim.set_jobs(jobs_12())
         sub = self.v5_subscribe(self.P + "/jobs/+")
         # 8 s: every job topic is published again every 4 s.
-        self.start(self.v5_config(8))
+        self.launch(self.v5_config(8))
         self.wait(sub, lambda m: m.topic == self.job_topic(1), "no job topic")
         time.sleep(10)
         counts = {}
@@ -192,30 +146,30 @@ class TestMqtt5Expiry(Mqtt5Case):
             counts[m.topic] = counts.get(m.topic, 0) + 1
         self.assertEqual(len(counts), 12)
         self.assertGreaterEqual(min(counts.values()), 2, counts)
-        self.assertIn("republishing every job topic before its message expiry", self.log())
+        self.assertIn("republishing every job topic before its message expiry", self.agent_log(4000))
         # More than one expiry interval after the first publication, the
         # broker still holds every job topic.
         held = [t for t, p in self.retained(self.P + "/jobs/+").items() if p]
         self.assertEqual(len(held), 12)
-        self.stop()
+        self.stop_agent()
 
     def test_a_restart_refreshes_job_topics_an_earlier_run_left_close_to_expiry(self):
         self.sim.set_jobs(jobs_12())
         path = self.v5_config(12)
         sub = self.v5_subscribe(self.P + "/summary")
-        self.start(path)
+        self.launch(path)
         self.wait(sub, lambda m: True, "no summary")
-        self.stop()
+        self.stop_agent()
         # Unchanged jobs are not republished at a restart (the retained
         # topics are the baseline), and 4 s of their 12 are left: the
         # agent refreshes them before, not 6 s after its start.
         time.sleep(8)
-        self.start(path)
+        self.launch(path)
         time.sleep(6)
         held = [t for t, p in self.retained(self.P + "/jobs/+").items() if p]
-        self.assertEqual(len(held), 12, self.log())
-        self.assertIn("baseline from the broker: 12 retained job topics", self.log())
-        self.stop()
+        self.assertEqual(len(held), 12, self.agent_log(4000))
+        self.assertIn("baseline from the broker: 12 retained job topics", self.agent_log(4000))
+        self.stop_agent()
 
 
 if __name__ == "__main__":

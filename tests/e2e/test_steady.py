@@ -10,7 +10,6 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import testlib  # noqa: E402
 from test_daemon import DaemonCase, jobs_12  # noqa: E402
 
 
@@ -19,9 +18,7 @@ class TestSteadyState(DaemonCase):
         self.sub = self.subscribe()
         mqtt = {"heartbeat": heartbeat}  # None: the default (300 s)
         self.config_path = self.config(per_page=5, poll_interval=1, timeout=3, mqtt_extra=mqtt)
-        self.agent = testlib.start_agent(self.procs, ["-c", self.config_path, "-v"],
-                                         log_dir=self.tmp.path)
-        self.addCleanup(self.stop_daemon)
+        self.launch(self.config_path)
         self.assertTrue(self.sub.wait_for(self.has(self.B + "/health"), 15),
                         "no health after the first poll: %s" % self.agent_log())
 
