@@ -182,15 +182,6 @@ job_entry_t *job_table_find(job_table_t *t, int64_t job_id)
     return NULL;
 }
 
-void job_table_invalidate(job_table_t *t, int64_t job_id)
-{
-    job_entry_t *e = job_table_find(t, job_id);
-
-    if (e != NULL) {
-        e->flags |= JOB_ENTRY_STALE;
-    }
-}
-
 void job_table_invalidate_all(job_table_t *t)
 {
     uint32_t i;

@@ -96,9 +96,6 @@ void job_table_unpublish(job_table_t *t, int64_t job_id);
 /* Find an entry by id; NULL if not tracked. */
 job_entry_t *job_table_find(job_table_t *t, int64_t job_id);
 
-/* Make a job look changed at the next update (after its publish failed). */
-void job_table_invalidate(job_table_t *t, int64_t job_id);
-
 /* Make every job look changed at its next update: after the broker lost its
  * retained messages, the next poll republishes every job topic. */
 void job_table_invalidate_all(job_table_t *t);
