@@ -326,7 +326,7 @@ static void publish_health(m2m_agent_t *a)
         return;
     }
     len = payload_health(a->payload, sizeof a->payload, &a->health);
-    if (len >= 0 && topic_build(a, 0, "health", NULL) >= 0 &&
+    if (len >= 0 && topic_build(a, a->cfg->project_health, "health", NULL) >= 0 &&
         publish(a, a->payload, (size_t)len, 1) != 0) {
         a->health_sent.valid = 0;
     }
@@ -624,6 +624,11 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a)
     if (publish(a, "online", 6, 1) != 0) {
         return M2M_POLL_TRANSIENT;
     }
+    return m2m_agent_join(a);
+}
+
+m2m_poll_result_t m2m_agent_join(m2m_agent_t *a)
+{
     /* A new session may be with a broker that lost its retained messages
      * (restarted without persistence): the next poll republishes every job
      * topic, and the summary and health as always. */
@@ -632,9 +637,14 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a)
     return M2M_POLL_OK;
 }
 
-void m2m_agent_stop(m2m_agent_t *a)
+void m2m_agent_leave(m2m_agent_t *a)
 {
     tls_client_close(&a->tls);
+}
+
+void m2m_agent_stop(m2m_agent_t *a)
+{
+    m2m_agent_leave(a);
     if (topic_build(a, 0, "status", NULL) >= 0) {
         (void)m2m_mqtt_publish(a->port, a->topic, "offline", 7, a->cfg->qos, 1);
     }

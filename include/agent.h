@@ -75,6 +75,10 @@ typedef struct {
                                    their content changed, and otherwise
                                    once this long after the last one (ms);
                                    0: after every poll */
+    uint8_t project_health;     /* 0: health goes to B/health (one project
+                                   per agent); 1: to P/health (several
+                                   projects share the agent, whose port
+                                   publishes B/health for all of them) */
 } m2m_agent_config_t;
 
 /* The last summary or health message: its content and when it was sent. */
@@ -173,6 +177,18 @@ void m2m_agent_set_next_poll(m2m_agent_t *a, int64_t next_poll_at);
 /* Publish "offline" to B/status, close the API connection and the MQTT
  * session. */
 void m2m_agent_stop(m2m_agent_t *a);
+
+/* Several projects over one MQTT session: one agent per project, each with
+ * its own port context for the API connection and one MQTT session the port
+ * contexts share. The first agent opens the session with m2m_agent_start();
+ * every other one joins it: m2m_agent_start() without the connect and the
+ * "online" message (its first poll republishes, and at the first join the
+ * project's retained job topics become its baseline). Returns M2M_POLL_OK. */
+m2m_poll_result_t m2m_agent_join(m2m_agent_t *a);
+
+/* Close the API connection of an agent that joined; the session stays open
+ * for the others (the agent that started it stops it). */
+void m2m_agent_leave(m2m_agent_t *a);
 
 /* Make the next poll publish every job topic, the summary and health again
  * (unchanged jobs as they are read, without events): for a broker that
