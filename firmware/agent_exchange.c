@@ -240,6 +240,7 @@ int agent_read_response(m2m_agent_t *a)
     }
 }
 
+#if M2M_WITH_AKSK
 /* 1 if text holds needle, ASCII case ignored. */
 static int contains_nocase(const char *text, const char *needle)
 {
@@ -277,6 +278,7 @@ static void explain_clock_skew(m2m_agent_t *a)
     strbuf_puts(&sb, a->last_sdk_date);
     strbuf_puts(&sb, " is more than 15 minutes off the server's time");
 }
+#endif /* M2M_WITH_AKSK */
 
 static m2m_poll_result_t classify_response(m2m_agent_t *a)
 {
@@ -321,9 +323,11 @@ static m2m_poll_result_t classify_response(m2m_agent_t *a)
     if (code == 408 || code == 429 || code >= 500 || code < 200) {
         return M2M_POLL_TRANSIENT;
     }
+#if M2M_WITH_AKSK
     if (code == 401) {
         explain_clock_skew(a);
     }
+#endif
     return M2M_POLL_REFUSED;
 }
 

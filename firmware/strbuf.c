@@ -42,16 +42,44 @@ void strbuf_putc(strbuf_t *sb, char c)
     strbuf_append(sb, &c, 1);
 }
 
+/* v / 10 with shifts and adds: a 64-bit division would pull the C library's
+ * helper (about 700 bytes) into a 32-bit target. The estimate is low by at
+ * most a few units, which the loop corrects. */
+static uint64_t div10(uint64_t v, unsigned *rem)
+{
+    uint64_t q = (v >> 1) + (v >> 2);
+    uint64_t r;
+    q += q >> 4;
+    q += q >> 8;
+    q += q >> 16;
+    q += q >> 32;
+    q >>= 3;
+    r = v - ((q << 3) + (q << 1));
+    while (r > 9u) {
+        q++;
+        r -= 10u;
+    }
+    *rem = (unsigned)r;
+    return q;
+}
+
 void strbuf_uint(strbuf_t *sb, uint64_t v)
 {
     char digits[20];
-    size_t n = 0;
-    do {
-        digits[sizeof digits - 1 - n] = (char)('0' + (v % 10u));
-        v /= 10u;
-        n++;
-    } while (v != 0);
-    strbuf_append(sb, digits + sizeof digits - n, n);
+    size_t n = sizeof digits;
+    unsigned digit;
+    while (v > UINT32_MAX) {
+        v = div10(v, &digit);
+        digits[--n] = (char)('0' + digit);
+    }
+    {
+        uint32_t w = (uint32_t)v; /* the rest in native 32-bit division */
+        do {
+            digits[--n] = (char)('0' + w % 10u);
+            w /= 10u;
+        } while (w != 0);
+    }
+    strbuf_append(sb, digits + n, sizeof digits - n);
 }
 
 void strbuf_int(strbuf_t *sb, int64_t v)

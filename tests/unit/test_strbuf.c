@@ -1,8 +1,10 @@
 /* test_strbuf.c - bounded text building (firmware/strbuf.c). */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -93,6 +95,43 @@ static void unsigned_integers_reach_uint64_max(void **state)
     strbuf_putc(&sb, ' ');
     strbuf_uint(&sb, UINT64_MAX);
     assert_string_equal(buf, "0 18446744073709551615");
+}
+
+/* Above 32 bits the digits come from shifts and adds, not a 64-bit division:
+ * every power of ten and its neighbours, every power of two and its
+ * neighbours, and a pseudo-random sweep match the C library's printf. */
+static void unsigned_digits_match_printf_across_64_bits(void **state)
+{
+    uint64_t seed = 0x9E3779B97F4A7C15u;
+    uint64_t v;
+    int i;
+    (void)state;
+
+    for (i = 0; i < 200000; i++) {
+        char want[32];
+        char buf[32];
+        strbuf_t sb;
+        int k = i % 3;
+        if (i < 64 * 3) {
+            v = ((uint64_t)1 << (i / 3)) + (uint64_t)k - 1u;
+        } else if (i < 64 * 3 + 20 * 3) {
+            uint64_t p = 1;
+            int e;
+            for (e = 0; e < (i - 64 * 3) / 3; e++) {
+                p *= 10u;
+            }
+            v = p + (uint64_t)k - 1u;
+        } else {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            v = seed >> (seed & 31u);
+        }
+        snprintf(want, sizeof want, "%" PRIu64, v);
+        strbuf_init(&sb, buf, sizeof buf);
+        strbuf_uint(&sb, v);
+        assert_string_equal(buf, want);
+    }
 }
 
 static void exact_fit_succeeds_one_byte_less_overflows(void **state)
@@ -190,6 +229,7 @@ int main(void)
         cmocka_unit_test(puts_null_appends_nothing),
         cmocka_unit_test(integers_are_exact_over_the_whole_range),
         cmocka_unit_test(unsigned_integers_reach_uint64_max),
+        cmocka_unit_test(unsigned_digits_match_printf_across_64_bits),
         cmocka_unit_test(exact_fit_succeeds_one_byte_less_overflows),
         cmocka_unit_test(overflow_is_sticky),
         cmocka_unit_test(zero_capacity_overflows_without_writing),
