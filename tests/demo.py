@@ -50,6 +50,19 @@ def _on_signal(signum, frame):
     stop_requested.set()
 
 
+def say(text="", flush=True):
+    """Print a line; a reader that went away (make demo | head) ends the demo
+    cleanly instead of with a traceback per line."""
+    try:
+        print(text, flush=flush)
+    except (BrokenPipeError, ValueError):
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        stop_requested.set()
+
+
 def color(text, code):
     if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
         return text
@@ -89,8 +102,9 @@ def pump(proc, started):
         raw = raw.rstrip(b"\n")
         topic, _, payload = raw.partition(b" ")
         stamp = "%6.1fs" % (time.monotonic() - started)
-        print("%s  %s" % (color(stamp, "2"), describe(topic.decode("utf-8", "replace"), payload)),
-              flush=True)
+        say("%s  %s" % (color(stamp, "2"), describe(topic.decode("utf-8", "replace"), payload)))
+        if stop_requested.is_set():
+            return
 
 
 def main(argv=None):
@@ -131,21 +145,21 @@ def main(argv=None):
             AGENT_ID, poll_interval=args.poll_interval, per_page=3)
 
         sub_cmd = "mosquitto_sub -h 127.0.0.1 -p %d -v -t 'modelarts/#'" % broker.port
-        print(color("modelarts2mqtt demo", "1"))
-        print("  ModelArts simulator  https://localhost:%d  (8 training jobs changing over "
+        say(color("modelarts2mqtt demo", "1"))
+        say("  ModelArts simulator  https://localhost:%d  (8 training jobs changing over "
               "90 s, looping)" % sim.port)
-        print("  MQTT broker          mosquitto on 127.0.0.1:%d" % broker.port)
+        say("  MQTT broker          mosquitto on 127.0.0.1:%d" % broker.port)
         if args.jobboard:
-            print("  job board            " + color("http://127.0.0.1:%d/" % broker.ws_port, "1;34")
+            say("  job board            " + color("http://127.0.0.1:%d/" % broker.ws_port, "1;34")
                   + "  (open it in a browser; MQTT over WebSockets on the same port)")
-        print("  agent                %s -c %s" % (os.path.relpath(binary), conf))
-        print("                       polls every %d s, 3 jobs per page" % args.poll_interval)
-        print("  topics               modelarts/%s/{status,health}, "
+        say("  agent                %s -c %s" % (os.path.relpath(binary), conf))
+        say("                       polls every %d s, 3 jobs per page" % args.poll_interval)
+        say("  topics               modelarts/%s/{status,health}, "
               "modelarts/%s/<project>/{jobs/<id>,events,summary}" % (AGENT_ID, AGENT_ID))
-        print("  watch it elsewhere   %s" % sub_cmd)
-        print("  stop                 Ctrl-C%s" % (
+        say("  watch it elsewhere   %s" % sub_cmd)
+        say("  stop                 Ctrl-C%s" % (
             "" if not args.duration else " (or wait %g s)" % args.duration))
-        print(flush=True)
+        say()
 
         started = time.monotonic()
         sub = procs.popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port), "-v",
@@ -155,9 +169,9 @@ def main(argv=None):
         agent = testlib.start_agent(procs, ["-c", conf])
         while not stop_requested.is_set():
             if agent.poll() is not None:
-                print("demo: the agent exited with status %d; its log:" % agent.returncode)
+                say("demo: the agent exited with status %d; its log:" % agent.returncode)
                 with open(agent.log_path, "r", errors="replace") as f:
-                    sys.stdout.write(f.read()[-3000:])
+                    say(f.read()[-3000:])
                 code = 1
                 break
             if args.duration and time.monotonic() - started >= args.duration:
@@ -169,7 +183,7 @@ def main(argv=None):
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        print("\nstopping: agent (publishes offline), subscriber, simulator, mosquitto", flush=True)
+        say("\nstopping: agent (publishes offline), subscriber, simulator, mosquitto")
         if agent is not None:
             procs.stop(agent, signal.SIGTERM, timeout=10)  # offline goes out first
             time.sleep(0.3)
