@@ -30,12 +30,12 @@ BOARD_ALL = $(CORE_LIB) $(M4_BUILD)/tls_config_check.o
 M4_BUILD := build/cortex-m4
 M4_SYSROOT := $(M4_BUILD)/sysroot
 M4_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+include boards/cortex-m4-config.mk
 # -fcallgraph-info=su writes each object's call graph with its frames (.ci), from which
 # tools/size.py computes the deepest call chain; -fstack-usage the frames alone (.su).
-# M2M_OPTIMIZE_SIZE=1: the core's hot paths take their smaller form (a table walk instead of a
-# switch, loops not unrolled), which the Linux boards, held to a CPU budget, do not set.
+# M4_SIZE_FORMS (boards/cortex-m4-config.mk): the smaller code forms of the hot paths.
 M4_OPT := -Os -ffunction-sections -fdata-sections -fstack-usage -fcallgraph-info=su \
-          -DM2M_OPTIMIZE_SIZE=1
+          $(M4_SIZE_FORMS)
 M4_INC := -nostdinc $(foreach i,0 1 2 3,-isystem $(M4_SYSROOT)/inc$(i)) \
           -isystem $(M4_SYSROOT)/third_party -Iboards/cortex-m4 \
           -DMBEDTLS_CONFIG_FILE=\"mbedtls_config.h\"
@@ -43,9 +43,9 @@ M4_INC := -nostdinc $(foreach i,0 1 2 3,-isystem $(M4_SYSROOT)/inc$(i)) \
 # (MBEDTLS_HAVE_TIME: mbedtls_time_t); the core itself includes only M4_DIRECT_HEADERS.
 M4_C_HEADERS := string.h stdint.h stddef.h limits.h stdarg.h stdbool.h time.h
 M4_DIRECT_HEADERS := string\.h|stdint\.h|stddef\.h|limits\.h|jsmn\.h|mbedtls/[a-z0-9_]+\.h
-# The default MCU configuration (include/m2m_defaults.h): what `make size` holds to the
-# budget. M4_FULL_FEATURES is every option on, as on the Linux boards, measured beside it.
-M4_FEATURES := -DM2M_WITH_AKSK=0 -DM2M_WITH_IAM_PASSWORD=0 -DM2M_STRERROR_TEXT=0
+# The default MCU configuration, M4_FEATURES (boards/cortex-m4-config.mk), is what `make size`
+# holds to the budget. M4_FULL_FEATURES is every option on, as on the Linux boards, measured
+# beside it.
 M4_FULL_FEATURES := -DM2M_WITH_AKSK=1 -DM2M_WITH_IAM_PASSWORD=1 -DM2M_STRERROR_TEXT=1
 BOARD_CFLAGS = $(M4_ARCH) $(M4_OPT) $(M4_INC) $(M4_FEATURES)
 # The core objects wait for the header tree.

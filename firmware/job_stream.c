@@ -483,9 +483,15 @@ static job_stream_status_t end_job(job_stream_t *s, size_t used)
 
 /* The first byte at or after q whose class has a bit of mask (JSON_BYTE_JOB or _STRING). The
  * caller has put a NUL, which ends both kinds of span, after the data, so the scan needs no
- * bounds test; unrolled, as it is where the splitter spends its time. */
+ * bounds test; unrolled, as it is where the splitter spends its time (M2M_OPTIMIZE_SIZE: not). */
 static inline const uint8_t *scan(const uint8_t *q, uint8_t mask)
 {
+#if M2M_OPTIMIZE_SIZE
+    while (!(json_byte_class[*q] & mask)) {
+        q++;
+    }
+    return q;
+#else
     for (;;) {
         if (json_byte_class[q[0]] & mask) {
             return q;
@@ -501,6 +507,7 @@ static inline const uint8_t *scan(const uint8_t *q, uint8_t mask)
         }
         q += 4;
     }
+#endif
 }
 
 /* Copy and scan job bytes from *pp; returns at the job's end or when the input is used up. */

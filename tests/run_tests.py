@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """The test runner behind `make test`:
 
-    python3 tests/run_tests.py [--unit BIN...] [--san BIN...] [--fuzz BIN...]
+    python3 tests/run_tests.py [--unit BIN...] [--san BIN...] [--mcu BIN...] [--fuzz BIN...]
                                [--binary AGENT] [--run-prefix CMD] [--skipped TEXT]...
                                [--no-sim] [-k PATTERN]
 
-Runs each cmocka unit binary (plain, then sanitized), a short pass of each
+Runs each cmocka unit binary (plain, sanitized, then on the microcontroller
+configuration of the core), a short pass of each
 libFuzzer harness, the simulator's self-tests, then the end-to-end tests
 against AGENT. Prints one line per
 binary or suite and, as the very last line, "N passed, M failed" counting
@@ -247,6 +248,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--unit", nargs="*", default=[], help="cmocka test binaries")
     ap.add_argument("--san", nargs="*", default=[], help="the same, built with sanitizers")
+    ap.add_argument("--mcu", nargs="*", default=[],
+                    help="the same on the microcontroller configuration of the core")
     ap.add_argument("--fuzz", nargs="*", default=[], help="libFuzzer harness binaries")
     ap.add_argument("--fuzz-seconds", type=int, default=8,
                     help="seconds per fuzz harness (default 8)")
@@ -273,7 +276,7 @@ def main(argv=None):
         print("skip  %s" % text)
 
     total_pass = total_fail = 0
-    for label, bins in (("unit", args.unit), ("san", args.san)):
+    for label, bins in (("unit", args.unit), ("san", args.san), ("mcu", args.mcu)):
         for b in bins:
             p, f = run_unit(b, label, args.timeout, prefix)
             total_pass += p

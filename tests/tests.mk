@@ -8,6 +8,14 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 SAN_CORE_OBJS := $(patsubst %.c,$(SAN_BUILD)/%.o,$(CORE_SRCS))
 SAN_CORE_LIB := $(SAN_BUILD)/libm2mcore.a
 SAN_BINS := $(patsubst tests/unit/%.c,$(SAN_BUILD)/tests/%,$(UNIT_SRCS))
+# The microcontroller configuration on the host: the core built with cortex-m4's options and
+# smaller code forms (boards/cortex-m4-config.mk), under ASan/UBSan, and every unit test that
+# applies to it.
+include boards/cortex-m4-config.mk
+MCU_BUILD := build/$(BOARD)-mcu
+MCU_CORE_LIB := $(MCU_BUILD)/libm2mcore.a
+MCU_BINS := $(filter-out $(addprefix $(MCU_BUILD)/tests/,$(M4_UNTESTED_UNITS)), \
+                         $(patsubst tests/unit/%.c,$(MCU_BUILD)/tests/%,$(UNIT_SRCS)))
 LLHTTP_DIR := /usr/share/llhttp
 LLHTTP_INC := /usr/share/include/llhttp
 LLHTTP_SRCS := $(LLHTTP_DIR)/llhttp.c $(LLHTTP_DIR)/api.c $(LLHTTP_DIR)/http.c
@@ -46,16 +54,33 @@ $(SAN_BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_CORE_LIB) $(wildcard tests/
 	$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(call llhttp_for,$@,$(SAN_BUILD)) \
 	    $(SAN_CORE_LIB) $(TEST_LIBS)
 
+$(MCU_BUILD)/firmware/%.o: firmware/%.c $(wildcard include/*.h firmware/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(M4_FEATURES) $(M4_SIZE_FORMS) -O1 $(SAN_FLAGS) -c $< -o $@
+
+$(MCU_CORE_LIB): $(patsubst %.c,$(MCU_BUILD)/%.o,$(CORE_SRCS))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(MCU_BUILD)/tests/test_%: tests/unit/test_%.c $(MCU_CORE_LIB) $(wildcard tests/unit/*.h) \
+                           $(call LLHTTP_OBJS,$(SAN_BUILD))
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(M4_FEATURES) $(M4_SIZE_FORMS) $(SAN_FLAGS) -o $@ $< \
+	    $(call llhttp_for,$@,$(SAN_BUILD)) $(MCU_CORE_LIB) $(TEST_LIBS)
+
 ifeq ($(BOARD_CROSS),1)
 # A cross board runs its unit tests and its agent under qemu-user (BOARD_RUN_PREFIX).
 # Sanitizers and libFuzzer are clang/gcc host runtimes: they run with BOARD=host.
 TEST_SAN_BINS :=
+TEST_MCU_BINS :=
 TEST_FUZZ_BINS :=
 TEST_RUN_ARGS := --run-prefix "$(BOARD_RUN_PREFIX)"
 TEST_SKIP_ARGS := --skipped "san: ASan/UBSan builds run on the host board only (make test)" \
-    --skipped "fuzz: libFuzzer harnesses run on the host board only (make test)"
+    --skipped "fuzz: libFuzzer harnesses run on the host board only (make test)" \
+    --skipped "mcu: the microcontroller configuration's unit tests run on the host board only (make test)"
 else
 TEST_SAN_BINS := $(SAN_BINS)
+TEST_MCU_BINS := $(MCU_BINS)
 TEST_FUZZ_BINS := $(FUZZ_BINS)
 TEST_RUN_ARGS :=
 TEST_SKIP_ARGS :=
@@ -63,15 +88,16 @@ endif
 # The install test (tests/e2e/test_install.py) installs this board's build.
 TEST_ENV := M2M_BOARD=$(BOARD) M2M_STATIC=$(STATIC)
 
-unit: $(UNIT_BINS) $(TEST_SAN_BINS)
+unit: $(UNIT_BINS) $(TEST_SAN_BINS) $(TEST_MCU_BINS)
 
 # FUZZ_BINS: tests/fuzz/fuzz.mk (a short pass of each harness).
 test: deps $(BIN) unit $(TEST_FUZZ_BINS)
 	@$(TEST_ENV) $(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --san $(TEST_SAN_BINS) \
-	    --fuzz $(TEST_FUZZ_BINS) --binary $(BIN) $(TEST_RUN_ARGS) $(TEST_SKIP_ARGS)
+	    --mcu $(TEST_MCU_BINS) --fuzz $(TEST_FUZZ_BINS) --binary $(BIN) $(TEST_RUN_ARGS) $(TEST_SKIP_ARGS)
 
 e2e: deps $(BIN)
 	@$(TEST_ENV) $(PYTHON) tests/run_tests.py --binary $(BIN) $(TEST_RUN_ARGS)
 
 # Keep the llhttp objects between runs (make would delete them as intermediates).
-.SECONDARY: $(call LLHTTP_OBJS,$(BUILD)) $(call LLHTTP_OBJS,$(SAN_BUILD))
+.SECONDARY: $(call LLHTTP_OBJS,$(BUILD)) $(call LLHTTP_OBJS,$(SAN_BUILD)) \
+            $(patsubst %.c,$(MCU_BUILD)/%.o,$(CORE_SRCS))
