@@ -122,7 +122,8 @@ def run_fuzz(path, seconds):
     if not os.access(path, os.X_OK):
         print("FAIL %-5s %s: not built" % (label, path))
         return 0, 1
-    seeds = os.path.join(TESTS_DIR, "fuzz", "corpus", name)
+    # A harness built on the microcontroller configuration (fuzz_x_mcu) shares fuzz_x's seeds.
+    seeds = os.path.join(TESTS_DIR, "fuzz", "corpus", re.sub(r"_mcu$", "", name))
     work = tempfile.mkdtemp(prefix="m2m_%s_" % name)
     corpus = os.path.join(work, "corpus")
     prefix = os.path.join(os.path.dirname(os.path.abspath(path)), name + "-")

@@ -18,8 +18,12 @@ FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -std=c99 $(WARN) -Iinclude -Iport/posix
 FUZZ_PORT_CFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
                     -DM2M_DEFAULT_CAPACITY=$(BOARD_CAPACITY)
-FUZZ_NAMES := fuzz_http_response fuzz_job_stream fuzz_config
+# A name ending in _mcu is the harness of the same name without it, built on the core's
+# microcontroller configuration (boards/cortex-m4-config.mk: the smaller code forms), with the
+# same seeds.
+FUZZ_NAMES := fuzz_http_response fuzz_job_stream fuzz_config fuzz_job_stream_mcu
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/,$(FUZZ_NAMES))
+include boards/cortex-m4-config.mk
 FUZZ_HEADERS := $(wildcard include/*.h port/posix/config.h)
 
 FUZZ_SRCS_fuzz_http_response := firmware/http_response.c
@@ -28,13 +32,15 @@ FUZZ_SRCS_fuzz_job_stream := firmware/job_stream.c firmware/job_record.c firmwar
 FUZZ_SRCS_fuzz_config := port/posix/config.c port/posix/config_file.c
 FUZZ_LIBS_fuzz_config := -linih
 FUZZ_EXTRA_fuzz_config := $(FUZZ_PORT_CFLAGS)
+FUZZ_SRCS_fuzz_job_stream_mcu := $(FUZZ_SRCS_fuzz_job_stream) firmware/strbuf.c
+FUZZ_EXTRA_fuzz_job_stream_mcu := $(M4_FEATURES) $(M4_SIZE_FORMS)
 
 .PHONY: fuzz fuzz-build
 
 fuzz-build: $(FUZZ_BINS)
 
 define FUZZ_RULE
-$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c $(FUZZ_SRCS_$(1)) $(FUZZ_HEADERS)
+$(FUZZ_DIR)/$(1): tests/fuzz/$(1:_mcu=).c $(FUZZ_SRCS_$(1)) $(FUZZ_HEADERS)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_EXTRA_$(1)) -o $$@ $$< $(FUZZ_SRCS_$(1)) $(FUZZ_LIBS_$(1))
 endef
@@ -45,7 +51,7 @@ $(foreach name,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(name))))
 fuzz: $(FUZZ_BINS)
 	@fail=0; for name in $(FUZZ_NAMES); do \
 	  corpus=$(FUZZ_DIR)/corpus-$$name; log=$(FUZZ_DIR)/$$name.log; \
-	  mkdir -p $$corpus && cp tests/fuzz/corpus/$$name/* $$corpus/; \
+	  mkdir -p $$corpus && cp tests/fuzz/corpus/$${name%_mcu}/* $$corpus/; \
 	  echo "fuzz  $$name: $(FUZZ_SECONDS) s on $$corpus (log: $$log)"; \
 	  if $(FUZZ_DIR)/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	       -rss_limit_mb=2048 -timeout=5 -artifact_prefix=$(FUZZ_DIR)/$$name- \
