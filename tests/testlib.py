@@ -161,7 +161,9 @@ class Mosquitto:
     (a free port unless given) serving the files of http_dir, if set, over
     HTTP (examples/jobboard)."""
 
-    def __init__(self, procs, workdir, websockets=False, http_dir=None, ws_port=None):
+    def __init__(self, procs, workdir, websockets=False, http_dir=None, ws_port=None,
+                 log_types=("error", "warning")):
+        self.log_types = log_types  # mosquitto's log_type lines; e.g. "notice" logs connects
         self.procs = procs
         self.workdir = workdir
         self.proc = None
@@ -178,7 +180,8 @@ class Mosquitto:
             conf = os.path.join(self.workdir, "mosquitto-%d.conf" % self.port)
             with open(conf, "w") as f:
                 f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                        "log_dest stderr\nlog_type error\nlog_type warning\n" % self.port)
+                        "log_dest stderr\n" % self.port)
+                f.write("".join("log_type %s\n" % t for t in self.log_types))
                 if os.getuid() == 0:
                     f.write("user root\n")  # stay the user that started it
                 if self.websockets:
@@ -187,7 +190,8 @@ class Mosquitto:
                     f.write("listener %d 127.0.0.1\nprotocol websockets\n" % self.ws_port)
                     if self.http_dir:
                         f.write("http_dir %s\n" % os.path.abspath(self.http_dir))
-            log = open(os.path.join(self.workdir, "mosquitto-%d.log" % self.port), "wb")
+            self.log_path = os.path.join(self.workdir, "mosquitto-%d.log" % self.port)
+            log = open(self.log_path, "wb")
             self.proc = self.procs.popen(["mosquitto", "-c", conf], stdout=log,
                                          stderr=subprocess.STDOUT)
             log.close()
@@ -228,8 +232,9 @@ class Simulator:
 
     def start(self, jobs=None, demo=False, generate=0, options=None, cert=None, key=None,
               verbose=False, ak=None, sk=None, security_token=None, iam_user=None,
-              iam_password=None, iam_domain=None, clock_offset=None):
-        """Start the simulator process. ak and sk: one accepted key pair,
+              iam_password=None, iam_domain=None, clock_offset=None, extra_projects=()):
+        """Start the simulator process. extra_projects: more projects it
+        serves, "ID" (the token is this simulator's) or "ID:TOKEN". ak and sk: one accepted key pair,
         or ak alone as a list of (AK, SK) pairs. security_token: signed
         requests must carry it (X-Security-Token). iam_user, iam_password,
         iam_domain: the user of POST /v3/auth/tokens. clock_offset: seconds
@@ -250,6 +255,8 @@ class Simulator:
                      "--iam-domain", iam_domain]
         if clock_offset is not None:
             args += ["--clock-offset", str(clock_offset)]
+        for spec in extra_projects:
+            args += ["--extra-project", spec]
         if jobs is not None:
             path = os.path.join(os.path.dirname(self.certs["ca"]),
                                 "jobs-%s.json" % uuid.uuid4().hex[:8])

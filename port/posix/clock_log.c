@@ -58,7 +58,7 @@ static const char *level_name(m2m_log_level_t level)
 
 void m2m_log(m2m_port_t *port, m2m_log_level_t level, const char *message)
 {
-    char line[LOG_MESSAGE_MAX + 64];
+    char line[LOG_MESSAGE_MAX + 160];
     struct tm tm;
     int64_t now = m2m_time_utc_ms(port);
     time_t secs = (time_t)(now / 1000);
@@ -71,8 +71,8 @@ void m2m_log(m2m_port_t *port, m2m_log_level_t level, const char *message)
     }
     gmtime_r(&secs, &tm);
     n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(line + n, sizeof line - n, ".%03dZ %s ", (int)(now % 1000),
-                          level_name(level));
+    n += (size_t)snprintf(line + n, sizeof line - n, ".%03dZ %s %s", (int)(now % 1000),
+                          level_name(level), port != NULL ? port->log_prefix : "");
     for (i = 0; message[i] != '\0' && n < sizeof line - 5; i++) {
         unsigned char ch = (unsigned char)message[i];
         line[n++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;

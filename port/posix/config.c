@@ -238,6 +238,63 @@ static int set_id(const config_key_t *k, config_t *c, const char *value, char *w
     return store_string(k, c, value, why, why_size);
 }
 
+/* One project id, or several separated by commas (spaces around a comma
+ * are allowed, one inside an id is not): stored as "p1,p2". */
+static int set_project_list(const config_key_t *k, config_t *c, const char *value, char *why,
+                            size_t why_size)
+{
+    char list[CONFIG_PROJECT_LIST_MAX];
+    const char *p = value;
+    size_t used = 0;
+    size_t count = 0;
+
+    for (;;) {
+        const char *begin;
+        size_t len;
+        size_t i;
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        begin = p;
+        while (is_id_char((unsigned char)*p)) {
+            p++;
+        }
+        len = (size_t)(p - begin);
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        if (len == 0 || len >= CONFIG_ID_MAX || (*p != ',' && *p != '\0')) {
+            snprintf(why, why_size, "must be 1..%d characters of A-Z a-z 0-9 _ -%s",
+                     CONFIG_ID_MAX - 1, count > 0 || *p == ',' ? " (ids separated by commas)" : "");
+            return -1;
+        }
+        if (++count > CONFIG_PROJECTS_MAX) {
+            snprintf(why, why_size, "at most %d projects", CONFIG_PROJECTS_MAX);
+            return -1;
+        }
+        /* A duplicate would publish to the same topics twice. */
+        for (i = 0; i < used;) {
+            size_t n = strcspn(list + i, ",");
+            if (n == len && memcmp(list + i, begin, len) == 0) {
+                snprintf(why, why_size, "project %.*s is listed twice", (int)len, begin);
+                return -1;
+            }
+            i += n + 1;
+        }
+        if (used > 0) {
+            list[used - 1] = ',';
+        }
+        memcpy(list + used, begin, len);
+        used += len + 1;
+        list[used - 1] = '\0';
+        if (*p == '\0') {
+            break;
+        }
+        p++; /* the comma */
+    }
+    return store_string(k, c, list, why, why_size);
+}
+
 static int set_choice(const config_key_t *k, config_t *c, const char *value, char *why,
                       size_t why_size)
 {
@@ -428,7 +485,7 @@ static const char *const protocol_choices[] = {"3.1.1", "5", NULL};
 static const config_key_t config_keys[] = {
     STR("modelarts", "endpoint", set_https_url, endpoint,
         "https://modelarts.cn-north-4.myhuaweicloud.com", NULL, 0),
-    STR("modelarts", "project_id", set_id, project_id, "", NULL, 0),
+    STR("modelarts", "project_id", set_project_list, project_id, "", NULL, 0),
     {"modelarts", "auth", set_auth, KIND_INT, OFF(auth), SZ(auth), 0, 0, NULL, "token", NULL, 0},
     STR("modelarts", "token", set_credential, token, "", "MODELARTS_TOKEN", 1),
     STR("modelarts", "ak", set_credential, ak, "", "MODELARTS_AK", 1),
@@ -538,22 +595,93 @@ void config_defaults(config_t *c)
     }
 }
 
+/* NAME of a project section "modelarts.NAME", else NULL. */
+static const char *project_section_name(const char *section)
+{
+    size_t n = strlen(CONFIG_SECTION_PREFIX);
+    return strncmp(section, CONFIG_SECTION_PREFIX, n) == 0 ? section + n : NULL;
+}
+
 int config_key_is_secret(const char *section, const char *key)
 {
-    const config_key_t *k = find_key(section, key);
+    const config_key_t *k =
+        find_key(project_section_name(section) != NULL ? "modelarts" : section, key);
     return k != NULL && k->secret;
+}
+
+/* Keys one poll loop and one TLS setup serve for every project. */
+static int key_is_shared(const char *key)
+{
+    return strcmp(key, "poll_interval") == 0 || strcmp(key, "ca_file") == 0 ||
+           strcmp(key, "insecure") == 0;
+}
+
+/* A key of [modelarts.NAME]: checked and NAME recorded; applied only while
+ * config_load_project() applies that very section. Returns -1 to apply
+ * it as a [modelarts] key, else the status. */
+static int project_section_key(config_t *c, const char *section, const char *name, const char *key,
+                               const char *at_open, const char *at, const char *at_close, char *err,
+                               size_t err_size)
+{
+    size_t len = strlen(name);
+    size_t i;
+    i = 0;
+    while (i < len && is_id_char((unsigned char)name[i])) {
+        i++;
+    }
+    if (len == 0 || i < len || len >= CONFIG_ID_MAX) {
+        snprintf(err, err_size,
+                 "section [%s]: a project section is [modelarts.NAME], NAME 1..%d characters of "
+                 "A-Z a-z 0-9 _ -%s%s%s",
+                 section, CONFIG_ID_MAX - 1, at_open, at, at_close);
+        return CONFIG_ERR_UNKNOWN;
+    }
+    if (find_key("modelarts", key) == NULL) {
+        snprintf(err, err_size, "unknown key %s.%s%s%s%s", section, key, at_open, at, at_close);
+        return CONFIG_ERR_UNKNOWN;
+    }
+    if (key_is_shared(key)) {
+        snprintf(err, err_size, "%s.%s: every project shares this key: set it in [modelarts]%s%s%s",
+                 section, key, at_open, at, at_close);
+        return CONFIG_ERR_VALUE;
+    }
+    if (c->section_applied[0] != '\0') {
+        return strcmp(c->section_applied, name) == 0 ? -1 : CONFIG_OK;
+    }
+    for (i = 0; i < c->n_sections; i++) {
+        if (strcmp(c->sections[i], name) == 0) {
+            return CONFIG_OK;
+        }
+    }
+    if (c->n_sections >= CONFIG_PROJECTS_MAX) {
+        snprintf(err, err_size, "section [%s]: at most %d projects%s%s%s", section,
+                 CONFIG_PROJECTS_MAX, at_open, at, at_close);
+        return CONFIG_ERR_VALUE;
+    }
+    memcpy(c->sections[c->n_sections++], name, len + 1);
+    return CONFIG_OK;
 }
 
 config_status_t config_set(config_t *c, const char *section, const char *key, const char *value,
                            const char *origin, char *err, size_t err_size)
 {
-    const config_key_t *k = find_key(section, key);
+    const char *project_name = project_section_name(section);
+    const config_key_t *k = find_key(project_name != NULL ? "modelarts" : section, key);
     char why[CONFIG_ERROR_MAX];
     char shown[80];
     const char *at_open = origin != NULL ? " (" : "";
     const char *at = origin != NULL ? origin : "";
     const char *at_close = origin != NULL ? ")" : "";
 
+    if (project_name != NULL) {
+        int st = project_section_key(c, section, project_name, key, at_open, at, at_close, err,
+                                     err_size);
+        if (st != -1) {
+            return (config_status_t)st;
+        }
+    } else if (c->section_applied[0] != '\0') {
+        return CONFIG_OK; /* [modelarts] and the rest were applied already */
+    }
     if (k == NULL) {
         if (section[0] == '\0') {
             snprintf(err, err_size, "key \"%s\" outside any section%s%s%s", key, at_open, at,
@@ -583,11 +711,18 @@ config_status_t config_set(config_t *c, const char *section, const char *key, co
 
 config_status_t config_set_arg(config_t *c, const char *arg, char *err, size_t err_size)
 {
-    char name[64];
+    char name[CONFIG_ID_MAX + 64];
     const char *eq = strchr(arg, '=');
-    const char *dot = memchr(arg, '.', eq != NULL ? (size_t)(eq - arg) : 0);
     size_t name_len = eq != NULL ? (size_t)(eq - arg) : 0;
+    const char *dot = NULL;
+    size_t i;
 
+    /* The last dot: a project section's name has one of its own. */
+    for (i = 0; i < name_len; i++) {
+        if (arg[i] == '.') {
+            dot = arg + i;
+        }
+    }
     /* The argument is never echoed: it may carry a secret. */
     if (eq == NULL || dot == NULL || dot == arg || dot + 1 == eq || name_len >= sizeof name) {
         snprintf(err, err_size, "--set expects SECTION.KEY=VALUE, e.g. modelarts.per_page=100");
@@ -680,21 +815,9 @@ static config_status_t split_https_url(const char *key, const char *url, char *h
     return CONFIG_OK;
 }
 
-config_status_t config_finish(config_t *c, char *err, size_t err_size)
+/* The credentials of the auth mode are set. */
+static config_status_t check_credentials(const config_t *c, char *err, size_t err_size)
 {
-    size_t topic_len;
-    config_status_t st;
-
-    if (c->agent_id[0] == '\0') {
-        default_agent_id(c->agent_id, sizeof c->agent_id);
-    }
-    if (c->client_id[0] == '\0') {
-        snprintf(c->client_id, sizeof c->client_id, "modelarts2mqtt-%s", c->agent_id);
-    }
-    if (c->project_id[0] == '\0') {
-        snprintf(err, err_size, "modelarts.project_id is required");
-        return CONFIG_ERR_MISSING;
-    }
     if (c->auth == CONFIG_AUTH_PASSWORD &&
         (c->user[0] == '\0' || c->domain[0] == '\0' || c->password[0] == '\0')) {
         snprintf(err, err_size,
@@ -714,6 +837,64 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
                  "MODELARTS_TOKEN or with --set modelarts.token=...");
         return CONFIG_ERR_MISSING;
     }
+    return CONFIG_OK;
+}
+
+/* Length of the longest id of project_id. */
+static size_t longest_project_id(const config_t *c)
+{
+    const char *p = c->project_id;
+    size_t longest = 0;
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+        longest = n > longest ? n : longest;
+        p += n + (p[n] == ',');
+    }
+    return longest;
+}
+
+size_t config_project_count(const config_t *c)
+{
+    const char *p = c->project_id;
+    size_t count = c->n_sections;
+    if (*p != '\0') {
+        count++;
+        for (; *p != '\0'; p++) {
+            count += *p == ',';
+        }
+    }
+    return count;
+}
+
+config_status_t config_finish(config_t *c, char *err, size_t err_size)
+{
+    size_t topic_len;
+    config_status_t st;
+
+    if (c->agent_id[0] == '\0') {
+        default_agent_id(c->agent_id, sizeof c->agent_id);
+    }
+    if (c->client_id[0] == '\0') {
+        snprintf(c->client_id, sizeof c->client_id, "modelarts2mqtt-%s", c->agent_id);
+    }
+    if (c->project_id[0] == '\0' && c->n_sections == 0) {
+        snprintf(err, err_size, "modelarts.project_id is required");
+        return CONFIG_ERR_MISSING;
+    }
+    if (config_project_count(c) > CONFIG_PROJECTS_MAX) {
+        snprintf(err, err_size,
+                 "%lu projects in modelarts.project_id and [modelarts.NAME] sections: at most %d",
+                 (unsigned long)config_project_count(c), CONFIG_PROJECTS_MAX);
+        return CONFIG_ERR_VALUE;
+    }
+    /* [modelarts] without a project of its own only lends its keys to the
+     * sections: their credentials are checked with each section. */
+    if (c->project_id[0] != '\0') {
+        st = check_credentials(c, err, err_size);
+        if (st != CONFIG_OK) {
+            return st;
+        }
+    }
 
     st = split_https_url("modelarts.endpoint", c->endpoint, c->api_host, sizeof c->api_host,
                          &c->api_port, err, err_size);
@@ -731,7 +912,7 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
         strncmp(c->mqtt_uri, "ssl://", 6) == 0 || strncmp(c->mqtt_uri, "mqtts://", 8) == 0;
 
     /* The longest topic the agent builds: B/<project>/jobs/<INT64_MIN>. */
-    topic_len = strlen(c->base_topic) + 1 + strlen(c->agent_id) + 1 + strlen(c->project_id) +
+    topic_len = strlen(c->base_topic) + 1 + strlen(c->agent_id) + 1 + longest_project_id(c) +
                 strlen("/jobs/-9223372036854775808");
     if (topic_len + 1 > M2M_TOPIC_MAX) {
         snprintf(err, err_size,

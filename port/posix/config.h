@@ -30,6 +30,12 @@
 #define CONFIG_SEARCH_MAX (CONFIG_SEARCH_CHARS * 4 + 1)
 #define CONFIG_ERROR_MAX 512 /* one error message */
 
+/* Projects one agent watches: [modelarts] project_id may list several ids
+ * (comma separated), and each [modelarts.NAME] section adds one project. */
+#define CONFIG_PROJECTS_MAX 16
+#define CONFIG_PROJECT_LIST_MAX (CONFIG_PROJECTS_MAX * CONFIG_ID_MAX) /* "p1,p2,..." */
+#define CONFIG_SECTION_PREFIX "modelarts."
+
 #define CONFIG_DEFAULT_FILE "/etc/modelarts2mqtt/modelarts2mqtt.conf"
 #define CONFIG_SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 
@@ -57,7 +63,10 @@ typedef enum {
 typedef struct {
     /* [modelarts] */
     char endpoint[CONFIG_URL_MAX];
-    char project_id[CONFIG_ID_MAX];
+    /* One id, or several separated by commas (stored as "p1,p2", at most
+     * CONFIG_PROJECTS_MAX, no id twice); in a project's own configuration
+     * (config_load_project) always one id. */
+    char project_id[CONFIG_PROJECT_LIST_MAX];
     config_auth_t auth;
     char token[CONFIG_TOKEN_MAX];
     char ak[CONFIG_SECRET_MAX];
@@ -106,12 +115,23 @@ typedef struct {
     uint16_t iam_port;
     int mqtt_tls;          /* 1 for ssl:// and mqtts:// */
     int file_holds_secret; /* the INI file set a secret key */
+
+    /* [modelarts.NAME] sections (the file or --set modelarts.NAME.KEY=V),
+     * by NAME, in the order they first appear. Each is one more project
+     * that inherits every key of [modelarts] and overrides some. */
+    char sections[CONFIG_PROJECTS_MAX][CONFIG_ID_MAX];
+    uint32_t n_sections;
+    /* While config_load_project() applies a section: its NAME; the keys of
+     * every other section are then skipped. "" otherwise. */
+    char section_applied[CONFIG_ID_MAX];
 } config_t;
 
 /* Fill every key with its default. */
 void config_defaults(config_t *c);
 
-/* Assign one key after checking its value. An empty value restores the
+/* Assign one key after checking its value. A key of a section
+ * [modelarts.NAME] is checked to be a [modelarts] key and NAME is recorded
+ * in sections; its value is checked and used by config_load_project(). An empty value restores the
  * key's default. origin names where the value came from, for the message
  * (e.g. "/etc/x.conf line 3", "--set"); NULL for none. On failure err holds
  * a message such as "modelarts.per_page = 0: must be 1..1000 (--set)".
@@ -123,8 +143,10 @@ config_status_t config_set(config_t *c, const char *section, const char *key, co
  * passwords). */
 int config_key_is_secret(const char *section, const char *key);
 
-/* Apply one "--set SECTION.KEY=VALUE" argument. Returns CONFIG_ERR_USAGE
- * when the argument is not of that form, else as config_set(). */
+/* Apply one "--set SECTION.KEY=VALUE" argument; SECTION.KEY is split at
+ * its last dot, so "modelarts.lab.token=..." is key token of section
+ * [modelarts.lab]. Returns CONFIG_ERR_USAGE when the argument is not of
+ * that form, else as config_set(). */
 config_status_t config_set_arg(config_t *c, const char *arg, char *err, size_t err_size);
 
 /* Apply the secrets found in the environment (MODELARTS_TOKEN,
@@ -135,9 +157,34 @@ config_status_t config_apply_env(config_t *c, char *err, size_t err_size);
 
 /* Derive the dependent defaults (agent_id from the host name, client_id,
  * the API host and port) and check the keys that depend on each other:
- * project_id and the credentials of the auth mode are required,
+ * project_id (or a [modelarts.NAME] section) and, with project_id set, the
+ * credentials of the auth mode are required, at most CONFIG_PROJECTS_MAX
+ * projects,
  * topics must fit M2M_TOPIC_MAX, CA files must be readable. */
 config_status_t config_finish(config_t *c, char *err, size_t err_size);
+
+/* Projects configured: the ids of [modelarts] project_id plus one per
+ * [modelarts.NAME] section. */
+size_t config_project_count(const config_t *c);
+
+/* The configuration of project index (0 .. config_project_count() - 1) of
+ * base, a configuration config_load() accepted with the same path and
+ * sets: base with project_id set to that project's one id; for a section's
+ * project, its keys applied over it (the file's, then --set
+ * modelarts.NAME.KEY=V), so they win over whatever [modelarts] got from the
+ * file, the environment or --set. A section may not set poll_interval,
+ * ca_file or insecure (one poll loop and one TLS setup serve every
+ * project). Then config_finish(). Returns as config_load(). */
+config_status_t config_load_project(config_t *out, const config_t *base, const char *path,
+                                    const char *const *sets, size_t n_sets, size_t index, char *err,
+                                    size_t err_size);
+
+/* Every project's configuration into out[0 .. config_project_count(base)
+ * - 1] (cap entries), then the check that no project id appears twice
+ * (CONFIG_ERR_VALUE naming it). */
+config_status_t config_load_projects(config_t *out, size_t cap, const config_t *base,
+                                     const char *path, const char *const *sets, size_t n_sets,
+                                     char *err, size_t err_size);
 
 /* Read an INI file into c (config_file.c). Unknown sections and keys, lines
  * that are not INI and lines longer than the longest value are errors naming

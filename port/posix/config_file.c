@@ -183,3 +183,92 @@ config_status_t config_load(config_t *c, const char *path, const char *const *se
     }
     return config_finish(c, err, err_size);
 }
+
+config_status_t config_load_project(config_t *out, const config_t *base, const char *path,
+                                    const char *const *sets, size_t n_sets, size_t index, char *err,
+                                    size_t err_size)
+{
+    const char *p = base->project_id;
+    size_t in_list = 0;
+    config_status_t st;
+    char inner[CONFIG_ERROR_MAX];
+    const char *name;
+    size_t i;
+
+    /* Count the ids of the list, moving p to the one asked for. */
+    if (*p != '\0') {
+        const char *q;
+        in_list = 1;
+        for (q = p; *q != '\0'; q++) {
+            in_list += *q == ',';
+        }
+    }
+    memcpy(out, base, sizeof *out);
+    if (index < in_list) {
+        size_t n;
+        for (i = 0; i < index; i++) {
+            p += strcspn(p, ",") + 1;
+        }
+        n = strcspn(p, ",");
+        memmove(out->project_id, p, n);
+        out->project_id[n] = '\0';
+        return config_finish(out, err, err_size);
+    }
+    if (index - in_list >= base->n_sections) {
+        snprintf(err, err_size, "no project %lu: %lu configured", (unsigned long)index,
+                 (unsigned long)config_project_count(base));
+        return CONFIG_ERR_USAGE;
+    }
+
+    /* A section's keys, over everything [modelarts] got; its project_id
+     * comes from the section alone. */
+    name = base->sections[index - in_list];
+    out->project_id[0] = '\0';
+    memcpy(out->section_applied, name, strlen(name) + 1);
+    st = path != NULL ? config_read_file(out, path, err, err_size) : CONFIG_OK;
+    for (i = 0; st == CONFIG_OK && i < n_sets; i++) {
+        st = config_set_arg(out, sets[i], err, err_size);
+    }
+    out->section_applied[0] = '\0';
+    if (st != CONFIG_OK) {
+        return st;
+    }
+    if (out->project_id[0] == '\0' || strchr(out->project_id, ',') != NULL) {
+        snprintf(err, err_size, "[" CONFIG_SECTION_PREFIX "%s] needs project_id: one id", name);
+        return out->project_id[0] == '\0' ? CONFIG_ERR_MISSING : CONFIG_ERR_VALUE;
+    }
+    st = config_finish(out, inner, sizeof inner);
+    if (st != CONFIG_OK) {
+        snprintf(err, err_size, "[" CONFIG_SECTION_PREFIX "%s]: %s", name, inner);
+    }
+    return st;
+}
+
+config_status_t config_load_projects(config_t *out, size_t cap, const config_t *base,
+                                     const char *path, const char *const *sets, size_t n_sets,
+                                     char *err, size_t err_size)
+{
+    size_t count = config_project_count(base);
+    size_t i;
+    size_t j;
+    if (count > cap) {
+        snprintf(err, err_size, "%lu projects: at most %lu", (unsigned long)count,
+                 (unsigned long)cap);
+        return CONFIG_ERR_VALUE;
+    }
+    for (i = 0; i < count; i++) {
+        config_status_t st =
+            config_load_project(&out[i], base, path, sets, n_sets, i, err, err_size);
+        if (st != CONFIG_OK) {
+            return st;
+        }
+        /* The same project twice would publish to the same topics twice. */
+        for (j = 0; j < i; j++) {
+            if (strcmp(out[j].project_id, out[i].project_id) == 0) {
+                snprintf(err, err_size, "project %s is configured twice", out[i].project_id);
+                return CONFIG_ERR_VALUE;
+            }
+        }
+    }
+    return CONFIG_OK;
+}

@@ -48,17 +48,16 @@ int ha_bridge_configure(ha_bridge_t *b, const ha_settings_t *s, int per_job)
     return 0;
 }
 
-static int32_t publish_retained(m2m_port_t *port, const char *topic, const char *payload,
-                                size_t len)
+static int32_t publish_retained(m2m_port_t *port, const ha_bridge_t *b, const char *topic,
+                                const char *payload, size_t len)
 {
-    return port_mqtt_publish_raw(port, topic, payload, len, port->ha->settings.qos, 1);
+    return port_mqtt_publish_raw(port, topic, payload, len, b->settings.qos, 1);
 }
 
 /* Publish job's message. Returns 0, or -1 when the publish failed (the
  * session is likely gone: the caller stops). */
-static int announce_job(m2m_port_t *port, ha_job_t *job)
+static int announce_job(m2m_port_t *port, ha_bridge_t *b, ha_job_t *job)
 {
-    ha_bridge_t *b = port->ha;
     char id_text[HA_JOB_ID_TEXT_MAX];
     long topic_len;
     long len;
@@ -74,7 +73,7 @@ static int announce_job(m2m_port_t *port, ha_job_t *job)
         job->announced = 1;
         return 0;
     }
-    if (publish_retained(port, b->topic, b->payload, (size_t)len) != M2M_PORT_OK) {
+    if (publish_retained(port, b, b->topic, b->payload, (size_t)len) != M2M_PORT_OK) {
         return -1;
     }
     job->announced = 1;
@@ -83,9 +82,8 @@ static int announce_job(m2m_port_t *port, ha_job_t *job)
 }
 
 /* Publish everything that is due; what fails stays due. */
-static void flush(m2m_port_t *port)
+static void flush(m2m_port_t *port, ha_bridge_t *b)
 {
-    ha_bridge_t *b = port->ha;
     size_t i;
     if (b->device_pending) {
         long topic_len = ha_device_topic(&b->settings, b->topic, sizeof b->topic);
@@ -94,7 +92,7 @@ static void flush(m2m_port_t *port)
             port_logf(port, M2M_LOG_WARN, "homeassistant: no discovery message: %s",
                       ha_strerror((ha_status_t)(topic_len < 0 ? topic_len : len)));
             b->device_pending = 0;
-        } else if (publish_retained(port, b->topic, b->payload, (size_t)len) == M2M_PORT_OK) {
+        } else if (publish_retained(port, b, b->topic, b->payload, (size_t)len) == M2M_PORT_OK) {
             b->device_pending = 0;
             port_logf(port, M2M_LOG_INFO, "homeassistant: discovery published on %s", b->topic);
         } else {
@@ -105,7 +103,7 @@ static void flush(m2m_port_t *port)
         return;
     }
     for (i = 0; i < b->jobs.count; i++) {
-        if (!b->jobs.jobs[i].announced && announce_job(port, &b->jobs.jobs[i]) != 0) {
+        if (!b->jobs.jobs[i].announced && announce_job(port, b, &b->jobs.jobs[i]) != 0) {
             return;
         }
     }
@@ -114,40 +112,50 @@ static void flush(m2m_port_t *port)
 
 void ha_bridge_session_started(m2m_port_t *port)
 {
-    ha_bridge_t *b = port->ha;
-    if (b == NULL) {
+    ha_bridge_t *b;
+    if (port->ha == NULL) {
         return;
     }
     pthread_mutex_lock(&port->ack_lock);
-    b->birth_seen = 0;
+    for (b = port->ha; b != NULL; b = b->next) {
+        b->birth_seen = 0;
+    }
     pthread_mutex_unlock(&port->ack_lock);
-    if (!port->dry_run && port_mqtt_subscribe(port, b->status_topic, 1) != M2M_PORT_OK) {
+    /* Every project's bridge has the same prefix: one subscription serves
+     * them all. */
+    if (!port->dry_run && port_mqtt_subscribe(port, port->ha->status_topic, 1) != M2M_PORT_OK) {
         port_logf(port, M2M_LOG_WARN,
                   "homeassistant: cannot subscribe to %s: discovery is published at each "
                   "connection only",
-                  b->status_topic);
+                  port->ha->status_topic);
     }
-    b->device_pending = 1;
-    ha_job_set_unannounce_all(&b->jobs);
-    b->jobs_pending = b->jobs.count > 0;
-    flush(port);
+    for (b = port->ha; b != NULL; b = b->next) {
+        b->device_pending = 1;
+        ha_job_set_unannounce_all(&b->jobs);
+        b->jobs_pending = b->jobs.count > 0;
+        flush(port, b);
+    }
 }
 
 void ha_bridge_before_publish(m2m_port_t *port, const char *topic, size_t len)
 {
-    ha_bridge_t *b = port->ha;
+    ha_bridge_t *b;
     char id_text[HA_JOB_ID_TEXT_MAX];
     int64_t id;
-    if (b == NULL || !b->per_job || len != 0 ||
-        ha_job_of_topic(&b->settings, topic, id_text, &id) != HA_OK) {
-        return;
-    }
-    /* Cleared whether or not this run announced it: an earlier run may
-     * have, and a zero-byte retained message on an empty topic is harmless. */
-    (void)ha_job_set_remove(&b->jobs, id);
-    if (ha_job_topic(&b->settings, id_text, b->topic, sizeof b->topic) >= 0 &&
-        publish_retained(port, b->topic, "", 0) == M2M_PORT_OK) {
-        port_logf(port, M2M_LOG_DEBUG, "homeassistant: job %s removed from %s", id_text, b->topic);
+    for (b = port->ha; b != NULL; b = b->next) {
+        if (!b->per_job || len != 0 ||
+            ha_job_of_topic(&b->settings, topic, id_text, &id) != HA_OK) {
+            continue;
+        }
+        /* Cleared whether or not this run announced it: an earlier run may
+         * have, and a zero-byte retained message on an empty topic is
+         * harmless. */
+        (void)ha_job_set_remove(&b->jobs, id);
+        if (ha_job_topic(&b->settings, id_text, b->topic, sizeof b->topic) >= 0 &&
+            publish_retained(port, b, b->topic, "", 0) == M2M_PORT_OK) {
+            port_logf(port, M2M_LOG_DEBUG, "homeassistant: job %s removed from %s", id_text,
+                      b->topic);
+        }
     }
 }
 
@@ -173,69 +181,81 @@ static int remember_job(ha_bridge_t *b, const char *topic, const void *payload, 
 
 void ha_bridge_after_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len)
 {
-    ha_bridge_t *b = port->ha;
+    ha_bridge_t *b;
     char id_text[HA_JOB_ID_TEXT_MAX];
     int64_t id;
     int changed;
-    if (!remember_job(b, topic, payload, len, id_text, &id, &changed)) {
-        return;
-    }
-    if (changed < 0) {
-        port_logf(port, M2M_LOG_WARN, "homeassistant: job %s: %s", id_text,
-                  ha_strerror((ha_status_t)changed));
-        return;
-    }
-    if (!ha_job_set_find(&b->jobs, id)->announced) {
-        b->jobs_pending = 1;
-        flush(port);
+    for (b = port->ha; b != NULL; b = b->next) {
+        if (!remember_job(b, topic, payload, len, id_text, &id, &changed)) {
+            continue;
+        }
+        if (changed < 0) {
+            port_logf(port, M2M_LOG_WARN, "homeassistant: job %s: %s", id_text,
+                      ha_strerror((ha_status_t)changed));
+            return;
+        }
+        if (!ha_job_set_find(&b->jobs, id)->announced) {
+            b->jobs_pending = 1;
+            flush(port, b);
+        }
+        return; /* a job topic belongs to one project */
     }
 }
 
 int ha_bridge_on_message(m2m_port_t *port, const char *topic, const void *payload, size_t len,
                          int retained)
 {
-    ha_bridge_t *b = port->ha;
-    if (b == NULL || strcmp(topic, b->status_topic) != 0) {
-        return 0;
+    ha_bridge_t *b;
+    int consumed = 0;
+    for (b = port->ha; b != NULL; b = b->next) {
+        if (strcmp(topic, b->status_topic) != 0) {
+            continue;
+        }
+        consumed = 1;
+        if (!retained && len == 6 && memcmp(payload, "online", 6) == 0) {
+            b->birth_seen = 1;
+        }
     }
-    if (!retained && len == 6 && memcmp(payload, "online", 6) == 0) {
-        b->birth_seen = 1;
-    }
-    return 1;
+    return consumed;
 }
 
 void ha_bridge_on_retained(m2m_port_t *port, const char *topic, const void *payload, size_t len)
 {
-    ha_bridge_t *b = port->ha;
+    ha_bridge_t *b;
     char id_text[HA_JOB_ID_TEXT_MAX];
     int64_t id;
     int put;
-    if (remember_job(b, topic, payload, len, id_text, &id, &put) && put >= 0) {
-        b->jobs_pending = 1;
+    for (b = port->ha; b != NULL; b = b->next) {
+        if (remember_job(b, topic, payload, len, id_text, &id, &put)) {
+            if (put >= 0) {
+                b->jobs_pending = 1;
+            }
+            return;
+        }
     }
 }
 
 void ha_bridge_service(m2m_port_t *port)
 {
-    ha_bridge_t *b = port->ha;
-    int birth;
-    if (b == NULL) {
-        return;
-    }
-    pthread_mutex_lock(&port->ack_lock);
-    birth = b->birth_seen;
-    b->birth_seen = 0;
-    pthread_mutex_unlock(&port->ack_lock);
-    if (birth) {
-        port_logf(port, M2M_LOG_INFO,
-                  "homeassistant: %s is online: publishing the discovery messages again",
-                  b->status_topic);
-        b->device_pending = 1;
-        ha_job_set_unannounce_all(&b->jobs);
-        b->jobs_pending = b->jobs.count > 0;
-    }
-    if ((b->device_pending || b->jobs_pending) && port_mqtt_session_up(port)) {
-        flush(port);
+    ha_bridge_t *b;
+    for (b = port->ha; b != NULL; b = b->next) {
+        int birth;
+        pthread_mutex_lock(&port->ack_lock);
+        birth = b->birth_seen;
+        b->birth_seen = 0;
+        pthread_mutex_unlock(&port->ack_lock);
+        if (birth) {
+            port_logf(port, M2M_LOG_INFO,
+                      "homeassistant: %s is online: publishing the discovery messages again "
+                      "(project %s)",
+                      b->status_topic, b->project_id);
+            b->device_pending = 1;
+            ha_job_set_unannounce_all(&b->jobs);
+            b->jobs_pending = b->jobs.count > 0;
+        }
+        if ((b->device_pending || b->jobs_pending) && port_mqtt_session_up(port)) {
+            flush(port, b);
+        }
     }
 }
 

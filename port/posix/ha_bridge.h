@@ -15,6 +15,9 @@
  *   (m2m_mqtt_read_retained) are announced too.
  *
  * Every discovery message is retained and published at the configured QoS.
+ *
+ * Several projects over one session: one bridge per project (one device
+ * each), chained through next; each hook serves every bridge on the list.
  */
 #ifndef HA_BRIDGE_H
 #define HA_BRIDGE_H
@@ -48,6 +51,10 @@ typedef struct ha_bridge {
 
     char topic[HA_TOPIC_MAX];
     char payload[HA_PAYLOAD_MAX];
+
+    /* The next project's bridge on the same session (port->ha is the
+     * first), or NULL. */
+    struct ha_bridge *next;
 } ha_bridge_t;
 
 /* Take the settings (the strings are copied) and whether jobs get

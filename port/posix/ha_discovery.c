@@ -314,7 +314,7 @@ long ha_device_payload(const ha_settings_t *s, char *out, size_t size)
     put(&o, ",\"problem\":{\"p\":\"binary_sensor\",\"name\":\"Problem\","
             "\"device_class\":\"problem\",\"entity_category\":\"diagnostic\","
             "\"state_topic\":\"");
-    put_agent_topic(&o, s, 0, "health");
+    put_agent_topic(&o, s, s->project_health != 0, "health");
     put(&o, "\",\"value_template\":\"{{ 'OFF' if value_json.poll_ok else 'ON' }}\","
             "\"payload_on\":\"ON\",\"payload_off\":\"OFF\"");
     if (s->health_expire_after_s > 0) {
@@ -322,7 +322,7 @@ long ha_device_payload(const ha_settings_t *s, char *out, size_t size)
         put_u32(&o, s->health_expire_after_s);
     }
     put(&o, ",\"json_attributes_topic\":\"");
-    put_agent_topic(&o, s, 0, "health");
+    put_agent_topic(&o, s, s->project_health != 0, "health");
     put(&o, "\",\"unique_id\":\"modelarts2mqtt_");
     put_node(&o, s);
     put(&o, "_problem\",\"default_entity_id\":\"binary_sensor.");

@@ -5,7 +5,8 @@
  *
  * One device-based discovery message per agent and project
  * (<prefix>/device/<agent_id>_<project_id>/config) describes sensors over
- * P/summary and B/health; with per-job entities, one more per job
+ * P/summary and B/health (P/health when the agent watches several projects); with per-job entities,
+ * one more per job
  * (<prefix>/device/<agent_id>_<project_id>_job_<job_id>/config) describes an
  * enum sensor over the job's phase. docs/homeassistant.md shows both.
  *
@@ -51,6 +52,9 @@ typedef struct {
     uint32_t expire_after_s;
     /* The same for the problem sensor over B/health. */
     uint32_t health_expire_after_s;
+    /* 0: the problem sensor reads B/health (one project per agent); 1: it
+     * reads P/health (several projects, each with its own device). */
+    int project_health;
 } ha_settings_t;
 
 /* expire_after of the summary entities: three times the longest gap

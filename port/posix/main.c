@@ -19,6 +19,14 @@
  * pinged from this thread only: between polls, and during a poll by every
  * network read or write that moved bytes and every acknowledged publish
  * (tcp_mbedtls.c, mqtt_paho.c), so a poll that hangs stops the pings.
+ *
+ * Several projects (docs/configuration.md): one agent per project, each with
+ * its own port context for its API connection (and its own TLS context,
+ * job table, change buffer and IAM token), all over the one MQTT session of
+ * the daemon's port. The first project's agent opens the session, the
+ * others join it. Projects are polled one after another, each on its own
+ * schedule and backoff; with more than one, every agent publishes P/health
+ * and this file publishes B/health for all of them (health_total.h).
  */
 #include <signal.h>
 #include <sys/stat.h>
@@ -31,6 +39,7 @@
 #include "backoff.h"
 #include "config.h"
 #include "ha_bridge.h"
+#include "health_total.h"
 #include "port_posix.h"
 #include "sd_notify.h"
 #include "tls_setup.h"
@@ -60,22 +69,45 @@ typedef struct {
     size_t n_sets;
 } options_t;
 
+/* One project: its configuration, agent and API connection. */
+typedef struct {
+    config_t cfg; /* this project's configuration (config_load_project) */
+    m2m_agent_config_t agent_cfg;
+    m2m_port_t port;         /* its API connection; MQTT is the daemon's session */
+    mbedtls_ssl_context ssl; /* projects after the first: their own context */
+    int ssl_ready;           /* ssl is set up */
+    m2m_agent_t agent;
+    job_entry_t *table;
+    void *change_buf; /* allocated at its start (change_buffer_kib), kept across reloads */
+    size_t change_cap;
+    char *token_buf;        /* auth = password: the IAM token, CONFIG_TOKEN_MAX bytes */
+    ha_bridge_t ha;         /* its Home Assistant device */
+    uint64_t next_poll;     /* monotonic ms */
+    uint64_t last_start;    /* monotonic ms of its last poll's start, 0 before */
+    m2m_poll_result_t last; /* its last poll's result */
+} project_t;
+
 typedef struct {
     options_t opt;
-    m2m_port_t port;
-    config_t *cfg;      /* the configuration in force */
+    m2m_port_t port;    /* the MQTT session every project's port shares */
+    config_t *cfg;      /* the configuration in force ([modelarts] as written) */
     tls_setup_t tls[2]; /* the one in use and room for a reload's */
     int tls_in_use;
-    m2m_agent_config_t agent_cfg;
-    m2m_agent_t *agent;
-    job_entry_t *table;
-    int started;               /* the agent's MQTT session is open */
+    project_t *projects[CONFIG_PROJECTS_MAX];
+    size_t n_projects;
+    int started;               /* the MQTT session is open */
     int was_started;           /* it has been open once */
     uint32_t session_failures; /* MQTT connects failed in a row */
-    uint64_t last_poll_start;
-    int republish_due_on;  /* MQTT 5 with message expiry: republish_at applies */
-    uint64_t republish_at; /* monotonic ms: refresh every retained job topic */
-    int ready_sent;        /* READY=1 has gone to the service manager */
+    int republish_due_on;      /* MQTT 5 with message expiry: republish_at applies */
+    uint64_t republish_at;     /* monotonic ms: refresh every retained job topic */
+    int ready_sent;            /* READY=1 has gone to the service manager */
+
+    /* B/health of several projects: the last one sent (timing aside) and
+     * when. */
+    char health_payload[M2M_PAYLOAD_MAX];
+    char health_sent[M2M_PAYLOAD_MAX];
+    uint64_t health_sent_at;
+    int health_sent_valid;
 } daemon_t;
 
 /* ---- command line -------------------------------------------------------------- */
@@ -92,7 +124,9 @@ static void print_usage(FILE *out)
                  "  --dry-run       no broker: one poll, each message that would be published\n"
                  "                  printed on one line, then exit (implies --once)\n"
                  "  --check-config  validate the configuration and exit\n"
-                 "  --set S.K=V     override key K of section S after the file (repeatable)\n"
+                 "  --set S.K=V     override key K of section S after the file (repeatable);\n"
+                 "                  S.K splits at the last dot: modelarts.NAME.K is a key of\n"
+                 "                  the project section [modelarts.NAME]\n"
                  "  -v              debug log\n"
                  "  -q              only warnings and errors\n"
                  "  --version       print the version and exit\n"
@@ -105,7 +139,8 @@ static void print_usage(FILE *out)
                  "Exit codes: 0 success, 1 transient failure (network, TLS, HTTP 5xx/408/429,\n"
                  "bad body, broker unreachable), 2 usage or configuration error (broker refused\n"
                  "the credentials included), 3 the API refused (other 4xx, redirect,\n"
-                 "is_success false).\n"
+                 "is_success false). With several projects, --once exits with the most severe:\n"
+                 "2, then 3, then 1, then 0.\n"
                  "Signals: SIGINT/SIGTERM publish offline and exit 0; SIGHUP rereads the file.\n");
 }
 
@@ -176,34 +211,58 @@ static int parse_args(int argc, char **argv, options_t *o)
 
 /* ---- configuration ------------------------------------------------------------- */
 
-/* Load into c. The default file may be absent (everything then comes from
- * the environment and --set); a file named with -c must exist. */
-static config_status_t load_config(daemon_t *d, config_t *c, char *err, size_t err_size)
+/* The file config_load() reads: the default file may be absent (everything
+ * then comes from the environment and --set); a file named with -c must
+ * exist. NULL: none. */
+static const char *config_file(daemon_t *d, int warn)
 {
     const char *path = d->opt.config_path;
     if (path == NULL) {
         path = CONFIG_DEFAULT_FILE;
         if (access(path, F_OK) != 0) {
-            port_logf(&d->port, M2M_LOG_WARN,
-                      "no configuration file at %s: using defaults, the environment and --set",
-                      path);
+            if (warn) {
+                port_logf(&d->port, M2M_LOG_WARN,
+                          "no configuration file at %s: using defaults, the environment and "
+                          "--set",
+                          path);
+            }
             path = NULL;
         }
     }
-    return config_load(c, path, d->opt.sets, d->opt.n_sets, err, err_size);
+    return path;
 }
 
-/* The IAM token of auth = password: several kilobytes, kept across reloads. */
-static char iam_token[CONFIG_TOKEN_MAX];
-
-/* The changes a poll holds until every page is read: allocated at start
- * (modelarts.change_buffer_kib), kept across reloads. Pages are touched only
- * as changes arrive, so a steady poll costs no resident memory here. */
-static void *change_buf;
-static size_t change_cap;
-
-static void fill_agent_config(m2m_agent_config_t *ac, const config_t *c)
+/* Load c and every project's configuration into *projects (allocated here,
+ * config_project_count(c) entries; the caller frees it). */
+static config_status_t load_config(daemon_t *d, config_t *c, config_t **projects, size_t *count,
+                                   char *err, size_t err_size)
 {
+    const char *path = config_file(d, 1);
+    config_status_t st = config_load(c, path, d->opt.sets, d->opt.n_sets, err, err_size);
+    *projects = NULL;
+    *count = 0;
+    if (st != CONFIG_OK) {
+        return st;
+    }
+    *count = config_project_count(c);
+    *projects = calloc(*count, sizeof **projects);
+    if (*projects == NULL) {
+        snprintf(err, err_size, "out of memory for %lu projects", (unsigned long)*count);
+        return CONFIG_ERR_VALUE;
+    }
+    st =
+        config_load_projects(*projects, *count, c, path, d->opt.sets, d->opt.n_sets, err, err_size);
+    if (st != CONFIG_OK) {
+        free(*projects);
+        *projects = NULL;
+    }
+    return st;
+}
+
+static void fill_agent_config(project_t *p, int several)
+{
+    m2m_agent_config_t *ac = &p->agent_cfg;
+    const config_t *c = &p->cfg;
     memset(ac, 0, sizeof *ac);
     ac->host = c->api_host;
     ac->port = c->api_port;
@@ -220,10 +279,10 @@ static void fill_agent_config(m2m_agent_config_t *ac, const config_t *c)
     ac->user = c->user;
     ac->domain = c->domain;
     ac->password = c->password;
-    ac->token_buf = iam_token;
-    ac->token_cap = sizeof iam_token;
-    ac->change_buf = change_buf;
-    ac->change_cap = change_cap;
+    ac->token_buf = p->token_buf;
+    ac->token_cap = p->token_buf != NULL ? CONFIG_TOKEN_MAX : 0;
+    ac->change_buf = p->change_buf;
+    ac->change_cap = p->change_cap;
     ac->per_page = c->per_page;
     ac->status = c->status;
     ac->search_content = c->search_content;
@@ -236,13 +295,11 @@ static void fill_agent_config(m2m_agent_config_t *ac, const config_t *c)
     ac->qos = (int)c->qos;
     ac->version = M2M_VERSION;
     ac->heartbeat_ms = c->heartbeat * 1000u;
+    ac->project_health = several ? 1 : 0;
 }
 
-/* P, for the port to recognise job topics (MQTT 5 message expiry). */
-static char project_topic[CONFIG_TOPIC_MAX + 2 * CONFIG_ID_MAX];
-
-/* Home Assistant discovery, when it is on (port.ha). */
-static ha_bridge_t ha_bridge;
+/* B, for the port to recognise job topics (MQTT 5 message expiry). */
+static char agent_topic[CONFIG_TOPIC_MAX + CONFIG_ID_MAX];
 
 static void fill_mqtt_settings(port_mqtt_settings_t *s, const config_t *c)
 {
@@ -255,40 +312,45 @@ static void fill_mqtt_settings(port_mqtt_settings_t *s, const config_t *c)
     s->timeout_ms = c->timeout * 1000u;
     s->protocol_v5 = strcmp(c->mqtt_protocol, "5") == 0;
     s->message_expiry_s = c->message_expiry;
-    snprintf(project_topic, sizeof project_topic, "%s/%s/%s", c->base_topic, c->agent_id,
-             c->project_id);
-    s->project_topic = project_topic;
+    snprintf(agent_topic, sizeof agent_topic, "%s/%s", c->base_topic, c->agent_id);
+    s->agent_topic = agent_topic;
 }
 
+/* One Home Assistant device per project, chained on the session's port.
+ * Paho's thread reads the bridges (the status topic) under ack_lock. */
 static void fill_discovery(daemon_t *d, const config_t *c)
 {
-    ha_settings_t s;
-    if (!c->discovery) {
-        pthread_mutex_lock(&d->port.ack_lock);
-        d->port.ha = NULL;
-        pthread_mutex_unlock(&d->port.ack_lock);
-        return;
-    }
-    s.prefix = c->ha_prefix;
-    s.base_topic = c->base_topic;
-    s.agent_id = c->agent_id;
-    s.project_id = c->project_id;
-    s.version = M2M_VERSION;
-    s.qos = (int)c->qos;
-    s.expire_after_s = ha_expire_after_s(c->poll_interval, c->heartbeat);
-    s.health_expire_after_s = ha_health_expire_after_s(c->poll_interval, c->heartbeat);
-    /* Every string is bounded by config.c below the bridge's copies. Paho's
-     * thread reads the bridge (the status topic) under ack_lock. */
+    size_t i;
     pthread_mutex_lock(&d->port.ack_lock);
-    (void)ha_bridge_configure(&ha_bridge, &s, c->per_job_entities);
-    d->port.ha = &ha_bridge;
+    d->port.ha = NULL;
+    if (c->discovery) {
+        for (i = d->n_projects; i-- > 0;) {
+            project_t *p = d->projects[i];
+            ha_settings_t s;
+            s.prefix = c->ha_prefix;
+            s.base_topic = c->base_topic;
+            s.agent_id = c->agent_id;
+            s.project_id = p->cfg.project_id;
+            s.version = M2M_VERSION;
+            s.qos = (int)c->qos;
+            s.expire_after_s = ha_expire_after_s(c->poll_interval, c->heartbeat);
+            s.health_expire_after_s = ha_health_expire_after_s(c->poll_interval, c->heartbeat);
+            s.project_health = d->n_projects > 1;
+            /* Every string is bounded by config.c below the bridge's copies. */
+            (void)ha_bridge_configure(&p->ha, &s, c->per_job_entities);
+            p->ha.next = d->port.ha;
+            d->port.ha = &p->ha;
+        }
+    }
     pthread_mutex_unlock(&d->port.ack_lock);
 }
 
-static void warn_about(daemon_t *d, const config_t *c)
+/* Warnings about the configuration c and its projects[0 .. count - 1]. */
+static void warn_about(daemon_t *d, const config_t *c, const config_t *projects, size_t count)
 {
     const char *path = d->opt.config_path != NULL ? d->opt.config_path : CONFIG_DEFAULT_FILE;
     struct stat st;
+    size_t i;
     if (c->file_holds_secret && stat(path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
         port_logf(&d->port, M2M_LOG_WARN,
                   "%s holds a secret and is readable by other users: chmod 600 it, or move the "
@@ -296,13 +358,122 @@ static void warn_about(daemon_t *d, const config_t *c)
                   path);
     }
     if (c->insecure) {
-        port_logf(&d->port, M2M_LOG_WARN,
-                  "modelarts.insecure = true: TLS verification of %s is off", c->api_host);
+        for (i = 0; i < count; i++) {
+            port_logf(&d->port, M2M_LOG_WARN,
+                      "modelarts.insecure = true: TLS verification of %s is off",
+                      projects[i].api_host);
+        }
     }
     if (c->per_job_entities && !c->discovery) {
         port_logf(&d->port, M2M_LOG_WARN,
                   "homeassistant.per_job_entities = true has no effect with discovery = false");
     }
+}
+
+/* ---- projects ---------------------------------------------------------------------- */
+
+/* The TLS context of project index: the first uses the setup's own, every
+ * other one its own context over the same configuration. Returns 0 or -1. */
+static int attach_tls(daemon_t *d, project_t *p, size_t index)
+{
+    tls_setup_t *t = &d->tls[d->tls_in_use];
+    if (p->ssl_ready) {
+        mbedtls_ssl_free(&p->ssl);
+        p->ssl_ready = 0;
+    }
+    if (index == 0) {
+        tls_client_init(&p->agent.tls, &t->ssl, &p->port, p->cfg.timeout * 1000u);
+        return 0;
+    }
+    mbedtls_ssl_init(&p->ssl);
+    p->ssl_ready = 1;
+    if (mbedtls_ssl_setup(&p->ssl, &t->conf) != 0) {
+        return -1;
+    }
+    tls_client_init(&p->agent.tls, &p->ssl, &p->port, p->cfg.timeout * 1000u);
+    return 0;
+}
+
+/* Log lines of a project's agent name the project when there are several. */
+static void set_log_prefix(daemon_t *d, project_t *p)
+{
+    if (d->n_projects > 1) {
+        snprintf(p->port.log_prefix, sizeof p->port.log_prefix,
+                 "project %.64s: ", p->cfg.project_id);
+    } else {
+        p->port.log_prefix[0] = '\0';
+    }
+}
+
+/* The buffers a project's configuration asks for that it lacks. Returns 0
+ * or -1 (out of memory). */
+static int project_buffers(project_t *p)
+{
+    if (p->cfg.auth == CONFIG_AUTH_PASSWORD && p->token_buf == NULL) {
+        p->token_buf = calloc(1, CONFIG_TOKEN_MAX);
+    }
+    if (p->change_buf == NULL) {
+        p->change_cap = (size_t)p->cfg.change_buffer_kib * 1024u;
+        p->change_buf = malloc(p->change_cap);
+    }
+    if (p->table == NULL) {
+        p->table = calloc(p->cfg.max_jobs, sizeof *p->table);
+    }
+    return (p->cfg.auth == CONFIG_AUTH_PASSWORD && p->token_buf == NULL) || p->change_buf == NULL ||
+                   p->table == NULL
+               ? -1
+               : 0;
+}
+
+static void project_free(project_t *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    tls_client_forget_session(&p->agent.tls); /* the session kept for resumption */
+    if (p->ssl_ready) {
+        mbedtls_ssl_free(&p->ssl);
+    }
+    ha_bridge_free(&p->ha);
+    free(p->table);
+    free(p->change_buf);
+    free(p->token_buf);
+    free(p);
+}
+
+/* A new project at position index of d->projects (d->n_projects already
+ * counts it). Returns NULL with the reason logged. */
+static project_t *project_new(daemon_t *d, const config_t *cfg, size_t index, m2m_poll_result_t *r)
+{
+    project_t *p = calloc(1, sizeof *p);
+    *r = M2M_POLL_TRANSIENT;
+    if (p == NULL || port_init(&p->port, d->port.log_level) != 0) {
+        port_logf(&d->port, M2M_LOG_ERROR, "out of memory for project %s", cfg->project_id);
+        free(p);
+        return NULL;
+    }
+    memcpy(&p->cfg, cfg, sizeof p->cfg);
+    p->port.session = &d->port;
+    set_log_prefix(d, p);
+    if (project_buffers(p) != 0) {
+        port_logf(&d->port, M2M_LOG_ERROR, "out of memory for %lu jobs of project %s",
+                  (unsigned long)p->cfg.max_jobs, p->cfg.project_id);
+        project_free(p);
+        return NULL;
+    }
+    fill_agent_config(p, d->n_projects > 1);
+    *r = m2m_agent_init(&p->agent, &p->agent_cfg, &p->port, &d->tls[d->tls_in_use].ssl, p->table,
+                        p->cfg.max_jobs, p->cfg.timeout * 1000u);
+    if (*r == M2M_POLL_OK && attach_tls(d, p, index) != 0) {
+        port_logf(&d->port, M2M_LOG_ERROR, "project %s: mbedtls_ssl_setup failed",
+                  p->cfg.project_id);
+        *r = M2M_POLL_TRANSIENT;
+    }
+    if (*r != M2M_POLL_OK) {
+        project_free(p);
+        return NULL;
+    }
+    return p;
 }
 
 /* ---- signals ---------------------------------------------------------------------- */
@@ -336,7 +507,7 @@ static void install_signals(void)
     sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* ---- the agent's lifecycle ---------------------------------------------------------- */
+/* ---- the agents' lifecycle ---------------------------------------------------------- */
 
 /* MQTT 5 with a message expiry: a retained job topic that is not refreshed
  * expires, and an unchanged job is not republished. So every job topic is
@@ -355,24 +526,36 @@ static void schedule_republish(daemon_t *d)
 
 static void republish_if_due(daemon_t *d, uint64_t now)
 {
+    size_t i;
     if (d->republish_due_on && now >= d->republish_at) {
         port_logf(&d->port, M2M_LOG_DEBUG,
                   "mqtt: republishing every job topic before its message expiry");
-        m2m_agent_republish_all(d->agent);
+        for (i = 0; i < d->n_projects; i++) {
+            m2m_agent_republish_all(&d->projects[i]->agent);
+        }
+        d->health_sent_valid = 0;
         d->republish_at = now + (uint64_t)d->cfg->message_expiry * 500u;
     }
 }
 
-/* Open the MQTT session. Returns the agent's result; logs a retry. */
+/* Open the MQTT session: the first project's agent starts it, every other
+ * one joins. Returns the first agent's result; logs a retry. */
 static m2m_poll_result_t start_session(daemon_t *d)
 {
-    m2m_poll_result_t r = m2m_agent_start(d->agent);
+    m2m_poll_result_t r = m2m_agent_start(&d->projects[0]->agent);
+    size_t i;
     if (r == M2M_POLL_OK) {
+        for (i = 1; i < d->n_projects; i++) {
+            (void)m2m_agent_join(&d->projects[i]->agent);
+        }
         if (d->was_started) {
-            d->agent->health.mqtt_reconnects++;
+            for (i = 0; i < d->n_projects; i++) {
+                d->projects[i]->agent.health.mqtt_reconnects++;
+            }
         }
         d->started = 1;
         d->was_started = 1;
+        d->health_sent_valid = 0;
         schedule_republish(d);
     } else {
         d->started = 0;
@@ -381,55 +564,254 @@ static m2m_poll_result_t start_session(daemon_t *d)
     return r;
 }
 
+/* "offline" on B/status and the end of the session; every API connection
+ * closed. */
+static void stop_session(daemon_t *d)
+{
+    size_t i;
+    if (d->n_projects == 0) {
+        m2m_mqtt_disconnect(&d->port); /* a reload that could not set up a project */
+        d->started = 0;
+        return;
+    }
+    for (i = 1; i < d->n_projects; i++) {
+        m2m_agent_leave(&d->projects[i]->agent);
+    }
+    m2m_agent_stop(&d->projects[0]->agent);
+    d->started = 0;
+}
+
+/* B/health of several projects (health_total.h), when its content changed
+ * (timing aside, as the core does for one project) or the heartbeat is due. */
+static void publish_total_health(daemon_t *d)
+{
+    const health_t *parts[CONFIG_PROJECTS_MAX];
+    const char *ids[CONFIG_PROJECTS_MAX];
+    char topic[CONFIG_TOPIC_MAX + CONFIG_ID_MAX + 8];
+    health_t total;
+    health_t timeless;
+    uint64_t now = m2m_time_monotonic_ms(&d->port);
+    uint64_t heartbeat_ms = (uint64_t)d->cfg->heartbeat * 1000u;
+    long len;
+    size_t i;
+
+    if (d->n_projects < 2 || !d->started) {
+        return;
+    }
+    for (i = 0; i < d->n_projects; i++) {
+        parts[i] = &d->projects[i]->agent.health;
+        ids[i] = d->projects[i]->cfg.project_id;
+    }
+    health_total(&total, parts, d->n_projects);
+    timeless = total;
+    timeless.latency_ms = 0;
+    timeless.last_success_at = 0;
+    timeless.next_poll_at = 0;
+    len = health_total_payload(d->health_payload, sizeof d->health_payload, &timeless, parts, ids,
+                               d->n_projects);
+    if (len < 0) {
+        return;
+    }
+    if (d->health_sent_valid && heartbeat_ms != 0 && now - d->health_sent_at < heartbeat_ms &&
+        strcmp(d->health_payload, d->health_sent) == 0) {
+        return;
+    }
+    memcpy(d->health_sent, d->health_payload, (size_t)len + 1);
+    len = health_total_payload(d->health_payload, sizeof d->health_payload, &total, parts, ids,
+                               d->n_projects);
+    snprintf(topic, sizeof topic, "%s/health", agent_topic);
+    if (len >= 0 && m2m_mqtt_publish(&d->port, topic, d->health_payload, (size_t)len,
+                                     (int)d->cfg->qos, 1) == M2M_PORT_OK) {
+        d->health_sent_valid = 1;
+        d->health_sent_at = now;
+    } else {
+        d->health_sent_valid = 0;
+    }
+}
+
+/* 1 if the projects of fresh differ from the running ones (ids or order). */
+static int project_ids_differ(const daemon_t *d, const config_t *fresh, size_t count)
+{
+    size_t i;
+    if (count != d->n_projects) {
+        return 1;
+    }
+    for (i = 0; i < count; i++) {
+        if (strcmp(fresh[i].project_id, d->projects[i]->cfg.project_id) != 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The running project with this id, taken out of old[], or NULL. */
+static project_t *take_project(project_t **old, size_t n_old, const char *project_id)
+{
+    size_t i;
+    for (i = 0; i < n_old; i++) {
+        if (old[i] != NULL && strcmp(old[i]->cfg.project_id, project_id) == 0) {
+            project_t *p = old[i];
+            old[i] = NULL;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* SIGHUP with the projects of fresh (count of them): a project that stays
+ * keeps its agent (its jobs, baseline and schedule) and takes its new
+ * configuration; a new one gets an agent that joins the session (its
+ * retained job topics are its baseline); a removed one leaves: its topics
+ * stay as they are. Returns 0, or -1 (out of memory: the caller exits). */
+static int apply_projects(daemon_t *d, const config_t *fresh, size_t count, int topics_changed)
+{
+    project_t *old[CONFIG_PROJECTS_MAX];
+    project_t *next[CONFIG_PROJECTS_MAX];
+    size_t n_old = d->n_projects;
+    size_t i;
+    int failed = 0;
+
+    memcpy(old, d->projects, sizeof old);
+    /* Paho's thread must not see a bridge that is about to go. */
+    pthread_mutex_lock(&d->port.ack_lock);
+    d->port.ha = NULL;
+    pthread_mutex_unlock(&d->port.ack_lock);
+
+    for (i = 0; i < count; i++) {
+        next[i] = take_project(old, n_old, fresh[i].project_id);
+    }
+    for (i = 0; i < n_old; i++) {
+        if (old[i] != NULL) {
+            port_logf(&d->port, M2M_LOG_INFO,
+                      "reload: project %s removed: its topics are left as they are",
+                      old[i]->cfg.project_id);
+            m2m_agent_leave(&old[i]->agent);
+            project_free(old[i]);
+        }
+    }
+    d->n_projects = count;
+    for (i = 0; i < count; i++) {
+        project_t *p = next[i];
+        d->projects[i] = p;
+        if (p == NULL) {
+            m2m_poll_result_t r;
+            p = project_new(d, &fresh[i], i, &r);
+            d->projects[i] = p;
+            if (p == NULL) {
+                failed = 1;
+                continue;
+            }
+            p->next_poll = m2m_time_monotonic_ms(&d->port);
+            port_logf(&d->port, M2M_LOG_INFO, "reload: project %s added: new baseline",
+                      p->cfg.project_id);
+            if (d->started) {
+                (void)m2m_agent_join(&p->agent);
+            }
+            continue;
+        }
+        /* The next poll opens a new API connection with the new settings. */
+        tls_client_close(&p->agent.tls);
+        if (config_section_differs(&p->cfg, &fresh[i], "modelarts")) {
+            p->agent.token_expires_at = 0; /* auth = password: a new IAM token */
+        }
+        memcpy(&p->cfg, &fresh[i], sizeof p->cfg);
+        set_log_prefix(d, p);
+        if (project_buffers(p) != 0) {
+            failed = 1;
+            continue;
+        }
+        if (p->agent_cfg.project_health != (d->n_projects > 1)) {
+            p->agent.health_sent.valid = 0; /* health moves between B and P */
+        }
+        fill_agent_config(p, d->n_projects > 1);
+        if (attach_tls(d, p, i) != 0) {
+            failed = 1;
+            continue;
+        }
+        if (topics_changed) {
+            /* New job topics: every job is published again, without events. */
+            m2m_agent_reset_baseline(&p->agent);
+            port_logf(&d->port, M2M_LOG_INFO, "reload: topics changed: new baseline for project %s",
+                      p->cfg.project_id);
+        }
+    }
+    if (failed) {
+        size_t kept = 0;
+        for (i = 0; i < count; i++) {
+            if (d->projects[i] != NULL) {
+                d->projects[kept++] = d->projects[i];
+            }
+        }
+        d->n_projects = kept;
+        port_logf(&d->port, M2M_LOG_ERROR, "reload: a project could not be set up");
+        return -1;
+    }
+    d->health_sent_valid = 0;
+    return 0;
+}
+
 /* SIGHUP: reread the file. Returns -1 to go on, else the exit code. */
 static int reload(daemon_t *d)
 {
     char err[CONFIG_ERROR_MAX];
     config_t *fresh = malloc(sizeof *fresh);
+    config_t *projects = NULL;
+    size_t count = 0;
     config_status_t st;
     int mqtt_changed;
     int topics_changed;
-    int project_changed;
+    int projects_changed = 0;
+    int ids_changed;
     int tls_changed;
     int next_tls = d->tls_in_use;
+    size_t i;
 
     if (fresh == NULL) {
         port_logf(&d->port, M2M_LOG_ERROR, "reload: out of memory; configuration unchanged");
         return -1;
     }
-    st = load_config(d, fresh, err, sizeof err);
+    st = load_config(d, fresh, &projects, &count, err, sizeof err);
     if (st != CONFIG_OK) {
         port_logf(&d->port, M2M_LOG_ERROR,
                   "reload: configuration error: %s; keeping the previous configuration", err);
         free(fresh);
         return -1;
     }
-    if (fresh->max_jobs != d->cfg->max_jobs) {
-        port_logf(&d->port, M2M_LOG_WARN,
-                  "reload: modelarts.max_jobs takes effect at the next start; keeping %lu",
-                  (unsigned long)d->cfg->max_jobs);
-        fresh->max_jobs = d->cfg->max_jobs;
+    for (i = 0; i < count; i++) {
+        project_t *p = i < d->n_projects ? d->projects[i] : NULL;
+        if (p != NULL && strcmp(p->cfg.project_id, projects[i].project_id) == 0) {
+            if (projects[i].max_jobs != p->cfg.max_jobs) {
+                port_logf(&p->port, M2M_LOG_WARN,
+                          "reload: modelarts.max_jobs takes effect at the next start; keeping %lu",
+                          (unsigned long)p->cfg.max_jobs);
+                projects[i].max_jobs = p->cfg.max_jobs;
+            }
+            if (projects[i].change_buffer_kib != p->cfg.change_buffer_kib) {
+                port_logf(&p->port, M2M_LOG_WARN,
+                          "reload: modelarts.change_buffer_kib takes effect at the next start; "
+                          "keeping %lu",
+                          (unsigned long)p->cfg.change_buffer_kib);
+                projects[i].change_buffer_kib = p->cfg.change_buffer_kib;
+            }
+            projects_changed |= config_section_differs(&p->cfg, &projects[i], "modelarts");
+        }
     }
-    if (fresh->change_buffer_kib != d->cfg->change_buffer_kib) {
-        port_logf(&d->port, M2M_LOG_WARN,
-                  "reload: modelarts.change_buffer_kib takes effect at the next start; keeping %lu",
-                  (unsigned long)d->cfg->change_buffer_kib);
-        fresh->change_buffer_kib = d->cfg->change_buffer_kib;
-    }
+    ids_changed = project_ids_differ(d, projects, count);
     mqtt_changed = config_section_differs(d->cfg, fresh, "mqtt");
-    if (!mqtt_changed && !config_section_differs(d->cfg, fresh, "modelarts") &&
+    if (!mqtt_changed && !ids_changed && !projects_changed &&
+        !config_section_differs(d->cfg, fresh, "modelarts") &&
         !config_section_differs(d->cfg, fresh, "homeassistant")) {
         port_logf(&d->port, M2M_LOG_INFO, "reload: configuration unchanged");
+        free(projects);
         free(fresh);
         return -1;
     }
     topics_changed = config_key_differs(d->cfg, fresh, "mqtt", "base_topic") ||
                      config_key_differs(d->cfg, fresh, "mqtt", "agent_id");
-    project_changed = config_key_differs(d->cfg, fresh, "modelarts", "project_id");
     /* Discovery is published at the start of a session: a changed
      * [homeassistant] section, or a new project's device, takes a new one. */
     if (config_section_differs(d->cfg, fresh, "homeassistant") ||
-        (project_changed && fresh->discovery)) {
+        (ids_changed && fresh->discovery)) {
         mqtt_changed = 1;
     }
     tls_changed = config_key_differs(d->cfg, fresh, "modelarts", "ca_file") ||
@@ -440,6 +822,7 @@ static int reload(daemon_t *d)
             TLS_SETUP_OK) {
             port_logf(&d->port, M2M_LOG_ERROR,
                       "reload: configuration error: %s; keeping the previous configuration", err);
+            free(projects);
             free(fresh);
             return -1;
         }
@@ -447,35 +830,37 @@ static int reload(daemon_t *d)
 
     /* "offline" goes to the old topics, over the old session. */
     if (mqtt_changed && d->started) {
-        m2m_agent_stop(d->agent);
-        d->started = 0;
+        stop_session(d);
     }
-    /* The next poll opens a new API connection with the new settings. */
-    tls_client_close(&d->agent->tls);
-    tls_client_init(&d->agent->tls, &d->tls[next_tls].ssl, &d->port, fresh->timeout * 1000u);
+    for (i = 0; i < d->n_projects; i++) {
+        tls_client_close(&d->projects[i]->agent.tls);
+    }
     if (next_tls != d->tls_in_use) {
+        /* The old setup's contexts go first: every project attaches anew. */
+        for (i = 0; i < d->n_projects; i++) {
+            project_t *p = d->projects[i];
+            tls_client_forget_session(&p->agent.tls);
+            if (p->ssl_ready) {
+                mbedtls_ssl_free(&p->ssl);
+                p->ssl_ready = 0;
+            }
+        }
         tls_setup_free(&d->tls[d->tls_in_use]);
         d->tls_in_use = next_tls;
     }
 
-    if (config_section_differs(d->cfg, fresh, "modelarts")) {
-        d->agent->token_expires_at = 0; /* auth = password: a new IAM token */
-    }
     memcpy(d->cfg, fresh, sizeof *d->cfg);
     free(fresh);
-    fill_agent_config(&d->agent_cfg, d->cfg);
     fill_mqtt_settings(&d->port.mqtt, d->cfg);
-    fill_discovery(d, d->cfg);
-    warn_about(d, d->cfg);
-
-    if (project_changed || topics_changed) {
-        /* New job topics: every job is published again, without events. */
-        m2m_agent_reset_baseline(d->agent);
-        port_logf(&d->port, M2M_LOG_INFO,
-                  "reload: project or topics changed: new baseline for project %s",
-                  d->cfg->project_id);
+    if (apply_projects(d, projects, count, topics_changed) != 0) {
+        free(projects);
+        return M2M_POLL_TRANSIENT;
     }
-    port_logf(&d->port, M2M_LOG_INFO, "reload: configuration applied");
+    warn_about(d, d->cfg, projects, count);
+    free(projects);
+    fill_discovery(d, d->cfg);
+    port_logf(&d->port, M2M_LOG_INFO, "reload: configuration applied (%lu project%s)",
+              (unsigned long)d->n_projects, d->n_projects == 1 ? "" : "s");
     if (mqtt_changed) {
         m2m_poll_result_t r;
         port_logf(&d->port, M2M_LOG_INFO,
@@ -489,20 +874,38 @@ static int reload(daemon_t *d)
     return -1;
 }
 
-/* One --once run. */
+/* The more severe of two results, as --once reports them: configuration
+ * (2) over refused (3) over transient (1) over success (0). */
+static m2m_poll_result_t more_severe(m2m_poll_result_t a, m2m_poll_result_t b)
+{
+    static const m2m_poll_result_t order[] = {M2M_POLL_CONFIG, M2M_POLL_REFUSED,
+                                              M2M_POLL_TRANSIENT};
+    size_t i;
+    for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (a == order[i] || b == order[i]) {
+            return order[i];
+        }
+    }
+    return M2M_POLL_OK;
+}
+
+/* One --once run: every project polled once. */
 static int run_once(daemon_t *d)
 {
     m2m_poll_result_t r = start_session(d);
+    m2m_poll_result_t worst = M2M_POLL_OK;
+    size_t i;
     if (r != M2M_POLL_OK) {
         return r;
     }
-    if (stop_requested) {
-        m2m_agent_stop(d->agent);
-        return M2M_POLL_OK;
+    for (i = 0; i < d->n_projects && !stop_requested; i++) {
+        r = m2m_agent_poll(&d->projects[i]->agent, 0);
+        d->projects[i]->last = r;
+        worst = more_severe(worst, r);
     }
-    r = m2m_agent_poll(d->agent, 0);
-    m2m_agent_stop(d->agent);
-    return r;
+    publish_total_health(d);
+    stop_session(d);
+    return stop_requested ? M2M_POLL_OK : worst;
 }
 
 /* A random value for the jitter of the backoff, from the CTR-DRBG that
@@ -518,15 +921,15 @@ static uint32_t jitter_random(daemon_t *d)
     return (uint32_t)m2m_time_monotonic_ms(&d->port) * 2654435761u;
 }
 
-/* When the poll that started at started (monotonic ms) and ended with r is
- * followed by the next one (monotonic ms). A success keeps the regular
- * schedule, start to start. A failure waits from its end as
+/* When project p's poll that started at started (monotonic ms) and ended
+ * with r is followed by its next one (monotonic ms). A success keeps the
+ * regular schedule, start to start. A failure waits from its end as
  * include/backoff.h says; the wait is logged and health, published by the
  * poll with the regular next_poll_at, is published again with the real one. */
-static uint64_t pace_after_poll(daemon_t *d, m2m_poll_result_t r, uint64_t started,
+static uint64_t pace_after_poll(daemon_t *d, project_t *p, m2m_poll_result_t r, uint64_t started,
                                 uint64_t interval_ms)
 {
-    m2m_agent_t *a = d->agent;
+    m2m_agent_t *a = &p->agent;
     int is_429 = a->health.http_status == 429;
     int64_t now_utc = m2m_time_utc_ms(&d->port);
     int64_t date_ms = a->retry_after_date >= 0 && a->retry_after_date <= INT64_MAX / 1000
@@ -554,7 +957,7 @@ static uint64_t pace_after_poll(daemon_t *d, m2m_poll_result_t r, uint64_t start
     } else {
         why = a->retry_after_seconds >= 0 || date_ms >= 0 ? "HTTP 429, Retry-After" : "HTTP 429";
     }
-    port_logf(&d->port, M2M_LOG_WARN, "poll failed (%s): next attempt in %.3f s (attempt %lu)", why,
+    port_logf(&p->port, M2M_LOG_WARN, "poll failed (%s): next attempt in %.3f s (attempt %lu)", why,
               wait / 1000.0, (unsigned long)a->health.consecutive_failures);
     m2m_agent_set_next_poll(a, now_utc + (int64_t)wait);
     return m2m_time_monotonic_ms(&d->port) + wait;
@@ -569,30 +972,69 @@ static void notify_status(daemon_t *d, const char *text)
     d->ready_sent = 1;
 }
 
-/* STATUS= after a poll. Only the agent's own error code goes in (the API's
- * message may hold anything), with anything but printable ASCII replaced,
- * so that the assignment stays one line. */
-static void notify_poll(daemon_t *d, m2m_poll_result_t r)
+/* The agent's own error code of p (the API's message may hold anything),
+ * with anything but printable ASCII replaced, so that a STATUS= assignment
+ * stays one line. */
+static void printable_code(const project_t *p, char *code, size_t size)
 {
-    const m2m_agent_t *a = d->agent;
-    char code[sizeof a->error_code];
-    char text[sizeof code + 128];
     size_t i;
-
-    for (i = 0; i + 1 < sizeof code && a->error_code[i] != '\0'; i++) {
-        char c = a->error_code[i];
+    for (i = 0; i + 1 < size && p->agent.error_code[i] != '\0'; i++) {
+        char c = p->agent.error_code[i];
         code[i] = c >= 0x20 && c < 0x7f ? c : '?';
     }
     code[i] = '\0';
-    if (r == M2M_POLL_OK) {
-        snprintf(text, sizeof text, "last poll ok: %lu jobs in %lu pages",
-                 (unsigned long)a->health.jobs, (unsigned long)a->health.pages);
+}
+
+static const char *result_word(m2m_poll_result_t r)
+{
+    return r == M2M_POLL_TRANSIENT ? "transient"
+           : r == M2M_POLL_REFUSED ? "refused"
+                                   : "configuration";
+}
+
+/* STATUS= after a round of polls. With one project: its last poll; with
+ * several: how many are ok, the jobs of all, and the first failing one. */
+static void notify_poll(daemon_t *d)
+{
+    char code[sizeof d->projects[0]->agent.error_code];
+    char text[sizeof code + 2 * CONFIG_ID_MAX + 160];
+    const project_t *failing = NULL;
+    unsigned long jobs = 0;
+    unsigned long pages = 0;
+    size_t ok = 0;
+    size_t i;
+
+    for (i = 0; i < d->n_projects; i++) {
+        const project_t *p = d->projects[i];
+        jobs += p->agent.health.jobs;
+        pages += p->agent.health.pages;
+        if (p->last == M2M_POLL_OK) {
+            ok++;
+        } else if (failing == NULL) {
+            failing = p;
+        }
+    }
+    if (d->n_projects == 1) {
+        const project_t *p = d->projects[0];
+        printable_code(p, code, sizeof code);
+        if (p->last == M2M_POLL_OK) {
+            snprintf(text, sizeof text, "last poll ok: %lu jobs in %lu pages",
+                     (unsigned long)p->agent.health.jobs, (unsigned long)p->agent.health.pages);
+        } else {
+            snprintf(text, sizeof text, "last poll failed (%s%s%s), %lu in a row",
+                     result_word(p->last), code[0] != '\0' ? ": " : "", code,
+                     (unsigned long)p->agent.health.consecutive_failures);
+        }
+    } else if (failing == NULL) {
+        snprintf(text, sizeof text, "last polls ok: %lu projects, %lu jobs in %lu pages",
+                 (unsigned long)d->n_projects, jobs, pages);
     } else {
-        snprintf(text, sizeof text, "last poll failed (%s%s%s), %lu in a row",
-                 r == M2M_POLL_TRANSIENT ? "transient"
-                 : r == M2M_POLL_REFUSED ? "refused"
-                                         : "configuration",
-                 code[0] != '\0' ? ": " : "", code, (unsigned long)a->health.consecutive_failures);
+        printable_code(failing, code, sizeof code);
+        snprintf(text, sizeof text,
+                 "%lu of %lu projects ok, %lu jobs; project %.64s failed (%s%s%s), %lu in a row",
+                 (unsigned long)ok, (unsigned long)d->n_projects, jobs, failing->cfg.project_id,
+                 result_word(failing->last), code[0] != '\0' ? ": " : "", code,
+                 (unsigned long)failing->agent.health.consecutive_failures);
     }
     notify_status(d, text);
 }
@@ -621,17 +1063,36 @@ static uint32_t sleep_step_ms(void)
     return half > 0 ? half : 1u;
 }
 
-/* The daemon: a poll every poll_interval, start to start, until a signal;
- * failed polls are retried as pace_after_poll() says. */
+/* The soonest next poll of any project (monotonic ms). */
+static uint64_t soonest_poll(const daemon_t *d)
+{
+    uint64_t soonest = UINT64_MAX;
+    size_t i;
+    for (i = 0; i < d->n_projects; i++) {
+        if (d->projects[i]->next_poll < soonest) {
+            soonest = d->projects[i]->next_poll;
+        }
+    }
+    return soonest;
+}
+
+/* The daemon: each project polled every poll_interval, start to start,
+ * one after another when several are due, until a signal; failed polls are
+ * retried as pace_after_poll() says, each project on its own. */
 static int run_daemon(daemon_t *d)
 {
-    uint64_t next = m2m_time_monotonic_ms(&d->port);
     int code = M2M_POLL_OK;
     const uint32_t step_ms = sleep_step_ms();
+    size_t i;
 
+    for (i = 0; i < d->n_projects; i++) {
+        d->projects[i]->next_poll = m2m_time_monotonic_ms(&d->port);
+    }
     while (!stop_requested) {
         uint64_t now;
+        uint64_t next;
         uint64_t interval_ms = (uint64_t)d->cfg->poll_interval * 1000u;
+        int polled = 0;
 
         if (reload_requested) {
             int rc;
@@ -651,13 +1112,18 @@ static int run_daemon(daemon_t *d)
                          (unsigned long)d->cfg->poll_interval);
                 (void)sdnotify_sendf("READY=1\nSTATUS=%s", text);
             }
-            /* A changed interval counts from the start of the last poll. */
-            if (d->last_poll_start != 0) {
-                next = d->last_poll_start + (uint64_t)d->cfg->poll_interval * 1000u;
+            /* A changed interval counts from the start of the last poll; a
+             * project that was backing off tries its new settings then too. */
+            for (i = 0; i < d->n_projects; i++) {
+                project_t *p = d->projects[i];
+                if (p->last_start != 0) {
+                    p->next_poll = p->last_start + (uint64_t)d->cfg->poll_interval * 1000u;
+                }
             }
             continue;
         }
         now = m2m_time_monotonic_ms(&d->port);
+        next = soonest_poll(d);
         if (now < next) {
             uint64_t wait = next - now;
             if (wait > step_ms) {
@@ -672,8 +1138,6 @@ static int run_daemon(daemon_t *d)
             continue;
         }
 
-        d->last_poll_start = now;
-        next = now + interval_ms;
         if (d->started && !port_mqtt_session_up(&d->port)) {
             port_logf(&d->port, M2M_LOG_WARN, "mqtt: the session is gone; reconnecting");
             d->started = 0;
@@ -692,7 +1156,11 @@ static int run_daemon(daemon_t *d)
                 if (wait < M2M_RETRY_MIN_MS) {
                     wait = M2M_RETRY_MIN_MS;
                 }
-                next = now + wait;
+                for (i = 0; i < d->n_projects; i++) {
+                    if (d->projects[i]->next_poll < now + wait) {
+                        d->projects[i]->next_poll = now + wait;
+                    }
+                }
                 port_logf(&d->port, M2M_LOG_WARN,
                           "no MQTT session: next attempt in %.3f s (attempt %lu)", wait / 1000.0,
                           (unsigned long)d->session_failures);
@@ -707,12 +1175,26 @@ static int run_daemon(daemon_t *d)
             d->session_failures = 0;
         }
         republish_if_due(d, now);
-        {
-            m2m_poll_result_t r =
-                m2m_agent_poll(d->agent, m2m_time_utc_ms(&d->port) + (int64_t)interval_ms);
+        /* Every project that is due, in configuration order; a signal is
+         * seen between two of them. */
+        for (i = 0; i < d->n_projects && !stop_requested; i++) {
+            project_t *p = d->projects[i];
+            uint64_t started;
+            m2m_poll_result_t r;
+            if (p->next_poll > now) {
+                continue;
+            }
+            started = m2m_time_monotonic_ms(&d->port);
+            p->last_start = started;
+            r = m2m_agent_poll(&p->agent, m2m_time_utc_ms(&d->port) + (int64_t)interval_ms);
             sdnotify_watchdog_progress();
-            next = pace_after_poll(d, r, now, interval_ms);
-            notify_poll(d, r);
+            p->last = r;
+            p->next_poll = pace_after_poll(d, p, r, started, interval_ms);
+            polled = 1;
+        }
+        if (polled) {
+            publish_total_health(d);
+            notify_poll(d);
         }
     }
 
@@ -723,10 +1205,11 @@ static int run_daemon(daemon_t *d)
         (void)sdnotify_sendf("STOPPING=1\nSTATUS=stopping: exit code %d", code);
     }
     if (d->started) {
-        m2m_agent_stop(d->agent);
-        d->started = 0;
+        stop_session(d);
     } else {
-        tls_client_close(&d->agent->tls);
+        for (i = 0; i < d->n_projects; i++) {
+            tls_client_close(&d->projects[i]->agent.tls);
+        }
         m2m_mqtt_disconnect(&d->port);
     }
     return code;
@@ -737,12 +1220,50 @@ static int run_daemon(daemon_t *d)
 static config_t active_config;
 static daemon_t the_daemon;
 
+/* Every project's agent, for the configuration in force. Returns
+ * M2M_POLL_OK or the exit code. */
+static m2m_poll_result_t start_projects(daemon_t *d, const config_t *projects, size_t count)
+{
+    size_t i;
+    d->n_projects = count;
+    for (i = 0; i < count; i++) {
+        m2m_poll_result_t r;
+        d->projects[i] = project_new(d, &projects[i], i, &r);
+        if (d->projects[i] == NULL) {
+            d->n_projects = i;
+            return r;
+        }
+    }
+    return M2M_POLL_OK;
+}
+
+static void log_start(daemon_t *d)
+{
+    char ids[CONFIG_PROJECT_LIST_MAX + CONFIG_PROJECTS_MAX];
+    size_t used = 0;
+    size_t i;
+    ids[0] = '\0';
+    for (i = 0; i < d->n_projects && used < sizeof ids; i++) {
+        used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%s", i > 0 ? ", " : "",
+                                 d->projects[i]->cfg.project_id);
+    }
+    port_logf(&d->port, M2M_LOG_INFO,
+              "%s %s starting: endpoint %s:%u, project%s %s, broker %s%s, poll every %lu s",
+              PROGRAM, M2M_VERSION, d->projects[0]->cfg.api_host,
+              (unsigned)d->projects[0]->cfg.api_port, d->n_projects > 1 ? "s" : "", ids,
+              d->opt.dry_run ? "(dry run) " : "", d->cfg->mqtt_uri,
+              (unsigned long)d->cfg->poll_interval);
+}
+
 int main(int argc, char **argv)
 {
     daemon_t *d = &the_daemon;
     char err[CONFIG_ERROR_MAX];
     int code = parse_args(argc, argv, &d->opt);
+    config_t *projects = NULL;
+    size_t count = 0;
     m2m_poll_result_t r;
+    size_t i;
 
     if (code >= 0) {
         return code;
@@ -764,44 +1285,40 @@ int main(int argc, char **argv)
     d->port.dry_run = d->opt.dry_run;
     d->cfg = &active_config;
 
-    if (load_config(d, d->cfg, err, sizeof err) != CONFIG_OK) {
+    if (load_config(d, d->cfg, &projects, &count, err, sizeof err) != CONFIG_OK) {
         port_logf(&d->port, M2M_LOG_ERROR, "configuration error: %s", err);
         return M2M_POLL_CONFIG;
     }
-    warn_about(d, d->cfg);
+    warn_about(d, d->cfg, projects, count);
     if (tls_setup_init(&d->tls[0], d->cfg->ca_file, d->cfg->insecure, err, sizeof err) !=
         TLS_SETUP_OK) {
         port_logf(&d->port, M2M_LOG_ERROR, "configuration error: %s", err);
+        free(projects);
         return M2M_POLL_CONFIG;
     }
     if (d->opt.check_config) {
-        printf("configuration OK\n");
+        if (count > 1) {
+            printf("configuration OK: %lu projects:", (unsigned long)count);
+            for (i = 0; i < count; i++) {
+                printf(" %s", projects[i].project_id);
+            }
+            printf("\n");
+        } else {
+            printf("configuration OK\n");
+        }
         tls_setup_free(&d->tls[0]);
+        free(projects);
         return 0;
     }
 
-    change_cap = (size_t)d->cfg->change_buffer_kib * 1024u;
-    change_buf = malloc(change_cap);
-    fill_agent_config(&d->agent_cfg, d->cfg);
     fill_mqtt_settings(&d->port.mqtt, d->cfg);
-    fill_discovery(d, d->cfg);
-    d->agent = malloc(sizeof *d->agent);
-    d->table = calloc(d->cfg->max_jobs, sizeof *d->table);
-    if (d->agent == NULL || d->table == NULL || change_buf == NULL) {
-        port_logf(&d->port, M2M_LOG_ERROR, "out of memory for %lu jobs",
-                  (unsigned long)d->cfg->max_jobs);
-        return M2M_POLL_TRANSIENT;
-    }
-    port_logf(&d->port, M2M_LOG_INFO,
-              "%s %s starting: endpoint %s:%u, project %s, broker %s%s, poll every %lu s", PROGRAM,
-              M2M_VERSION, d->cfg->api_host, (unsigned)d->cfg->api_port, d->cfg->project_id,
-              d->opt.dry_run ? "(dry run) " : "", d->cfg->mqtt_uri,
-              (unsigned long)d->cfg->poll_interval);
-    r = m2m_agent_init(d->agent, &d->agent_cfg, &d->port, &d->tls[0].ssl, d->table,
-                       d->cfg->max_jobs, d->cfg->timeout * 1000u);
+    r = start_projects(d, projects, count);
+    free(projects);
     if (r != M2M_POLL_OK) {
         return r;
     }
+    fill_discovery(d, d->cfg);
+    log_start(d);
 
     install_signals();
     if (!d->opt.once) {
@@ -809,12 +1326,13 @@ int main(int argc, char **argv)
     }
     code = d->opt.once ? run_once(d) : run_daemon(d);
 
-    tls_client_forget_session(&d->agent->tls); /* the session kept for resumption */
+    pthread_mutex_lock(&d->port.ack_lock);
+    d->port.ha = NULL;
+    pthread_mutex_unlock(&d->port.ack_lock);
+    for (i = 0; i < d->n_projects; i++) {
+        project_free(d->projects[i]);
+    }
     tls_setup_free(&d->tls[d->tls_in_use]);
-    ha_bridge_free(&ha_bridge);
-    free(d->table);
-    free(change_buf);
-    free(d->agent);
     free(d->opt.sets);
     return code;
 }

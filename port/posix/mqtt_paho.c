@@ -58,16 +58,25 @@ static int is_v5(const m2m_port_t *port)
     return port->mqtt.protocol_v5;
 }
 
-/* 1 if topic is P/jobs/<something>. */
+/* 1 if topic is B/<project_id>/jobs/<something>: a job topic of any of the
+ * agent's projects. */
 static int is_job_topic(const m2m_port_t *port, const char *topic)
 {
-    const char *p = port->mqtt.project_topic;
+    const char *b = port->mqtt.agent_topic;
+    const char *project;
     size_t n;
-    if (p == NULL || p[0] == '\0') {
+    size_t project_len;
+    if (b == NULL || b[0] == '\0') {
         return 0;
     }
-    n = strlen(p);
-    return strncmp(topic, p, n) == 0 && strncmp(topic + n, "/jobs/", 6) == 0 && topic[n + 6];
+    n = strlen(b);
+    if (strncmp(topic, b, n) != 0 || topic[n] != '/') {
+        return 0;
+    }
+    project = topic + n + 1;
+    project_len = strcspn(project, "/");
+    return project_len > 0 && strncmp(project + project_len, "/jobs/", 6) == 0 &&
+           project[project_len + 6] != '\0';
 }
 
 /* The subscriptions: Home Assistant's status topic for the whole session
@@ -217,11 +226,13 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
     MQTTClient_willOptions will = MQTTClient_willOptions_initializer;
     MQTTClient_SSLOptions ssl = MQTTClient_SSLOptions_initializer;
     MQTTClient_createOptions create = MQTTClient_createOptions_initializer;
-    const port_mqtt_settings_t *s = &port->mqtt;
+    const port_mqtt_settings_t *s;
     sigset_t block;
     sigset_t old;
     int rc;
 
+    port = port_session(port);
+    s = &port->mqtt;
     port->retained_expiry_min_s = UINT32_MAX; /* until a read-back says otherwise */
     if (port->dry_run) {
         port->session_up = 1;
@@ -367,6 +378,8 @@ int32_t port_mqtt_publish_raw(m2m_port_t *port, const char *topic, const void *p
     MQTTClient_deliveryToken token = 0;
     int rc;
 
+    port = port_session(port);
+
     if (port->dry_run) {
         mqtt_dryrun_print(port->dry_run_out, topic, payload, len, retain);
         return M2M_PORT_OK;
@@ -416,6 +429,7 @@ int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payloa
                          int qos, int retain)
 {
     int32_t rc;
+    port = port_session(port);
     ha_bridge_before_publish(port, topic, len);
     rc = port_mqtt_publish_raw(port, topic, payload, len, qos, retain);
     if (rc == M2M_PORT_OK) {
@@ -427,6 +441,7 @@ int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payloa
 int32_t port_mqtt_subscribe(m2m_port_t *port, const char *topic_filter, int qos)
 {
     int rc;
+    port = port_session(port);
     if (!port->client_created) {
         return M2M_PORT_ERR_NOT_CONNECTED;
     }
@@ -466,6 +481,8 @@ int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
     unsigned long seen = 0;
     int rc;
 
+    port = port_session(port);
+
     if (port->dry_run) {
         return M2M_PORT_OK; /* no broker: nothing retained */
     }
@@ -476,7 +493,6 @@ int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
     port->retained_fn = on_message_fn;
     port->retained_user = user;
     port->retained_seen = 0;
-    port->retained_expiry_min_s = UINT32_MAX;
     pthread_mutex_unlock(&port->ack_lock);
     rc = port_mqtt_subscribe(port, topic_filter, 1) == M2M_PORT_OK ? MQTTCLIENT_SUCCESS
                                                                    : MQTTCLIENT_FAILURE;
@@ -513,6 +529,7 @@ int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
 
 void m2m_mqtt_service(m2m_port_t *port, uint32_t wait_ms)
 {
+    port = port_session(port);
     /* Paho's own thread serves the session; see the top of the file. What
      * its callbacks left for the main thread is done here. */
     ha_bridge_service(port);
@@ -521,6 +538,7 @@ void m2m_mqtt_service(m2m_port_t *port, uint32_t wait_ms)
 
 void m2m_mqtt_disconnect(m2m_port_t *port)
 {
+    port = port_session(port);
     if (port->dry_run) {
         port->session_up = 0;
         return;
@@ -538,6 +556,7 @@ void m2m_mqtt_disconnect(m2m_port_t *port)
 
 int port_mqtt_session_up(m2m_port_t *port)
 {
+    port = port_session(port);
     if (!port->session_up) {
         return 0;
     }

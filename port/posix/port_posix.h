@@ -31,20 +31,29 @@ typedef struct {
     int protocol_v5;      /* 0: MQTT 3.1.1; 1: MQTT 5 (content type, expiry) */
     /* MQTT 5: message expiry interval of every job topic, seconds (0: none). */
     uint32_t message_expiry_s;
-    /* P, <base_topic>/<agent_id>/<project_id>: the job topics are under
-     * P/jobs/ (MQTT 5 message expiry). NULL: none recognised. */
-    const char *project_topic;
+    /* B, <base_topic>/<agent_id>: the job topics of every project of the
+     * agent are B/<project_id>/jobs/<job_id> (MQTT 5 message expiry). NULL:
+     * none recognised. */
+    const char *agent_topic;
 } port_mqtt_settings_t;
 
 struct ha_bridge; /* ha_bridge.h */
 
 struct m2m_port {
+    /* Several projects over one MQTT session: each project's agent has its
+     * own port for its API connection, and every m2m_mqtt_* call of that
+     * port is served by the session's owner (port_session()). NULL: this
+     * port owns its MQTT session. Everything under "MQTT" below is the
+     * owner's alone. */
+    struct m2m_port *session;
+
     /* TCP to the API. */
     mbedtls_net_context net;
     uint32_t send_timeout_ms; /* SO_SNDTIMEO of the socket, from connect */
 
     /* Log. */
     m2m_log_level_t log_level; /* lines above this level are dropped */
+    char log_prefix[80];       /* put before each message, e.g. "project p1: " */
 
     /* MQTT. */
     port_mqtt_settings_t mqtt;
@@ -75,9 +84,17 @@ struct m2m_port {
     MQTTProperties props_text;
     int props_built;
 
-    /* Home Assistant discovery (ha_bridge.c); NULL when it is off. */
+    /* Home Assistant discovery (ha_bridge.c): one bridge per project, in a
+     * list (ha_bridge_t.next); NULL when it is off. */
     struct ha_bridge *ha;
 };
+
+/* The port that owns the MQTT session port uses: port->session, or port
+ * itself. */
+static inline m2m_port_t *port_session(m2m_port_t *port)
+{
+    return port->session != NULL ? port->session : port;
+}
 
 /* Prepare a port: no connection, log level as given, not a dry run.
  * Returns 0, or -1 when the thread primitives could not be created. */

@@ -104,6 +104,8 @@ class E2ECase(unittest.TestCase):
 
     sim_options = None  # options the class's simulator starts with
     sim_auth = None  # Simulator.start() keywords: ak, sk, security_token, iam_user, ...
+    sim_projects = ()  # more projects the simulator serves: "ID" or "ID:TOKEN"
+    broker_log_types = ("error", "warning")  # mosquitto's log_type lines
 
     @classmethod
     def setUpClass(cls):
@@ -113,9 +115,11 @@ class E2ECase(unittest.TestCase):
         cls.procs = testlib.ProcessGroup()
         try:
             cls.certs = testlib.make_certs(cls.tmp.path)
-            cls.broker = testlib.Mosquitto(cls.procs, cls.tmp.path).start()
-            cls.sim = testlib.Simulator(cls.procs, cls.certs).start(options=cls.sim_options,
-                                                                    **(cls.sim_auth or {}))
+            cls.broker = testlib.Mosquitto(cls.procs, cls.tmp.path,
+                                           log_types=cls.broker_log_types).start()
+            cls.sim = testlib.Simulator(cls.procs, cls.certs).start(
+                options=cls.sim_options, extra_projects=cls.sim_projects,
+                **(cls.sim_auth or {}))
         except Exception:
             cls.procs.stop_all()
             cls.tmp.cleanup()

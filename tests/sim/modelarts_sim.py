@@ -6,7 +6,13 @@
     python3 tests/sim/modelarts_sim.py --port 0 --cert C --key K [--token T]
         [--project-id P] [--jobs FILE] [--generate N] [--demo] [--options JSON]
         [--ak AK --sk SK ...] [--security-token T] [--clock-offset S]
-        [--iam-user U --iam-password P --iam-domain D]
+        [--iam-user U --iam-password P --iam-domain D] [--extra-project ID[:TOKEN]]...
+
+One simulator serves several projects with --extra-project: each extra
+project has its own job set, fault queue and fixed token (the --token when
+none is given), and its control API is under /_sim/projects/<ID>/ (the same
+paths as /_sim/: jobs, generate, faults, options, reset). /_sim/ itself
+acts on the --project-id project; /_sim/reset resets every project.
 
 Requests are authenticated with X-Auth-Token (the --token, or a token the
 IAM endpoint POST /v3/auth/tokens issued) or an SDK-HMAC-SHA256 signature
@@ -173,7 +179,28 @@ class SimState:
         self._seed = seed
         self._demo = demo
         self._initial_options = dict(options or {})
+        self.extra = {}  # project id -> SimState of an --extra-project
         self.reset()
+
+    def add_project(self, project_id, token):
+        """One more project, with its own jobs (none), faults and fixed
+        token; AK/SK credentials and the IAM user are this state's."""
+        if project_id == self.project_id or project_id in self.extra:
+            raise ValueError("project %s is served already" % project_id)
+        self.extra[project_id] = SimState(token, project_id, options=self._initial_options,
+                                          project_name=project_id)
+        return self.extra[project_id]
+
+    def project_state(self, project_id):
+        """The state serving project_id, or None when no project has it."""
+        if project_id == self.project_id:
+            return self
+        return self.extra.get(project_id)
+
+    def reset_all(self):
+        self.reset()
+        for extra in self.extra.values():
+            extra.reset()
 
     def reset(self):
         with self.lock:
@@ -350,11 +377,18 @@ class SimState:
             self.stats["iam_tokens_issued"] += 1
             return token, now, now + life
 
-    def token_status(self, token):
+    def token_status(self, token, project=None):
         """("fixed"|"live"|"expired"|"revoked"|None, info) of an
-        X-Auth-Token value."""
+        X-Auth-Token value; project: the project of the request, whose
+        fixed token is looked at first (projects may share one)."""
+        own = self.extra.get(project)
+        if own is not None and own.token is not None and token == own.token:
+            return "fixed", {"project_id": own.project_id}
         if self.token is not None and token == self.token:
             return "fixed", {"project_id": self.project_id}
+        for extra in self.extra.values():
+            if extra.token is not None and token == extra.token:
+                return "fixed", {"project_id": extra.project_id}
         with self.lock:
             kind, info = self.tokens.lookup(token)
             if kind == "live" and self.now() >= info["expires_s"]:
@@ -637,7 +671,9 @@ class SimHandler(BaseHTTPRequestHandler):
             time.sleep(float(opts["delay_ms"]) / 1000.0)
         m = re.search(r"(?:^|&)page=([^&]*)", raw_query)
         page = 1 if m is None else (int(m.group(1)) if m.group(1).isdigit() else None)
-        fault = st.next_fault(page)
+        m = API_PATH.match(target)
+        pst = (st.project_state(m.group(1)) if m is not None else None) or st
+        fault = pst.next_fault(page)
         if fault is not None:
             self._fault(fault)
             return
@@ -689,7 +725,7 @@ class SimHandler(BaseHTTPRequestHandler):
         if auth is not None and auth.startswith(sim_signer.ALGORITHM):
             token_project = self._check_signature(method, body, project)
         else:
-            token_project = self._check_token()
+            token_project = self._check_token(project)
         if token_project is False:
             return
         x_project = self.headers.get("X-Project-Id")
@@ -698,7 +734,8 @@ class SimHandler(BaseHTTPRequestHandler):
                            "The project ID in the header X-Project-Id does not match the "
                            "project ID in the URL.")
             return
-        if project != st.project_id or token_project != project:
+        pst = st.project_state(project)
+        if pst is None or token_project != project:
             self._ma_error(403, "ModelArts.0210",
                            "The project ID in the URL does not match the token.")
             return
@@ -707,11 +744,11 @@ class SimHandler(BaseHTTPRequestHandler):
         except QueryError as e:
             self._ma_error(400, "ModelArts.0101", "Invalid argument: %s" % e)
             return
-        if q["workspace_id"] not in st.store.workspaces():
+        if q["workspace_id"] not in pst.store.workspaces():
             self._ma_error(400, "ModelArts.0102",
                            "Workspace %s does not exist." % q["workspace_id"])
             return
-        matching = st.store.query(q["workspace_id"], q["search_content"], q["status"],
+        matching = pst.store.query(q["workspace_id"], q["search_content"], q["status"],
                                   q["sortBy"], q["order"])
         start = (q["page"] - 1) * q["per_page"]
         page = [sim_jobs.api_view(j) for j in matching[start:start + q["per_page"]]]
@@ -736,15 +773,16 @@ class SimHandler(BaseHTTPRequestHandler):
         self._apig_error(status, code, AUTH_MSG + msg if code == "APIG.0301" else msg)
         return False
 
-    def _check_token(self):
+    def _check_token(self, project=None):
         """The project the X-Auth-Token is scoped to (None: a domain
-        token), or False once a 401 has been sent."""
+        token), or False once a 401 has been sent. project: the one the
+        request names."""
         st = self.server.state
         token = self.headers.get("X-Auth-Token")
         if token is None:
             return self._auth_refused(401, "APIG.0301", "x-auth-token not found",
                                       {"mode": "none", "result": "missing"})
-        kind, info = st.token_status(token)
+        kind, info = st.token_status(token, project)
         detail = {"mode": "token", "result": kind or "unknown"}
         if kind is None:
             return self._auth_refused(401, "APIG.0301", "decrypt token fail", detail)
@@ -827,11 +865,15 @@ class SimHandler(BaseHTTPRequestHandler):
             raise sim_iam.IamError(401, "The username or password is wrong.", "Unauthorized")
         project = None
         if scope is not None and scope[0] != "domain":
-            if (scope[0] == "project_id" and scope[1] != st.project_id) or (
-                    scope[0] == "project_name" and scope[1] != st.project_name):
+            if scope[0] == "project_id":
+                pst = st.project_state(scope[1])
+            else:
+                pst = st if scope[1] == st.project_name else next(
+                    (e for e in st.extra.values() if e.project_name == scope[1]), None)
+            if pst is None:
                 raise sim_iam.IamError(401, "The request you have made requires "
                                        "authentication.", "Unauthorized")
-            project = (st.project_id, st.project_name)
+            project = (pst.project_id, pst.project_name)
         token, issued, expires = st.issue_token(project and project[0], (3000, 5000))
         nocatalog = any(k == "nocatalog" and v for k, v in
                         (p.partition("=")[::2] for p in raw_query.split("&")))
@@ -942,6 +984,17 @@ class SimHandler(BaseHTTPRequestHandler):
             self._json(400, {"error": str(e)})
 
     def _control_route(self, st, method, target, data):
+        if (method, target) == ("GET", "/_sim/projects"):
+            return [st.project_id] + list(st.extra)
+        m = re.fullmatch(r"/_sim/projects/([^/]+)(/.*)", target)
+        if m:
+            pst = st.project_state(m.group(1))
+            if pst is None:
+                raise KeyError(m.group(1))
+            return self._control_route(pst, method, "/_sim" + m.group(2), data)
+        if (method, target) == ("POST", "/_sim/reset") and st.extra:
+            st.reset_all()
+            return {"reset": True}
         m = re.fullmatch(r"/_sim/jobs/(-?[0-9]+)", target)
         if m:
             jid = int(m.group(1))
@@ -1098,6 +1151,9 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1, help="seed of --generate")
     ap.add_argument("--demo", action="store_true", help="jobs that change over 90 s, looping")
     ap.add_argument("--options", default=None, help="JSON object of response options")
+    ap.add_argument("--extra-project", action="append", default=[], metavar="ID[:TOKEN]",
+                    help="one more project served, with its own jobs and fixed token "
+                         "(default: --token); repeatable")
     ap.add_argument("-v", "--verbose", action="store_true", help="log requests to stderr")
     args = ap.parse_args(argv)
 
@@ -1119,6 +1175,12 @@ def main(argv=None):
                          security_token=args.security_token, iam_user=args.iam_user,
                          iam_password=args.iam_password, iam_domain=args.iam_domain,
                          project_name=args.project_name)
+        for spec in args.extra_project:
+            pid, _, tok = spec.partition(":")
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", pid):
+                raise ValueError("--extra-project %r: the id must be 1..64 of A-Z a-z 0-9 _ -"
+                                 % pid)
+            state.add_project(pid, tok or args.token)
         srv = start_server(state, args.cert, args.key, args.host, args.port, args.verbose)
     except (OSError, ValueError, ssl.SSLError) as e:
         sys.stderr.write("modelarts_sim: %s\n" % e)

@@ -663,5 +663,81 @@ class TestCommandLine(unittest.TestCase):
         self.assertIn(b"unknown options: nope", r.stderr)
 
 
+class TestSeveralProjects(unittest.TestCase):
+    """One simulator, three projects: each with its own jobs, token, faults
+    and control paths."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.state = modelarts_sim.SimState(TOKEN, PROJECT, jobs_25())
+        cls.state.add_project("proj-b", "token-b")
+        cls.state.add_project("proj-c", TOKEN)  # as --extra-project without :TOKEN
+        cls.srv = modelarts_sim.start_server(cls.state, _certs["server_cert"],
+                                             _certs["server_key"])
+        cls.port = cls.srv.server_address[1]
+        cls.ctx = ssl.create_default_context(cafile=_certs["ca"])
+
+    @classmethod
+    def tearDownClass(cls):
+        modelarts_sim.stop_server(cls.srv)
+
+    def setUp(self):
+        self.state.reset_all()
+
+    call = SimCase.control
+    conn = SimCase.conn
+
+    def list_jobs(self, project, token, query="per_page=100"):
+        c = self.conn()
+        c.request("GET", "/v1/%s/training-jobs?%s" % (project, query),
+                  headers={"X-Auth-Token": token})
+        r = c.getresponse()
+        return r.status, json.loads(r.read())
+
+    def test_each_project_lists_its_own_jobs_with_its_own_token(self):
+        self.assertEqual(self.call("PUT", "/_sim/projects/proj-b/jobs",
+                                   [{"job_id": 7, "status": 8}])[0], 200)
+        st, doc = self.list_jobs(PROJECT, TOKEN)
+        self.assertEqual((st, len(doc["jobs"])), (200, 25))
+        st, doc = self.list_jobs("proj-b", "token-b")
+        self.assertEqual((st, [j["job_id"] for j in doc["jobs"]]), (200, [7]))
+        st, doc = self.list_jobs("proj-c", TOKEN)  # no token of its own: --token's
+        self.assertEqual((st, doc["jobs"]), (200, []))
+        self.assertEqual(self.call("GET", "/_sim/projects")[1], [PROJECT, "proj-b", "proj-c"])
+
+    def test_a_token_is_scoped_to_its_project(self):
+        self.assertEqual(self.list_jobs("proj-b", TOKEN)[0], 403)
+        self.assertEqual(self.list_jobs(PROJECT, "token-b")[0], 403)
+        self.assertEqual(self.list_jobs("proj-x", TOKEN)[0], 403)
+
+    def test_a_fault_hits_its_project_only(self):
+        self.call("POST", "/_sim/projects/proj-b/faults", {"status": 500, "count": 1})
+        self.assertEqual(self.list_jobs(PROJECT, TOKEN)[0], 200)
+        self.assertEqual(self.list_jobs("proj-b", "token-b")[0], 500)
+        self.assertEqual(self.list_jobs("proj-b", "token-b")[0], 200)
+
+    def test_reset_resets_every_project_and_unknown_projects_are_404(self):
+        self.call("POST", "/_sim/projects/proj-b/jobs", {"job_id": 1})
+        self.call("POST", "/_sim/reset")
+        self.assertEqual(self.list_jobs("proj-b", "token-b")[1]["jobs"], [])
+        self.assertEqual(self.call("GET", "/_sim/projects/nope/jobs")[0], 404)
+
+    def test_the_iam_endpoint_scopes_a_token_to_any_served_project(self):
+        self.state.iam_user, self.state.iam_password, self.state.iam_domain = "u", "pw", "d"
+        self.addCleanup(setattr, self.state, "iam_user", None)
+        doc = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": "u", "password": "pw", "domain": {"name": "d"}}}},
+            "scope": {"project": {"id": "proj-b"}}}}
+        c = self.conn()
+        c.request("POST", "/v3/auth/tokens", body=json.dumps(doc).encode(),
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        self.assertEqual(r.status, 201)
+        token = r.getheader("X-Subject-Token")
+        self.assertEqual(self.list_jobs("proj-b", token)[0], 200)
+        self.assertEqual(self.list_jobs(PROJECT, token)[0], 403)
+
+
 if __name__ == "__main__":
     unittest.main()

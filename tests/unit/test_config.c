@@ -1035,6 +1035,210 @@ static void every_status_has_a_message(void **state)
     assert_string_equal(config_strerror((config_status_t)5), "unknown configuration status");
 }
 
+/* ---- several projects ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *value;
+    config_status_t st;
+    const char *stored;  /* CONFIG_OK: what project_id holds */
+    const char *message; /* otherwise: the error */
+    size_t count;        /* CONFIG_OK: config_project_count() */
+} project_list_case_t;
+
+static const project_list_case_t project_lists[] = {
+    {"p1", CONFIG_OK, "p1", NULL, 1},
+    {"p1,p2", CONFIG_OK, "p1,p2", NULL, 2},
+    {" p1 , p2 ,\tp3 ", CONFIG_OK, "p1,p2,p3", NULL, 3},
+    {"p1,,p2", CONFIG_ERR_VALUE, NULL,
+     "modelarts.project_id = p1,,p2: must be 1..64 characters of A-Z a-z 0-9 _ - (ids separated "
+     "by commas)",
+     0},
+    {"p1,", CONFIG_ERR_VALUE, NULL,
+     "modelarts.project_id = p1,: must be 1..64 characters of A-Z a-z 0-9 _ - (ids separated by "
+     "commas)",
+     0},
+    {"p1 p2", CONFIG_ERR_VALUE, NULL,
+     "modelarts.project_id = p1 p2: must be 1..64 characters of A-Z a-z 0-9 _ -", 0},
+    {"a,b,a", CONFIG_ERR_VALUE, NULL, "modelarts.project_id = a,b,a: project a is listed twice", 0},
+    {"a,ab", CONFIG_OK, "a,ab", NULL, 2},
+};
+
+static void project_id_lists_are_normalised_and_checked(void **state)
+{
+    static config_t c;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof project_lists / sizeof project_lists[0]; i++) {
+        const project_list_case_t *pc = &project_lists[i];
+        config_defaults(&c);
+        err[0] = '\0';
+        if (config_set(&c, "modelarts", "project_id", pc->value, NULL, err, sizeof err) != pc->st) {
+            fail_msg("project_id = \"%s\": got %s", pc->value, err);
+        }
+        if (pc->st == CONFIG_OK) {
+            assert_string_equal(c.project_id, pc->stored);
+            assert_int_equal(config_project_count(&c), pc->count);
+        } else {
+            assert_string_equal(err, pc->message);
+            assert_string_equal(c.project_id, ""); /* unchanged */
+        }
+    }
+}
+
+static void at_most_sixteen_projects_of_64_characters(void **state)
+{
+    static config_t c;
+    char list[CONFIG_PROJECT_LIST_MAX + 80];
+    size_t used = 0;
+    int i;
+    (void)state;
+    config_defaults(&c);
+    for (i = 0; i < CONFIG_PROJECTS_MAX; i++) {
+        /* 64 characters each, distinct by their first two */
+        used +=
+            (size_t)snprintf(list + used, sizeof list - used, "%s%02d%062d", i ? "," : "", i, 0);
+    }
+    assert_int_equal(config_set(&c, "modelarts", "project_id", list, NULL, err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_project_count(&c), CONFIG_PROJECTS_MAX);
+    snprintf(list + used, sizeof list - used, ",x");
+    assert_int_equal(config_set(&c, "modelarts", "project_id", list, NULL, err, sizeof err),
+                     CONFIG_ERR_VALUE);
+    assert_non_null(strstr(err, "at most 16 projects"));
+}
+
+/* Load text as a file (with the test's CA file) and every project. */
+static config_status_t load_projects(const char *text, const char *const *sets, size_t n_sets,
+                                     config_t *base, config_t *out, size_t cap)
+{
+    char body[2048];
+    char *path;
+    config_status_t st;
+    snprintf(body, sizeof body, "%s\n[modelarts]\nca_file = %s\n", text, ca_path);
+    path = temp_file(body, strlen(body));
+    st = config_load(base, path, sets, n_sets, err, sizeof err);
+    if (st == CONFIG_OK) {
+        st = config_load_projects(out, cap, base, path, sets, n_sets, err, sizeof err);
+    }
+    unlink(path);
+    return st;
+}
+
+static config_t base_config;
+static config_t projects[CONFIG_PROJECTS_MAX];
+
+static void a_section_inherits_every_key_and_overrides_some(void **state)
+{
+    /* The section comes first in the file: it still wins over [modelarts]. */
+    static const char text[] = "[modelarts.lab]\nproject_id = lab1\ntoken = lab-token\n"
+                               "per_page = 9\n"
+                               "[modelarts]\nproject_id = p1, p2\ntoken = base-token\n"
+                               "per_page = 7\nworkspace_id = ws\n";
+    (void)state;
+    assert_int_equal(load_projects(text, NULL, 0, &base_config, projects, CONFIG_PROJECTS_MAX),
+                     CONFIG_OK);
+    assert_int_equal(config_project_count(&base_config), 3);
+    assert_string_equal(base_config.project_id, "p1,p2");
+    assert_string_equal(projects[0].project_id, "p1");
+    assert_string_equal(projects[1].project_id, "p2");
+    assert_string_equal(projects[2].project_id, "lab1");
+    assert_string_equal(projects[1].token, "base-token");
+    assert_string_equal(projects[2].token, "lab-token");
+    assert_int_equal(projects[1].per_page, 7);
+    assert_int_equal(projects[2].per_page, 9);
+    assert_string_equal(projects[2].workspace_id, "ws"); /* inherited */
+    assert_int_equal(config_section_differs(&projects[0], &projects[2], "modelarts"), 1);
+    assert_int_equal(config_section_differs(&projects[0], &projects[2], "mqtt"), 0);
+}
+
+static void a_section_key_beats_the_environment_and_set_names_the_section(void **state)
+{
+    static const char text[] = "[modelarts]\nproject_id = p1\n"
+                               "[modelarts.lab]\nproject_id = lab1\ntoken = lab-token\n";
+    /* --set splits at the last dot: section "modelarts.lab", key "per_page". */
+    static const char *const sets[] = {"modelarts.lab.per_page=3", "modelarts.per_page=4",
+                                       "modelarts.x.project_id=x1", "modelarts.x.token=x-token"};
+    (void)state;
+    setenv("MODELARTS_TOKEN", "env-token", 1);
+    assert_int_equal(load_projects(text, sets, 4, &base_config, projects, CONFIG_PROJECTS_MAX),
+                     CONFIG_OK);
+    unsetenv("MODELARTS_TOKEN");
+    assert_int_equal(config_project_count(&base_config), 3);
+    assert_string_equal(projects[0].token, "env-token");
+    assert_string_equal(projects[1].token, "lab-token");
+    assert_int_equal(projects[0].per_page, 4);
+    assert_int_equal(projects[1].per_page, 3);
+    /* A section made by --set alone. */
+    assert_string_equal(projects[2].project_id, "x1");
+    assert_string_equal(projects[2].token, "x-token");
+    assert_int_equal(projects[2].per_page, 4);
+}
+
+typedef struct {
+    const char *name;
+    const char *text;
+    config_status_t st;
+    const char *message; /* a part of the error */
+} section_error_case_t;
+
+static const section_error_case_t section_errors[] = {
+    {"a project twice", "[modelarts]\nproject_id = p1\ntoken = t\n[modelarts.x]\nproject_id = p1\n",
+     CONFIG_ERR_VALUE, "project p1 is configured twice"},
+    {"two sections, one project",
+     "[modelarts]\ntoken = t\n[modelarts.x]\nproject_id = q\n[modelarts.y]\nproject_id = q\n",
+     CONFIG_ERR_VALUE, "project q is configured twice"},
+    {"no project_id", "[modelarts]\nproject_id = p1\ntoken = t\n[modelarts.x]\ntoken = u\n",
+     CONFIG_ERR_MISSING, "[modelarts.x] needs project_id: one id"},
+    {"a list in a section", "[modelarts]\ntoken = t\n[modelarts.x]\nproject_id = a, b\n",
+     CONFIG_ERR_VALUE, "[modelarts.x] needs project_id: one id"},
+    {"no token",
+     "[modelarts]\nproject_id = p1\ntoken = t\n[modelarts.x]\nproject_id = q\n"
+     "token =\n",
+     CONFIG_ERR_MISSING, "[modelarts.x]: modelarts.token is required"},
+    {"a shared key", "[modelarts]\nproject_id = p1\ntoken = t\n[modelarts.x]\nca_file = /c\n",
+     CONFIG_ERR_VALUE, "modelarts.x.ca_file: every project shares this key"},
+    {"an unknown key", "[modelarts]\nproject_id = p1\ntoken = t\n[modelarts.x]\nuri = u\n",
+     CONFIG_ERR_UNKNOWN, "unknown key modelarts.x.uri"},
+    {"a bad name", "[modelarts]\nproject_id = p1\ntoken = t\n[modelarts.a/b]\nproject_id = q\n",
+     CONFIG_ERR_UNKNOWN, "section [modelarts.a/b]: a project section is [modelarts.NAME]"},
+    {"a bad value, hidden",
+     "[modelarts]\nproject_id = p1\ntoken = t\n[modelarts.x]\n"
+     "project_id = q\ntoken = a b\n",
+     CONFIG_ERR_VALUE, "modelarts.x.token = (hidden): must be printable ASCII"},
+    {"nothing at all", "[modelarts]\ntoken = t\n", CONFIG_ERR_MISSING,
+     "modelarts.project_id is required"},
+};
+
+static void section_errors_are_specific(void **state)
+{
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof section_errors / sizeof section_errors[0]; i++) {
+        const section_error_case_t *sc = &section_errors[i];
+        config_status_t st =
+            load_projects(sc->text, NULL, 0, &base_config, projects, CONFIG_PROJECTS_MAX);
+        if (st != sc->st || strstr(err, sc->message) == NULL) {
+            fail_msg("%s: got %d \"%s\", expected %d \"%s\"", sc->name, st, err, sc->st,
+                     sc->message);
+        }
+    }
+}
+
+static void a_base_without_project_lends_its_keys_only(void **state)
+{
+    /* No token in [modelarts] and no project there: only the sections need one. */
+    static const char text[] = "[modelarts.a]\nproject_id = pa\ntoken = ta\n"
+                               "[modelarts.b]\nproject_id = pb\ntoken = tb\n";
+    (void)state;
+    assert_int_equal(load_projects(text, NULL, 0, &base_config, projects, CONFIG_PROJECTS_MAX),
+                     CONFIG_OK);
+    assert_int_equal(config_project_count(&base_config), 2);
+    assert_string_equal(projects[0].token, "ta");
+    assert_string_equal(projects[1].token, "tb");
+    /* Fewer slots than projects: refused, not overrun. */
+    assert_int_equal(load_projects(text, NULL, 0, &base_config, projects, 1), CONFIG_ERR_VALUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1081,6 +1285,12 @@ int main(void)
         cmocka_unit_test(indented_lines_are_not_continuations),
         cmocka_unit_test(differences_are_found_by_section_and_key),
         cmocka_unit_test(every_status_has_a_message),
+        cmocka_unit_test(project_id_lists_are_normalised_and_checked),
+        cmocka_unit_test(at_most_sixteen_projects_of_64_characters),
+        cmocka_unit_test(a_section_inherits_every_key_and_overrides_some),
+        cmocka_unit_test(a_section_key_beats_the_environment_and_set_names_the_section),
+        cmocka_unit_test(section_errors_are_specific),
+        cmocka_unit_test(a_base_without_project_lends_its_keys_only),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

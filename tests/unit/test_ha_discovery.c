@@ -32,6 +32,7 @@ static ha_settings_t settings(void)
     s.qos = 1;
     s.expire_after_s = 900;
     s.health_expire_after_s = 2700;
+    s.project_health = 0;
     return s;
 }
 
@@ -240,6 +241,23 @@ static void expire_after_zero_leaves_the_key_out(void **state)
     parse(&d, payload, ha_device_payload(&s, payload, sizeof payload));
     assert_int_equal(at(&d, "cmps.running.expire_after"), -1);
     assert_int_equal(at(&d, "cmps.problem.expire_after"), -1);
+}
+
+static void with_several_projects_the_problem_sensor_reads_the_project_health(void **state)
+{
+    static doc_t d;
+    ha_settings_t s = settings();
+    (void)state;
+    s.project_health = 1;
+    parse(&d, payload, ha_device_payload(&s, payload, sizeof payload));
+    assert_string_equal(text(&d, "cmps.problem.state_topic"), "modelarts/gw-01/p1/health");
+    assert_string_equal(text(&d, "cmps.problem.json_attributes_topic"),
+                        "modelarts/gw-01/p1/health");
+    assert_string_equal(text(&d, "cmps.running.state_topic"), "modelarts/gw-01/p1/summary");
+    /* One project: the agent's health, as before. */
+    s.project_health = 0;
+    parse(&d, payload, ha_device_payload(&s, payload, sizeof payload));
+    assert_string_equal(text(&d, "cmps.problem.json_attributes_topic"), "modelarts/gw-01/health");
 }
 
 static void identifiers_depend_on_agent_and_project_only(void **state)
@@ -607,6 +625,7 @@ int main(void)
         cmocka_unit_test(device_topic_is_prefix_device_agent_project_config),
         cmocka_unit_test(device_payload_describes_every_component),
         cmocka_unit_test(expire_after_zero_leaves_the_key_out),
+        cmocka_unit_test(with_several_projects_the_problem_sensor_reads_the_project_health),
         cmocka_unit_test(identifiers_depend_on_agent_and_project_only),
         cmocka_unit_test(default_entity_ids_are_valid_entity_ids),
         cmocka_unit_test(quotes_and_backslashes_of_the_base_topic_are_escaped),
