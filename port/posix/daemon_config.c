@@ -1,0 +1,127 @@
+/*
+ * daemon_config.c - the daemon's configuration (daemon.h): the file and
+ * every project's configuration loaded, the MQTT and Home Assistant
+ * settings taken from it, and what in it deserves a warning.
+ */
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+/* The file config_load() reads: the default file may be absent (everything
+ * then comes from the environment and --set); a file named with -c must
+ * exist. NULL: none. */
+static const char *config_file(daemon_t *d, int warn)
+{
+    const char *path = d->opt.config_path;
+    if (path == NULL) {
+        path = CONFIG_DEFAULT_FILE;
+        if (access(path, F_OK) != 0) {
+            if (warn) {
+                port_logf(&d->port, M2M_LOG_WARN,
+                          "no configuration file at %s: using defaults, the environment and "
+                          "--set",
+                          path);
+            }
+            path = NULL;
+        }
+    }
+    return path;
+}
+
+config_status_t load_config(daemon_t *d, config_t *c, config_t **projects, size_t *count, char *err,
+                            size_t err_size)
+{
+    const char *path = config_file(d, 1);
+    config_status_t st = config_load(c, path, d->opt.sets, d->opt.n_sets, err, err_size);
+    *projects = NULL;
+    *count = 0;
+    if (st != CONFIG_OK) {
+        return st;
+    }
+    *count = config_project_count(c);
+    *projects = calloc(*count, sizeof **projects);
+    if (*projects == NULL) {
+        snprintf(err, err_size, "out of memory for %lu projects", (unsigned long)*count);
+        return CONFIG_ERR_VALUE;
+    }
+    st =
+        config_load_projects(*projects, *count, c, path, d->opt.sets, d->opt.n_sets, err, err_size);
+    if (st != CONFIG_OK) {
+        free(*projects);
+        *projects = NULL;
+    }
+    return st;
+}
+
+/* B, for the port to recognise job topics (MQTT 5 message expiry). */
+static char agent_topic[CONFIG_TOPIC_MAX + CONFIG_ID_MAX];
+
+void fill_mqtt_settings(port_mqtt_settings_t *s, const config_t *c)
+{
+    s->uri = c->mqtt_uri;
+    s->client_id = c->client_id;
+    s->username = c->username;
+    s->password = c->mqtt_password;
+    s->ca_file = c->mqtt_ca_file[0] != '\0' ? c->mqtt_ca_file : CONFIG_SYSTEM_CA_FILE;
+    s->keepalive_s = c->keepalive;
+    s->timeout_ms = c->timeout * 1000u;
+    s->protocol_v5 = strcmp(c->mqtt_protocol, "5") == 0;
+    s->message_expiry_s = c->message_expiry;
+    snprintf(agent_topic, sizeof agent_topic, "%s/%s", c->base_topic, c->agent_id);
+    s->agent_topic = agent_topic;
+}
+
+void fill_discovery(daemon_t *d, const config_t *c)
+{
+    size_t i;
+    pthread_mutex_lock(&d->port.ack_lock);
+    d->port.ha = NULL;
+    if (c->discovery) {
+        for (i = d->n_projects; i-- > 0;) {
+            project_t *p = d->projects[i];
+            ha_settings_t s;
+            s.prefix = c->ha_prefix;
+            s.base_topic = c->base_topic;
+            s.agent_id = c->agent_id;
+            s.project_id = p->cfg.project_id;
+            s.version = M2M_VERSION;
+            s.qos = (int)c->qos;
+            s.expire_after_s = ha_expire_after_s(c->poll_interval, c->heartbeat);
+            s.health_expire_after_s = ha_health_expire_after_s(c->poll_interval, c->heartbeat);
+            s.project_health = d->n_projects > 1;
+            /* Every string is bounded by config.c below the bridge's copies. */
+            (void)ha_bridge_configure(&p->ha, &s, c->per_job_entities);
+            p->ha.next = d->port.ha;
+            d->port.ha = &p->ha;
+        }
+    }
+    pthread_mutex_unlock(&d->port.ack_lock);
+}
+
+void warn_about(daemon_t *d, const config_t *c, const config_t *projects, size_t count)
+{
+    const char *path = d->opt.config_path != NULL ? d->opt.config_path : CONFIG_DEFAULT_FILE;
+    struct stat st;
+    size_t i;
+    if (c->file_holds_secret && stat(path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+        port_logf(&d->port, M2M_LOG_WARN,
+                  "%s holds a secret and is readable by other users: chmod 600 it, or move the "
+                  "secret to the environment",
+                  path);
+    }
+    if (c->insecure) {
+        for (i = 0; i < count; i++) {
+            port_logf(&d->port, M2M_LOG_WARN,
+                      "modelarts.insecure = true: TLS verification of %s is off",
+                      projects[i].api_host);
+        }
+    }
+    if (c->per_job_entities && !c->discovery) {
+        port_logf(&d->port, M2M_LOG_WARN,
+                  "homeassistant.per_job_entities = true has no effect with discovery = false");
+    }
+}
