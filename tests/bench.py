@@ -60,6 +60,11 @@ RSS_RUNS = 5  # --once runs per peak RSS figure: the median is reported
 IDLE_MS = 500  # the simulator's keep-alive idle timeout in the steady runs
 BASELINE_SIZES = (1000, 10000)
 BASELINE_PER_PAGE = 100
+# Several projects: the simulator serves these besides testlib.PROJECT_ID, and the agent watches
+# 1, 2 and 4 projects of PROJECTS_JOBS jobs each at per_page 100 over one MQTT session.
+EXTRA_PROJECTS = ("bench-p2", "bench-p3", "bench-p4")
+PROJECT_COUNTS = (1, 2, 4)
+PROJECTS_JOBS = 1000
 CALLGRIND_MAX_JOBS = 10000  # callgrind at 100,000 jobs takes over 4 minutes here
 
 
@@ -255,7 +260,7 @@ class Bench:
         self.sizes = sizes
         self.certs = testlib.make_certs(work)
         self.mqtt_port = start_broker(procs, work)
-        self.sim = testlib.Simulator(procs, self.certs).start()
+        self.sim = testlib.Simulator(procs, self.certs).start(extra_projects=EXTRA_PROJECTS)
         self.jobs = None
 
     def use_jobs(self, n):
@@ -314,6 +319,31 @@ class Bench:
                 raise SystemExit("agent --once failed (exit %d):\n%s" % (rc, err))
             samples.append(rss)
         return sorted(samples)[len(samples) // 2], self.api_delta(before)["requests"]
+
+    def projects_rss(self, jobs, per_page=100, runs=RSS_RUNS):
+        """Median peak RSS and CPU of `--once` watching 1, 2 and 4 projects of `jobs` jobs each
+        (the main project must hold `jobs` already), one project_id list, one MQTT session."""
+        for p in EXTRA_PROJECTS:
+            self.sim.call("POST", "/_sim/projects/%s/generate" % p, {"count": jobs, "seed": 2})
+        rows = []
+        for n in PROJECT_COUNTS:
+            ids = [testlib.PROJECT_ID] + list(EXTRA_PROJECTS[:n - 1])
+            rss, cpu = [], []
+            for run in range(runs):
+                agent_id = "p-%d-%d" % (n, run)
+                conf = testlib.write_agent_config(
+                    os.path.join(self.work, agent_id + ".conf"), self.sim.port, self.mqtt_port,
+                    self.certs["ca"], agent_id, per_page=per_page, timeout=60,
+                    base_topic="bench", modelarts_extra={"project_id": ", ".join(ids)},
+                    mqtt_extra={"heartbeat": None})
+                rc, _, c, r, _, err = timed([self.binary, "-c", conf, "--once", "-q"])
+                if rc != 0:
+                    raise SystemExit("agent --once with %d projects failed (exit %d):\n%s" %
+                                     (n, rc, err))
+                rss.append(r)
+                cpu.append(c)
+            rows.append((n, sorted(rss)[len(rss) // 2], sorted(cpu)[len(cpu) // 2]))
+        return rows
 
     def steady(self, jobs, per_page, polls, idle_ms=IDLE_MS, resumption=True):
         """The daemon over the topics the first-poll run retained: per-poll figures of
@@ -483,6 +513,17 @@ def tables(r):
         w("| %s | %.1f / %.1f | %s | %s |" % (name, s["hs"][0], s["hs"][1], ms(s["cpu"]),
                                                ms(s["wall"])))
     w("")
+    if r.get("projects"):
+        w("### Several projects (%s jobs each, per_page 100)\n" % num(PROJECTS_JOBS))
+        w("One agent, one `project_id` list, one MQTT session: `--once` from an empty broker, "
+          "every job new; the median of %d runs." % RSS_RUNS)
+        w("")
+        w("| projects | peak RSS | over one project | CPU, first poll |")
+        w("|---:|---:|---:|---:|")
+        one = r["projects"][0][1]
+        for n, rss, cpu in r["projects"]:
+            w("| %d | %s | %s | %s |" % (n, kib(rss), kib(rss - one), ms(cpu)))
+        w("")
     w("### Scripted baseline (per_page %d)\n" % BASELINE_PER_PAGE)
     w("`tests/bench_baseline.sh`: one `curl | jq` chain per page, one `mosquitto_pub` per "
       "job (the same retained job topics and payload fields), one summary; CPU is user + sys "
@@ -603,6 +644,7 @@ of one run; rerun `make bench` to measure your machine (about %d minutes).
   - first poll: `modelarts2mqtt -c bench.conf --once -q --set modelarts.change_buffer_kib=65536`
     under `/usr/bin/time -f %%M` (peak RSS), CPU from wait4() of that process tree;
   - peak RSS: `modelarts2mqtt -c bench.conf --once -q` (default change buffer);
+  - several projects: the same with `project_id = <p1>, <p2>, ...` in `[modelarts]`;
   - steady poll: `modelarts2mqtt -c bench.conf -q` with `poll_interval = 1`, its CPU from
     `/proc/<pid>/task/*/schedstat`, bytes from `/proc/<pid>/io` (rchar), wall from the
     health topic's `latency_ms`, handshakes from the simulator's `/_sim/stats`, messages from
@@ -650,7 +692,7 @@ def main():
 
     procs = testlib.ProcessGroup()
     work = tempfile.mkdtemp(prefix="m2m-bench-")
-    r = {"cells": {}, "callgrind": {}, "tls": [], "baseline": {}}
+    r = {"cells": {}, "callgrind": {}, "tls": [], "baseline": {}, "projects": []}
     try:
         stripped = os.path.join(work, "modelarts2mqtt.stripped")
         subprocess.run(["strip", "-o", stripped, binary], check=True)
@@ -681,6 +723,10 @@ def main():
                         ("closes idle connections (500 ms): resumed", IDLE_MS, True),
                         ("closes idle connections and refuses resumption", IDLE_MS, False)):
                     r["tls"].append((name, bench.steady(jobs, 100, 8, idle, resume)))
+            if jobs == PROJECTS_JOBS:
+                t = time.monotonic()
+                r["projects"] = bench.projects_rss(jobs)
+                sys.stderr.write("bench: several projects: %.0f s\n" % (time.monotonic() - t))
             if jobs in BASELINE_SIZES and not args.no_baseline:
                 t = time.monotonic()
                 r["baseline"][jobs] = bench.baseline(jobs, BASELINE_PER_PAGE)
