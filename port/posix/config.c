@@ -4,7 +4,7 @@
  *
  * Every key is one row of config_keys[]: where it lives in config_t, its
  * default, its environment variable and the function that checks and stores
- * a value. Defaults, the file, the environment and --set all go through the
+ * a value (config_values.c). Defaults, the file, the environment and --set all go through the
  * same row, so a value is checked the same way wherever it comes from.
  */
 #include "config.h"
@@ -16,453 +16,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "config_values.h"
 #include "m2m_defaults.h"
 
 #define STRINGIFY2(x) #x
 #define STRINGIFY(x) STRINGIFY2(x)
-
-/* How a value is kept, for comparisons between two configurations. */
-typedef enum { KIND_STR, KIND_U32, KIND_INT } key_kind_t;
-
-typedef struct config_key config_key_t;
-
-/* Check value and store it into c. Returns 0, or -1 with the reason (the
- * text after "key = value: ") in why. Never called with "" unless the
- * default is "". */
-typedef int (*key_setter_t)(const config_key_t *k, config_t *c, const char *value, char *why,
-                            size_t why_size);
-
-struct config_key {
-    const char *section;
-    const char *name;
-    key_setter_t set;
-    key_kind_t kind;
-    size_t offset;
-    size_t size;
-    uint32_t min;               /* numbers: smallest value */
-    uint32_t max;               /* numbers: largest value */
-    const char *const *choices; /* set_choice: the allowed words */
-    const char *def;            /* default, as written in a file */
-    const char *env;            /* environment variable, or NULL */
-    int secret;                 /* never echo the value */
-};
-
-/* ---- character classes ---------------------------------------------------- */
-
-static int is_id_char(unsigned char ch)
-{
-    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-           ch == '_' || ch == '-';
-}
-
-static int is_host_char(unsigned char ch)
-{
-    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-           ch == '-' || ch == '.';
-}
-
-static int has_control(const char *s)
-{
-    for (; *s != '\0'; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch < 0x20 || ch == 0x7f) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* Count the characters of a UTF-8 string. Returns -1 for invalid UTF-8
- * (overlong forms, surrogates and code points above U+10FFFF included). */
-static long utf8_chars(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    long count = 0;
-    while (*p != 0) {
-        unsigned char b = *p;
-        uint32_t cp;
-        int extra;
-        int i;
-        if (b < 0x80) {
-            p++;
-            count++;
-            continue;
-        }
-        if (b >= 0xc2 && b <= 0xdf) {
-            extra = 1;
-            cp = b & 0x1fu;
-        } else if (b >= 0xe0 && b <= 0xef) {
-            extra = 2;
-            cp = b & 0x0fu;
-        } else if (b >= 0xf0 && b <= 0xf4) {
-            extra = 3;
-            cp = b & 0x07u;
-        } else {
-            return -1;
-        }
-        for (i = 1; i <= extra; i++) {
-            if ((p[i] & 0xc0) != 0x80) {
-                return -1; /* also stops at the NUL */
-            }
-            cp = (cp << 6) | (p[i] & 0x3fu);
-        }
-        if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff)) {
-            return -1;
-        }
-        p += extra + 1;
-        count++;
-    }
-    return count;
-}
-
-/* Parse a decimal without sign, spaces or leading '+'. */
-static int parse_u32(const char *s, uint32_t *out)
-{
-    uint64_t v = 0;
-    size_t n = 0;
-    if (*s == '\0') {
-        return -1;
-    }
-    for (; *s != '\0'; s++, n++) {
-        if (*s < '0' || *s > '9' || n >= 10) {
-            return -1;
-        }
-        v = v * 10u + (uint64_t)(*s - '0');
-    }
-    if (v > UINT32_MAX) {
-        return -1;
-    }
-    *out = (uint32_t)v;
-    return 0;
-}
-
-static char *field(config_t *c, const config_key_t *k)
-{
-    return (char *)c + k->offset;
-}
-
-static const char *cfield(const config_t *c, const config_key_t *k)
-{
-    return (const char *)c + k->offset;
-}
-
-static int store_string(const config_key_t *k, config_t *c, const char *value, char *why,
-                        size_t why_size)
-{
-    size_t len = strlen(value);
-    if (len >= k->size) {
-        snprintf(why, why_size, "must be at most %zu bytes", k->size - 1);
-        return -1;
-    }
-    memcpy(field(c, k), value, len + 1);
-    return 0;
-}
-
-/* ---- setters ---------------------------------------------------------------- */
-
-static int set_uint(const config_key_t *k, config_t *c, const char *value, char *why,
-                    size_t why_size)
-{
-    uint32_t v;
-    if (parse_u32(value, &v) != 0 || v < k->min || v > k->max) {
-        snprintf(why, why_size, "must be %lu..%lu", (unsigned long)k->min, (unsigned long)k->max);
-        return -1;
-    }
-    memcpy(field(c, k), &v, sizeof v);
-    return 0;
-}
-
-static int set_bool(const config_key_t *k, config_t *c, const char *value, char *why,
-                    size_t why_size)
-{
-    static const char *const yes[] = {"true", "yes", "on", "1"};
-    static const char *const no[] = {"false", "no", "off", "0"};
-    size_t i;
-    int v = -1;
-    for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-        if (strcasecmp(value, yes[i]) == 0) {
-            v = 1;
-        } else if (strcasecmp(value, no[i]) == 0) {
-            v = 0;
-        }
-    }
-    if (v < 0) {
-        snprintf(why, why_size, "must be true or false");
-        return -1;
-    }
-    memcpy(field(c, k), &v, sizeof v);
-    return 0;
-}
-
-/* Free text: user names, client ids, passwords, file names. */
-static int set_text(const config_key_t *k, config_t *c, const char *value, char *why,
-                    size_t why_size)
-{
-    if (has_control(value) || utf8_chars(value) < 0) {
-        snprintf(why, why_size, "must be UTF-8 text without control characters");
-        return -1;
-    }
-    return store_string(k, c, value, why, why_size);
-}
-
-/* Credentials that travel in an HTTP header: printable ASCII, no space, so
- * that no value can end the header early. */
-static int set_credential(const config_key_t *k, config_t *c, const char *value, char *why,
-                          size_t why_size)
-{
-    const char *p;
-    for (p = value; *p != '\0'; p++) {
-        if (*p < 0x21 || *p > 0x7e) {
-            snprintf(why, why_size, "must be printable ASCII without spaces, at most %zu bytes",
-                     k->size - 1);
-            return -1;
-        }
-    }
-    return store_string(k, c, value, why, why_size);
-}
-
-static int set_id(const config_key_t *k, config_t *c, const char *value, char *why, size_t why_size)
-{
-    const char *p;
-    size_t len = strlen(value);
-    for (p = value; *p != '\0'; p++) {
-        if (!is_id_char((unsigned char)*p)) {
-            break;
-        }
-    }
-    if (*p != '\0' || len == 0 || len >= k->size) {
-        snprintf(why, why_size, "must be 1..%zu characters of A-Z a-z 0-9 _ -", k->size - 1);
-        return -1;
-    }
-    return store_string(k, c, value, why, why_size);
-}
-
-/* One project id, or several separated by commas (spaces around a comma
- * are allowed, one inside an id is not): stored as "p1,p2". */
-static int set_project_list(const config_key_t *k, config_t *c, const char *value, char *why,
-                            size_t why_size)
-{
-    char list[CONFIG_PROJECT_LIST_MAX];
-    const char *p = value;
-    size_t used = 0;
-    size_t count = 0;
-
-    for (;;) {
-        const char *begin;
-        size_t len;
-        size_t i;
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-        begin = p;
-        while (is_id_char((unsigned char)*p)) {
-            p++;
-        }
-        len = (size_t)(p - begin);
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-        if (len == 0 || len >= CONFIG_ID_MAX || (*p != ',' && *p != '\0')) {
-            snprintf(why, why_size, "must be 1..%d characters of A-Z a-z 0-9 _ -%s",
-                     CONFIG_ID_MAX - 1, count > 0 || *p == ',' ? " (ids separated by commas)" : "");
-            return -1;
-        }
-        if (++count > CONFIG_PROJECTS_MAX) {
-            snprintf(why, why_size, "at most %d projects", CONFIG_PROJECTS_MAX);
-            return -1;
-        }
-        /* A duplicate would publish to the same topics twice. */
-        for (i = 0; i < used;) {
-            size_t n = strcspn(list + i, ",");
-            if (n == len && memcmp(list + i, begin, len) == 0) {
-                snprintf(why, why_size, "project %.*s is listed twice", (int)len, begin);
-                return -1;
-            }
-            i += n + 1;
-        }
-        if (used > 0) {
-            list[used - 1] = ',';
-        }
-        memcpy(list + used, begin, len);
-        used += len + 1;
-        list[used - 1] = '\0';
-        if (*p == '\0') {
-            break;
-        }
-        p++; /* the comma */
-    }
-    return store_string(k, c, list, why, why_size);
-}
-
-static int set_choice(const config_key_t *k, config_t *c, const char *value, char *why,
-                      size_t why_size)
-{
-    size_t i;
-    size_t used = 0;
-    for (i = 0; k->choices[i] != NULL; i++) {
-        if (strcmp(value, k->choices[i]) == 0) {
-            return store_string(k, c, value, why, why_size);
-        }
-    }
-    used = (size_t)snprintf(why, why_size, "must be one of");
-    for (i = 0; k->choices[i] != NULL && used < why_size; i++) {
-        used += (size_t)snprintf(why + used, why_size - used, "%s %s", i == 0 ? "" : ",",
-                                 k->choices[i]);
-    }
-    return -1;
-}
-
-static int set_auth(const config_key_t *k, config_t *c, const char *value, char *why,
-                    size_t why_size)
-{
-    config_auth_t v;
-    if (strcmp(value, "token") == 0) {
-        v = CONFIG_AUTH_TOKEN;
-    } else if (strcmp(value, "aksk") == 0) {
-        v = CONFIG_AUTH_AKSK;
-    } else if (strcmp(value, "password") == 0) {
-        v = CONFIG_AUTH_PASSWORD;
-    } else {
-        snprintf(why, why_size, "must be token, aksk or password");
-        return -1;
-    }
-    memcpy(field(c, k), &v, sizeof v);
-    return 0;
-}
-
-/* Split "host[:port]" ending at end. Returns 0 and the port (0 if none). */
-static int check_host_port(const char *host, const char *end, int brackets_ok, uint32_t *port)
-{
-    const char *colon = NULL;
-    const char *p;
-    *port = 0;
-    if (brackets_ok && host < end && *host == '[') {
-        /* An IPv6 literal, as Paho accepts it. */
-        const char *close = host + 1;
-        while (close < end && *close != ']') {
-            char ch = *close;
-            if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-                  (ch >= 'A' && ch <= 'F') || ch == ':' || ch == '.')) {
-                return -1;
-            }
-            close++;
-        }
-        if (close >= end || close == host + 1) {
-            return -1;
-        }
-        p = close + 1;
-        if (p < end && *p != ':') {
-            return -1;
-        }
-        colon = p < end ? p : NULL;
-    } else {
-        for (p = host; p < end && *p != ':'; p++) {
-            if (!is_host_char((unsigned char)*p)) {
-                return -1;
-            }
-        }
-        if (p == host || p - host > CONFIG_HOST_MAX - 1) {
-            return -1;
-        }
-        colon = p < end ? p : NULL;
-    }
-    if (colon != NULL) {
-        char digits[8];
-        size_t n = (size_t)(end - colon - 1);
-        if (n == 0 || n >= sizeof digits) {
-            return -1;
-        }
-        memcpy(digits, colon + 1, n);
-        digits[n] = '\0';
-        if (parse_u32(digits, port) != 0 || *port < 1 || *port > 65535) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int set_https_url(const config_key_t *k, config_t *c, const char *value, char *why,
-                         size_t why_size)
-{
-    static const char scheme[] = "https://";
-    const char *host = value + sizeof scheme - 1;
-    const char *end;
-    uint32_t port;
-    if (strncasecmp(value, "http://", 7) == 0) {
-        snprintf(why, why_size, "must be https://host[:port]: plain http is refused");
-        return -1;
-    }
-    end = host + strlen(host);
-    if (end > host && end[-1] == '/') {
-        end--; /* "https://host/" is the same URL */
-    }
-    if (strncasecmp(value, scheme, sizeof scheme - 1) != 0 ||
-        check_host_port(host, end, 0, &port) != 0) {
-        snprintf(why, why_size, "must be https://host[:port] (no path)");
-        return -1;
-    }
-    return store_string(k, c, value, why, why_size);
-}
-
-static const char *const mqtt_schemes[] = {"tcp://", "mqtt://", "ssl://", "mqtts://", NULL};
-
-static int set_mqtt_uri(const config_key_t *k, config_t *c, const char *value, char *why,
-                        size_t why_size)
-{
-    size_t i;
-    for (i = 0; mqtt_schemes[i] != NULL; i++) {
-        size_t n = strlen(mqtt_schemes[i]);
-        uint32_t port;
-        if (strncmp(value, mqtt_schemes[i], n) == 0 &&
-            check_host_port(value + n, value + strlen(value), 1, &port) == 0) {
-            return store_string(k, c, value, why, why_size);
-        }
-    }
-    snprintf(why, why_size,
-             "must be tcp://host[:port], ssl://host[:port], mqtt://host[:port] or "
-             "mqtts://host[:port]");
-    return -1;
-}
-
-static int set_topic(const config_key_t *k, config_t *c, const char *value, char *why,
-                     size_t why_size)
-{
-    size_t len = strlen(value);
-    if (len == 0 || len >= k->size || strpbrk(value, "+#") != NULL || value[0] == '/' ||
-        value[len - 1] == '/' || has_control(value) || utf8_chars(value) < 0) {
-        snprintf(why, why_size,
-                 "must be 1..%zu bytes of UTF-8 without + or # and without a leading or "
-                 "trailing /",
-                 k->size - 1);
-        return -1;
-    }
-    return store_string(k, c, value, why, why_size);
-}
-
-static int set_search(const config_key_t *k, config_t *c, const char *value, char *why,
-                      size_t why_size)
-{
-    long chars = utf8_chars(value);
-    if (chars < 0 || chars > CONFIG_SEARCH_CHARS || has_control(value)) {
-        snprintf(why, why_size, "must be 0..%d characters of UTF-8 text", CONFIG_SEARCH_CHARS);
-        return -1;
-    }
-    return store_string(k, c, value, why, why_size);
-}
-
-static int set_status(const config_key_t *k, config_t *c, const char *value, char *why,
-                      size_t why_size)
-{
-    uint32_t v;
-    if (parse_u32(value, &v) != 0 || v > 255) {
-        snprintf(why, why_size, "must be empty or a status code 0..255");
-        return -1;
-    }
-    /* Normalised, so that "007" and "7" send the same query. */
-    snprintf(field(c, k), k->size, "%lu", (unsigned long)v);
-    return 0;
-}
 
 /* ---- the keys ------------------------------------------------------------------ */
 
@@ -479,58 +37,59 @@ static const char *const protocol_choices[] = {"3.1.1", "5", NULL};
     }
 #define U32(sec, name, f, lo, hi, def)                                                             \
     {                                                                                              \
-        sec, name, set_uint, KIND_U32, OFF(f), SZ(f), lo, hi, NULL, def, NULL, 0                   \
+        sec, name, config_value_uint, KIND_U32, OFF(f), SZ(f), lo, hi, NULL, def, NULL, 0          \
     }
 
 static const config_key_t config_keys[] = {
-    STR("modelarts", "endpoint", set_https_url, endpoint,
+    STR("modelarts", "endpoint", config_value_https_url, endpoint,
         "https://modelarts.cn-north-4.myhuaweicloud.com", NULL, 0),
-    STR("modelarts", "project_id", set_project_list, project_id, "", NULL, 0),
-    {"modelarts", "auth", set_auth, KIND_INT, OFF(auth), SZ(auth), 0, 0, NULL, "token", NULL, 0},
-    STR("modelarts", "token", set_credential, token, "", "MODELARTS_TOKEN", 1),
-    STR("modelarts", "ak", set_credential, ak, "", "MODELARTS_AK", 1),
-    STR("modelarts", "sk", set_credential, sk, "", "MODELARTS_SK", 1),
-    STR("modelarts", "security_token", set_credential, security_token, "",
-        "MODELARTS_SECURITY_TOKEN", 1),
-    STR("modelarts", "iam_endpoint", set_https_url, iam_endpoint,
-        "https://iam.cn-north-4.myhuaweicloud.com", NULL, 0),
-    STR("modelarts", "user", set_text, user, "", NULL, 0),
-    STR("modelarts", "domain", set_text, domain, "", NULL, 0),
-    STR("modelarts", "password", set_text, password, "", "MODELARTS_PASSWORD", 1),
-    STR("modelarts", "ca_file", set_text, ca_file, CONFIG_SYSTEM_CA_FILE, NULL, 0),
-    U32("modelarts", "per_page", per_page, 1, 1000, "100"),
-    STR("modelarts", "status", set_status, status, "", NULL, 0),
-    STR("modelarts", "search_content", set_search, search_content, "", NULL, 0),
-    STR("modelarts", "workspace_id", set_id, workspace_id, "", NULL, 0),
-    {"modelarts", "sort_by", set_choice, KIND_STR, OFF(sort_by), SZ(sort_by), 0, 0, sort_by_choices,
-     "create_time", NULL, 0},
-    {"modelarts", "order", set_choice, KIND_STR, OFF(order), SZ(order), 0, 0, order_choices, "asc",
+    STR("modelarts", "project_id", config_value_project_list, project_id, "", NULL, 0),
+    {"modelarts", "auth", config_value_auth, KIND_INT, OFF(auth), SZ(auth), 0, 0, NULL, "token",
      NULL, 0},
+    STR("modelarts", "token", config_value_credential, token, "", "MODELARTS_TOKEN", 1),
+    STR("modelarts", "ak", config_value_credential, ak, "", "MODELARTS_AK", 1),
+    STR("modelarts", "sk", config_value_credential, sk, "", "MODELARTS_SK", 1),
+    STR("modelarts", "security_token", config_value_credential, security_token, "",
+        "MODELARTS_SECURITY_TOKEN", 1),
+    STR("modelarts", "iam_endpoint", config_value_https_url, iam_endpoint,
+        "https://iam.cn-north-4.myhuaweicloud.com", NULL, 0),
+    STR("modelarts", "user", config_value_text, user, "", NULL, 0),
+    STR("modelarts", "domain", config_value_text, domain, "", NULL, 0),
+    STR("modelarts", "password", config_value_text, password, "", "MODELARTS_PASSWORD", 1),
+    STR("modelarts", "ca_file", config_value_text, ca_file, CONFIG_SYSTEM_CA_FILE, NULL, 0),
+    U32("modelarts", "per_page", per_page, 1, 1000, "100"),
+    STR("modelarts", "status", config_value_status, status, "", NULL, 0),
+    STR("modelarts", "search_content", config_value_search, search_content, "", NULL, 0),
+    STR("modelarts", "workspace_id", config_value_id, workspace_id, "", NULL, 0),
+    {"modelarts", "sort_by", config_value_choice, KIND_STR, OFF(sort_by), SZ(sort_by), 0, 0,
+     sort_by_choices, "create_time", NULL, 0},
+    {"modelarts", "order", config_value_choice, KIND_STR, OFF(order), SZ(order), 0, 0,
+     order_choices, "asc", NULL, 0},
     U32("modelarts", "poll_interval", poll_interval, 1, 86400, "30"),
     U32("modelarts", "timeout", timeout, 1, 300, "10"),
-    {"modelarts", "insecure", set_bool, KIND_INT, OFF(insecure), SZ(insecure), 0, 0, NULL, "false",
-     NULL, 0},
+    {"modelarts", "insecure", config_value_bool, KIND_INT, OFF(insecure), SZ(insecure), 0, 0, NULL,
+     "false", NULL, 0},
     U32("modelarts", "max_jobs", max_jobs, 1, 1000000, STRINGIFY(M2M_DEFAULT_CAPACITY)),
     U32("modelarts", "change_buffer_kib", change_buffer_kib, 4, 65536, "512"),
 
-    STR("mqtt", "uri", set_mqtt_uri, mqtt_uri, "tcp://localhost:1883", NULL, 0),
-    STR("mqtt", "client_id", set_text, client_id, "", NULL, 0),
-    STR("mqtt", "username", set_text, username, "", NULL, 0),
-    STR("mqtt", "password", set_text, mqtt_password, "", "MQTT_PASSWORD", 1),
-    STR("mqtt", "ca_file", set_text, mqtt_ca_file, "", NULL, 0),
-    STR("mqtt", "base_topic", set_topic, base_topic, "modelarts", NULL, 0),
-    STR("mqtt", "agent_id", set_id, agent_id, "", NULL, 0),
+    STR("mqtt", "uri", config_value_mqtt_uri, mqtt_uri, "tcp://localhost:1883", NULL, 0),
+    STR("mqtt", "client_id", config_value_text, client_id, "", NULL, 0),
+    STR("mqtt", "username", config_value_text, username, "", NULL, 0),
+    STR("mqtt", "password", config_value_text, mqtt_password, "", "MQTT_PASSWORD", 1),
+    STR("mqtt", "ca_file", config_value_text, mqtt_ca_file, "", NULL, 0),
+    STR("mqtt", "base_topic", config_value_topic, base_topic, "modelarts", NULL, 0),
+    STR("mqtt", "agent_id", config_value_id, agent_id, "", NULL, 0),
     U32("mqtt", "qos", qos, 0, 2, "1"),
     U32("mqtt", "keepalive", keepalive, 5, 3600, "30"),
     U32("mqtt", "heartbeat", heartbeat, 0, 86400, "300"),
-    {"mqtt", "protocol", set_choice, KIND_STR, OFF(mqtt_protocol), SZ(mqtt_protocol), 0, 0,
+    {"mqtt", "protocol", config_value_choice, KIND_STR, OFF(mqtt_protocol), SZ(mqtt_protocol), 0, 0,
      protocol_choices, "3.1.1", NULL, 0},
     U32("mqtt", "message_expiry", message_expiry, 0, 31536000, "604800"),
 
-    {"homeassistant", "discovery", set_bool, KIND_INT, OFF(discovery), SZ(discovery), 0, 0, NULL,
-     "false", NULL, 0},
-    STR("homeassistant", "prefix", set_topic, ha_prefix, "homeassistant", NULL, 0),
-    {"homeassistant", "per_job_entities", set_bool, KIND_INT, OFF(per_job_entities),
+    {"homeassistant", "discovery", config_value_bool, KIND_INT, OFF(discovery), SZ(discovery), 0, 0,
+     NULL, "false", NULL, 0},
+    STR("homeassistant", "prefix", config_value_topic, ha_prefix, "homeassistant", NULL, 0),
+    {"homeassistant", "per_job_entities", config_value_bool, KIND_INT, OFF(per_job_entities),
      SZ(per_job_entities), 0, 0, NULL, "false", NULL, 0},
 };
 
@@ -626,7 +185,7 @@ static int project_section_key(config_t *c, const char *section, const char *nam
     size_t len = strlen(name);
     size_t i;
     i = 0;
-    while (i < len && is_id_char((unsigned char)name[i])) {
+    while (i < len && config_is_id_char((unsigned char)name[i])) {
         i++;
     }
     if (len == 0 || i < len || len >= CONFIG_ID_MAX) {
@@ -696,7 +255,7 @@ config_status_t config_set(config_t *c, const char *section, const char *key, co
     if (value[0] == '\0') {
         value = k->def;
         if (value[0] == '\0') {
-            memset(field(c, k), 0, k->size);
+            memset(config_field(c, k), 0, k->size);
             return CONFIG_OK;
         }
     }
@@ -768,7 +327,7 @@ static void default_agent_id(char *out, size_t out_size)
     }
     host[sizeof host - 1] = '\0';
     for (i = 0; host[i] != '\0' && i + 1 < out_size; i++) {
-        out[i] = is_id_char((unsigned char)host[i]) ? host[i] : '_';
+        out[i] = config_is_id_char((unsigned char)host[i]) ? host[i] : '_';
     }
     out[i] = '\0';
     if (i == 0) {
@@ -787,7 +346,7 @@ static config_status_t check_readable(const char *key, const char *path, char *e
     return CONFIG_OK;
 }
 
-/* host and port of an https://host[:port] URL that set_https_url() has
+/* host and port of an https://host[:port] URL that config_value_https_url() has
  * accepted. */
 static config_status_t split_https_url(const char *key, const char *url, char *host,
                                        size_t host_size, uint16_t *port, char *err, size_t err_size)
@@ -809,7 +368,7 @@ static config_status_t split_https_url(const char *key, const char *url, char *h
         }
         memcpy(digits, end + 1, n);
         digits[n] = '\0';
-        (void)parse_u32(digits, &value);
+        (void)config_parse_u32(digits, &value);
     }
     *port = (uint16_t)value;
     return CONFIG_OK;
@@ -953,9 +512,9 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
 static int key_differs(const config_t *a, const config_t *b, const config_key_t *k)
 {
     if (k->kind == KIND_STR) {
-        return strcmp(cfield(a, k), cfield(b, k)) != 0;
+        return strcmp(config_cfield(a, k), config_cfield(b, k)) != 0;
     }
-    return memcmp(cfield(a, k), cfield(b, k), k->size) != 0;
+    return memcmp(config_cfield(a, k), config_cfield(b, k), k->size) != 0;
 }
 
 int config_section_differs(const config_t *a, const config_t *b, const char *section)

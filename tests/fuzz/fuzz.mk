@@ -29,7 +29,7 @@ FUZZ_HEADERS := $(wildcard include/*.h port/posix/config.h)
 FUZZ_SRCS_fuzz_http_response := firmware/http_response.c
 FUZZ_SRCS_fuzz_job_stream := firmware/job_stream.c firmware/job_record.c firmware/json_text.c \
                              firmware/job_table.c
-FUZZ_SRCS_fuzz_config := port/posix/config.c port/posix/config_file.c
+FUZZ_SRCS_fuzz_config := port/posix/config.c port/posix/config_values.c port/posix/config_file.c
 FUZZ_LIBS_fuzz_config := -linih
 FUZZ_EXTRA_fuzz_config := $(FUZZ_PORT_CFLAGS)
 FUZZ_SRCS_fuzz_job_stream_mcu := $(FUZZ_SRCS_fuzz_job_stream) firmware/strbuf.c

@@ -1,6 +1,6 @@
 /*
  * fuzz_config.c - libFuzzer harness for the configuration parser
- * (port/posix/config.c and config_file.c, with Debian's inih).
+ * (port/posix/config.c, config_values.c and config_file.c, with Debian's inih).
  *
  * config_read_file() takes a path and opens it with fopen(), so the input is
  * written to one file per process, /tmp/m2m_fuzz_config_<pid>.ini, and read

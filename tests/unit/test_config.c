@@ -1,8 +1,9 @@
 /*
  * test_config.c - the gateway's configuration: keys, ranges, secrets,
- * precedence, the INI file (port/posix/config.c and config_file.c).
+ * precedence, the INI file (port/posix/config.c, config_values.c and
+ * config_file.c).
  *
- * The port is not part of libm2mcore.a, so its two files are compiled into
+ * The port is not part of libm2mcore.a, so its three files are compiled into
  * this test directly; config_file.c needs inih, so the test links -linih.
  */
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "../../port/posix/config.c"
+#include "../../port/posix/config_values.c"
 #include "../../port/posix/config_file.c"
 
 static char err[CONFIG_ERROR_MAX];
