@@ -350,6 +350,56 @@ class TestPassword(AuthCase):
                                  (1, 0, 0), "no list call without a token: %s" % st)
                 self.assertEqual(self.job_topics(), [])
 
+    def test_an_iam_outage_is_transient_and_publishes_nothing(self):
+        cases = (("503", {"kind": "status", "status": 503}),
+                 ("closed without a response", {"kind": "close"}),
+                 ("garbage", {"kind": "garbage"}))
+        for name, fault in cases:
+            with self.subTest(case=name):
+                self.sim.reset()
+                self.sim.set_jobs(jobs_with_every_status(3))
+                self.new_agent("iam-outage-" + name.split()[0])
+                self.sim.add_fault(target="iam", **fault)
+                r = self.run_once(**self.password())
+                self.assertExit(r, 1)
+                h = self.health()
+                self.assertEqual((h["poll_ok"], h["error_class"], h["token_renewals"]),
+                                 (False, "transient", 0), h)
+                st = self.sim.stats()
+                self.assertEqual((st["iam_tokens_issued"], st["requests"]), (0, 0),
+                                 "no list call without a token: %s" % st)
+                self.assertEqual(self.job_topics(), [])
+                # IAM is back: the next run gets its token and publishes.
+                r = self.run_once(**self.password())
+                self.assertExit(r, 0)
+                self.assertEqual(len(self.job_topics()), 3)
+                self.assertEqual((self.health()["poll_ok"], self.health()["token_renewals"]),
+                                 (True, 1))
+
+    def test_daemon_rides_out_an_iam_outage_and_then_polls(self):
+        self.sim.set_jobs(jobs_with_every_status(4))
+        self.sim.add_fault(target="iam", kind="status", status=503, count=3)
+        self.start_daemon(**self.password())
+        ok = self.wait_health(lambda h: h["poll_ok"], "a good poll after the outage", 30)
+        self.assertEqual((ok["token_renewals"], ok["jobs"], ok["consecutive_failures"]),
+                         (1, 4, 0), ok)
+        # Each failed poll's health may go out twice: once from the poll, once more when the
+        # retry time is set (m2m_agent_set_next_poll).
+        failed = [h for h in self.healths() if not h["poll_ok"]]
+        counts = [h["consecutive_failures"] for h in failed]
+        self.assertEqual(sorted(set(counts)), [1, 2, 3], failed)
+        self.assertEqual(counts, sorted(counts), failed)
+        for h in failed:
+            self.assertEqual((h["error_code"], h["error_class"]), ("IAM", "transient"), h)
+            self.assertIn("503", h["error_message"], h)
+        st = self.sim.stats()
+        self.assertEqual((st["iam_requests"], st["iam_tokens_issued"]), (4, 1), st)
+        self.assertEqual(len(self.job_topics()), 4)
+        results = [q.get("result") for q in self.sim.requests() if q["kind"] == "iam"]
+        self.assertEqual(results, ["fault:status"] * 3 + [201], results)
+        self.agent.send_signal(signal.SIGTERM)
+        self.assertEqual(self.agent.wait(10), 0, self.agent_log()[-3000:])
+
     def test_daemon_renews_a_token_that_expires_within_the_hour_before_each_poll(self):
         self.sim.set_options(token_lifetime_s=1800)
         self.sim.set_jobs(jobs_with_every_status(3))

@@ -87,6 +87,8 @@ REASONS = {
 }
 
 FAULT_KINDS = ("status", "truncate", "garbage", "malformed", "close", "stall")
+# What a fault hits: the list call, or IAM's token request (POST /v3/auth/tokens).
+FAULT_TARGETS = ("list", "iam")
 
 API_PATH = re.compile(r"^/v1/([^/?#]*)/training-jobs$")
 IAM_TOKENS_PATH = "/v3/auth/tokens"
@@ -280,14 +282,17 @@ class SimState:
             if not isinstance(f, dict):
                 raise ValueError("a fault must be a JSON object")
             unknown = sorted(set(f) - {"kind", "status", "body", "headers", "count", "skip",
-                                       "ms", "reason", "page"})
+                                       "ms", "reason", "page", "target"})
             if unknown:
                 raise ValueError("unknown fault keys: %s" % ", ".join(unknown))
             kind = f.get("kind", "status")
             if kind not in FAULT_KINDS:
                 raise ValueError("fault kind must be one of %s" % ", ".join(FAULT_KINDS))
+            target = f.get("target", "list")
+            if target not in FAULT_TARGETS:
+                raise ValueError("fault target must be one of %s" % ", ".join(FAULT_TARGETS))
             g = {"kind": kind, "count": int(f.get("count", 1)), "skip": int(f.get("skip", 0)),
-                 "page": None if f.get("page") is None else int(f["page"])}
+                 "page": None if f.get("page") is None else int(f["page"]), "target": target}
             if kind == "status":
                 g["status"] = int(f.get("status", 500))
             for k in ("body", "headers", "ms", "reason"):
@@ -297,16 +302,18 @@ class SimState:
         with self.lock:
             self.faults.extend(parsed)
 
-    def next_fault(self, page):
-        """The fault for this API request (page: its page parameter as
-        sent, or None), or None. The first fault of the queue first lets
+    def next_fault(self, page, target="list"):
+        """The fault for this request (page: the list call's page parameter
+        as sent, or None; target: "list" for the list call, "iam" for an IAM
+        token request), or None. The first fault of the queue first lets
         "skip" requests through, then hits "count" requests; a fault with a
-        "page" only sees requests for that page."""
+        "page" only sees requests for that page, and a fault only sees
+        requests of its target."""
         with self.lock:
             if not self.faults:
                 return None
             f = self.faults[0]
-            if f["page"] is not None and f["page"] != page:
+            if f["target"] != target or (f["page"] is not None and f["page"] != page):
                 return None
             if f["skip"] > 0:
                 f["skip"] -= 1
@@ -840,6 +847,14 @@ class SimHandler(BaseHTTPRequestHandler):
             "body": sim_iam.redacted_body(body) if body else None,
         }
         st.record(entry, False, iam=True)
+        fault = st.next_fault(None, "iam") if target == IAM_TOKENS_PATH else None
+        if fault is not None:
+            st.annotate(entry, result="fault:%s" % fault["kind"])
+            if fault["kind"] == "status" and fault.get("body") is None:
+                fault["body"] = sim_iam.IamError(fault["status"], "Injected fault.",
+                                                 "Service Unavailable").body
+            self._fault(fault)
+            return
         try:
             if target != IAM_TOKENS_PATH:
                 raise sim_iam.IamError(404, "The resource could not be found.", "Not Found")

@@ -318,6 +318,28 @@ class TestIam(AuthCase):
                 self.assertIsNone(r.getheader("X-Subject-Token"))
         self.assertEqual(self.state.stats_json()["iam_tokens_issued"], 0)
 
+    def test_a_fault_aimed_at_iam_hits_the_token_request_only(self):
+        self.state.add_faults([{"target": "iam", "status": 503, "count": 2},
+                               {"status": 500}])
+        r, doc = self.issue()
+        self.assertEqual((r.status, doc["error"]["code"], doc["error"]["title"]),
+                         (503, 503, "Service Unavailable"), doc)
+        self.assertIsNone(r.getheader("X-Subject-Token"))
+        # The next fault in the queue is IAM's too: a list call is not hit by it.
+        r, listing = self.list_with("no-such-token")
+        self.assertEqual(r.status, 401, listing)
+        r, doc = self.issue()
+        self.assertEqual(r.status, 503, doc)
+        # IAM's faults used up: a token, then the list call meets the list fault.
+        r, doc = self.issue()
+        self.assertEqual(r.status, 201, doc)
+        r, listing = self.list_with(r.getheader("X-Subject-Token"))
+        self.assertEqual((r.status, listing["error_code"]), (500, "ModelArts.0010"))
+        iam = [e["result"] for e in self.state.requests if e["kind"] == "iam"]
+        self.assertEqual(iam, ["fault:status", "fault:status", 201])
+        with self.assertRaises(ValueError):
+            self.state.add_faults({"target": "obs"})
+
     def test_unknown_project_scope_is_401(self):
         r, doc = self.issue(token_request(scope={"project": {"id": "f" * 32}}))
         self.assertEqual((r.status, doc["error"]["code"]), (401, 401))
