@@ -276,12 +276,12 @@ class Bench:
             s += ["--set", "modelarts.change_buffer_kib=65536"]
         return s
 
-    def conf(self, agent_id, per_page):
+    def conf(self, agent_id, per_page, modelarts_extra=None):
         # [mqtt] heartbeat at its default: a steady poll publishes what changed only.
         return testlib.write_agent_config(
             os.path.join(self.work, agent_id + ".conf"), self.sim.port, self.mqtt_port,
             self.certs["ca"], agent_id, per_page=per_page, poll_interval=1, timeout=60,
-            base_topic="bench", mqtt_extra={"heartbeat": None})
+            base_topic="bench", modelarts_extra=modelarts_extra, mqtt_extra={"heartbeat": None})
 
     def api_delta(self, before):
         after = self.sim.stats()
@@ -331,11 +331,7 @@ class Bench:
             rss, cpu = [], []
             for run in range(runs):
                 agent_id = "p-%d-%d" % (n, run)
-                conf = testlib.write_agent_config(
-                    os.path.join(self.work, agent_id + ".conf"), self.sim.port, self.mqtt_port,
-                    self.certs["ca"], agent_id, per_page=per_page, timeout=60,
-                    base_topic="bench", modelarts_extra={"project_id": ", ".join(ids)},
-                    mqtt_extra={"heartbeat": None})
+                conf = self.conf(agent_id, per_page, {"project_id": ", ".join(ids)})
                 rc, _, c, r, _, err = timed([self.binary, "-c", conf, "--once", "-q"])
                 if rc != 0:
                     raise SystemExit("agent --once with %d projects failed (exit %d):\n%s" %

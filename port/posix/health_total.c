@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "strbuf.h"
+
 void health_total(health_t *out, const health_t *const *parts, size_t n)
 {
     const health_t *failing = NULL;
@@ -63,53 +65,33 @@ void health_total(health_t *out, const health_t *const *parts, size_t n)
     out->version = parts[0]->version;
 }
 
-/* Append text at *len; -1 once it does not fit (a NUL is kept room for). */
-static int append(char *buf, size_t cap, long *len, const char *text, size_t n)
-{
-    if (*len < 0 || (size_t)*len + n + 1 > cap) {
-        *len = -1;
-        return -1;
-    }
-    memcpy(buf + *len, text, n);
-    *len += (long)n;
-    buf[*len] = '\0';
-    return 0;
-}
-
 long health_total_payload(char *buf, size_t cap, const health_t *total,
                           const health_t *const *parts, const char *const *ids, size_t n)
 {
-    char number[24];
+    const char *sep = "";
+    strbuf_t sb;
     long len = payload_health(buf, cap, total);
     size_t i;
-    size_t digits = 0;
-    size_t v = n;
-    int first = 1;
 
     if (len < 1 || buf[len - 1] != '}') {
         return -1;
     }
-    len--; /* the object goes on */
-    do {
-        number[sizeof number - 1 - digits++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0 && digits < sizeof number - 1);
-    (void)append(buf, cap, &len, ",\"projects\":", 12);
-    (void)append(buf, cap, &len, number + sizeof number - 1 - (digits - 1), digits);
-    (void)append(buf, cap, &len, ",\"failing\":[", 12);
+    /* payload_health()'s object goes on from its closing brace. */
+    len--;
+    strbuf_init(&sb, buf + len, cap - (size_t)len);
+    strbuf_puts(&sb, ",\"projects\":");
+    strbuf_uint(&sb, n);
+    strbuf_puts(&sb, ",\"failing\":[");
     for (i = 0; i < n; i++) {
-        if (parts[i]->poll_ok) {
-            continue;
+        if (!parts[i]->poll_ok) {
+            /* Ids are [A-Za-z0-9_-] (config.c): nothing to escape. */
+            strbuf_puts(&sb, sep);
+            strbuf_putc(&sb, '"');
+            strbuf_puts(&sb, ids[i]);
+            strbuf_putc(&sb, '"');
+            sep = ",";
         }
-        if (!first) {
-            (void)append(buf, cap, &len, ",", 1);
-        }
-        first = 0;
-        /* Ids are [A-Za-z0-9_-] (config.c): nothing to escape. */
-        (void)append(buf, cap, &len, "\"", 1);
-        (void)append(buf, cap, &len, ids[i], strlen(ids[i]));
-        (void)append(buf, cap, &len, "\"", 1);
     }
-    (void)append(buf, cap, &len, "]}", 2);
-    return len;
+    strbuf_puts(&sb, "]}");
+    return sb.overflow ? -1 : len + strbuf_result(&sb);
 }

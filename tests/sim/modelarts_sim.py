@@ -34,6 +34,7 @@ import ssl
 import sys
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -852,7 +853,7 @@ class SimHandler(BaseHTTPRequestHandler):
             st.annotate(entry, result="fault:%s" % fault["kind"])
             if fault["kind"] == "status" and fault.get("body") is None:
                 fault["body"] = sim_iam.IamError(fault["status"], "Injected fault.",
-                                                 "Service Unavailable").body
+                                                 HTTPStatus(fault["status"]).phrase).body
             self._fault(fault)
             return
         try:

@@ -53,8 +53,12 @@ class SimCase(unittest.TestCase):
     """One simulator per test class, reset before every test."""
 
     @classmethod
+    def make_state(cls):
+        return modelarts_sim.SimState(TOKEN, PROJECT, jobs_25())
+
+    @classmethod
     def setUpClass(cls):
-        cls.state = modelarts_sim.SimState(TOKEN, PROJECT, jobs_25())
+        cls.state = cls.make_state()
         cls.srv = modelarts_sim.start_server(cls.state, _certs["server_cert"],
                                              _certs["server_key"])
         cls.port = cls.srv.server_address[1]
@@ -663,29 +667,21 @@ class TestCommandLine(unittest.TestCase):
         self.assertIn(b"unknown options: nope", r.stderr)
 
 
-class TestSeveralProjects(unittest.TestCase):
+class TestSeveralProjects(SimCase):
     """One simulator, three projects: each with its own jobs, token, faults
     and control paths."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.state = modelarts_sim.SimState(TOKEN, PROJECT, jobs_25())
-        cls.state.add_project("proj-b", "token-b")
-        cls.state.add_project("proj-c", TOKEN)  # as --extra-project without :TOKEN
-        cls.srv = modelarts_sim.start_server(cls.state, _certs["server_cert"],
-                                             _certs["server_key"])
-        cls.port = cls.srv.server_address[1]
-        cls.ctx = ssl.create_default_context(cafile=_certs["ca"])
-
-    @classmethod
-    def tearDownClass(cls):
-        modelarts_sim.stop_server(cls.srv)
+    def make_state(cls):
+        state = super().make_state()
+        state.add_project("proj-b", "token-b")
+        state.add_project("proj-c", TOKEN)  # as --extra-project without :TOKEN
+        return state
 
     def setUp(self):
         self.state.reset_all()
 
     call = SimCase.control
-    conn = SimCase.conn
 
     def list_jobs(self, project, token, query="per_page=100"):
         c = self.conn()
