@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""ModelArts simulator: the "Querying a Training Job List" call
-(GET /v1/{project_id}/training-jobs) over HTTPS, with a control API under
-/_sim/ to change jobs, shape responses and inject faults at run time.
+"""ModelArts simulator: the "Querying a Training Job List" calls
+(GET /v1/{project_id}/training-jobs, and v2's
+POST /v2/{project_id}/training-job-searches, see sim_v2.py) over HTTPS, with
+a control API under /_sim/ to change jobs, shape responses and inject faults
+at run time.
 
     python3 tests/sim/modelarts_sim.py --port 0 --cert C --key K [--token T]
         [--project-id P] [--jobs FILE] [--generate N] [--demo] [--options JSON]
@@ -43,6 +45,8 @@ import sim_body  # noqa: E402
 import sim_iam  # noqa: E402
 import sim_jobs  # noqa: E402
 import sim_signer  # noqa: E402
+import sim_v2  # noqa: E402
+import sim_v2_items  # noqa: E402
 
 DEFAULT_PROJECT_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
@@ -77,6 +81,11 @@ DEFAULT_OPTIONS = {
     "tls_resumption": True,  # False: no session cache or ticket key shared between connections
     "tls_tickets": True,  # False: no session tickets; resumption by session ID only
     "idle_timeout_ms": 60000,  # close a keep-alive connection idle this long between requests
+    "v2_offset": "page",  # v2 "offset": "page" index, "item" offset, or "ignore"d (first page)
+    "v2_count": "matching",  # v2 "count": the "matching" jobs, or the "page" length
+    "v2_total": None,  # override the v2 "total" (None: the jobs of the workspace)
+    "v2_item_bytes": 0,  # >0: pad every v2 item to this many bytes of compact JSON
+    "v2_pad_in": "parameters",  # where: algorithm.parameters or metadata "annotations"
 }
 
 REASONS = {
@@ -240,6 +249,7 @@ class SimState:
             "api_handshakes_resumed": 0,
             "tls_failures": 0,
             "requests": 0,  # API requests (not /_sim/)
+            "v2_requests": 0,  # ... of them, v2 list calls
             "control_requests": 0,
             "responses": collections.Counter(),
             "faults_applied": 0,
@@ -283,7 +293,7 @@ class SimState:
             if not isinstance(f, dict):
                 raise ValueError("a fault must be a JSON object")
             unknown = sorted(set(f) - {"kind", "status", "body", "headers", "count", "skip",
-                                       "ms", "reason", "page", "target"})
+                                       "ms", "reason", "page", "target", "api", "offset"})
             if unknown:
                 raise ValueError("unknown fault keys: %s" % ", ".join(unknown))
             kind = f.get("kind", "status")
@@ -292,8 +302,12 @@ class SimState:
             target = f.get("target", "list")
             if target not in FAULT_TARGETS:
                 raise ValueError("fault target must be one of %s" % ", ".join(FAULT_TARGETS))
+            api = f.get("api")
+            if api not in (None, "v1", "v2") or (api is not None and target != "list"):
+                raise ValueError("fault api must be v1 or v2, and only on list calls")
             g = {"kind": kind, "count": int(f.get("count", 1)), "skip": int(f.get("skip", 0)),
-                 "page": None if f.get("page") is None else int(f["page"]), "target": target}
+                 "page": None if f.get("page") is None else int(f["page"]), "target": target,
+                 "api": api, "offset": None if f.get("offset") is None else int(f["offset"])}
             if kind == "status":
                 g["status"] = int(f.get("status", 500))
             for k in ("body", "headers", "ms", "reason"):
@@ -303,18 +317,25 @@ class SimState:
         with self.lock:
             self.faults.extend(parsed)
 
-    def next_fault(self, page, target="list"):
-        """The fault for this request (page: the list call's page parameter
-        as sent, or None; target: "list" for the list call, "iam" for an IAM
-        token request), or None. The first fault of the queue first lets
-        "skip" requests through, then hits "count" requests; a fault with a
-        "page" only sees requests for that page, and a fault only sees
-        requests of its target."""
+    def next_fault(self, page, target="list", api="v1", offset=None):
+        """The fault for this request (page: the v1 call's page parameter
+        as sent, or None; target: "list" for a list call, "iam" for an IAM
+        token request; api: "v1" or "v2" for a list call; offset: the v2
+        call's offset as sent, or None), or None. The first fault of the
+        queue first lets "skip" requests through, then hits "count"
+        requests; a fault only sees requests of its target, and of its api
+        when it names one; one with a "page" only sees v1 requests for that
+        page, one with an "offset" only v2 requests with that offset."""
         with self.lock:
             if not self.faults:
                 return None
             f = self.faults[0]
-            if f["target"] != target or (f["page"] is not None and f["page"] != page):
+            if f["target"] != target or (f["page"] is not None
+                                         and (api != "v1" or f["page"] != page)):
+                return None
+            if f.get("api") is not None and f["api"] != api:
+                return None
+            if f.get("offset") is not None and (api != "v2" or f["offset"] != offset):
                 return None
             if f["skip"] > 0:
                 f["skip"] -= 1
@@ -347,6 +368,8 @@ class SimState:
                 self.stats["iam_requests"] += 1
             else:
                 self.stats["requests"] += 1
+                if entry.get("api") == "v2":
+                    self.stats["v2_requests"] += 1
                 if first_on_connection:
                     self.stats["connections"] += 1
                     resumed = bool(getattr(_tls_local, "resumed", False))
@@ -414,6 +437,7 @@ def check_options(changes):
     unknown = sorted(k for k in changes if k not in DEFAULT_OPTIONS)
     if unknown:
         raise ValueError("unknown options: %s" % ", ".join(unknown))
+    sim_v2.check_options(changes)
     for k, lo, hi in (("clock_offset_s", -10 ** 9, 10 ** 9), ("token_lifetime_s", 0, 10 ** 9),
                       ("token_length", 0, 65536), ("idle_timeout_ms", 1, 3600000)):
         if k in changes:
@@ -504,6 +528,7 @@ class SimHandler(BaseHTTPRequestHandler):
         self.conn_id = getattr(_tls_local, "conn_id", 0)
         self.tls_resumed = bool(getattr(_tls_local, "resumed", False))
         self.api_requests_here = 0
+        self.api_version = "v1"  # of the last list call on this connection
         self._log_entry = {}
 
     def log_message(self, fmt, *args):
@@ -660,10 +685,13 @@ class SimHandler(BaseHTTPRequestHandler):
         headers = self._logged_headers()
         first = self.api_requests_here == 0
         self.api_requests_here += 1
+        v2 = sim_v2.PATH.match(target)
+        self.api_version = "v2" if v2 else "v1"
         self._log_entry = {
             "time": time.time(),
             "connection": self.conn_id,
             "kind": "api",
+            "api": self.api_version,
             "method": method,
             "path": target,
             "query": raw_query,
@@ -673,19 +701,28 @@ class SimHandler(BaseHTTPRequestHandler):
             "body_length": len(body),
             "tls_resumed": self.tls_resumed,
         }
+        if v2:
+            self._log_entry["body"] = sim_v2.logged_body(body)
         st.record(self._log_entry, first)
         opts = st.options
         if opts["delay_ms"]:
             time.sleep(float(opts["delay_ms"]) / 1000.0)
-        m = re.search(r"(?:^|&)page=([^&]*)", raw_query)
-        page = 1 if m is None else (int(m.group(1)) if m.group(1).isdigit() else None)
-        m = API_PATH.match(target)
-        pst = (st.project_state(m.group(1)) if m is not None else None) or st
-        fault = pst.next_fault(page)
+        if v2:
+            pst = st.project_state(v2.group(1)) or st
+            fault = pst.next_fault(None, api="v2", offset=sim_v2.fault_offset(body))
+        else:
+            m = re.search(r"(?:^|&)page=([^&]*)", raw_query)
+            page = 1 if m is None else (int(m.group(1)) if m.group(1).isdigit() else None)
+            m = API_PATH.match(target)
+            pst = (st.project_state(m.group(1)) if m is not None else None) or st
+            fault = pst.next_fault(page)
         if fault is not None:
-            self._fault(fault)
+            self._fault(fault, self.api_version)
             return
-        self._list_call(method, target, raw_query, body)
+        if v2:
+            self._v2_call(method, v2, raw_query, body)
+        else:
+            self._list_call(method, target, raw_query, body)
         if not self.close_connection:
             self._maybe_silent_close()
 
@@ -725,27 +762,9 @@ class SimHandler(BaseHTTPRequestHandler):
                              "The API does not exist or has not been published in the "
                              "environment")
             return
-        try:
-            project = percent_decode(m.group(1))
-        except QueryError:
-            project = None
-        auth = self.headers.get("Authorization")
-        if auth is not None and auth.startswith(sim_signer.ALGORITHM):
-            token_project = self._check_signature(method, body, project)
-        else:
-            token_project = self._check_token(project)
-        if token_project is False:
-            return
-        x_project = self.headers.get("X-Project-Id")
-        if x_project is not None and x_project.strip() != project:
-            self._ma_error(403, "ModelArts.0210",
-                           "The project ID in the header X-Project-Id does not match the "
-                           "project ID in the URL.")
-            return
-        pst = st.project_state(project)
-        if pst is None or token_project != project:
-            self._ma_error(403, "ModelArts.0210",
-                           "The project ID in the URL does not match the token.")
+        pst = self._authorize(method, body, m.group(1), self._ma_error, lambda: self._ma_error(
+            403, "ModelArts.0210", "The project ID in the URL does not match the token."))
+        if pst is None:
             return
         try:
             q = self._parse_params(raw_query, opts["strict_query"])
@@ -772,7 +791,68 @@ class SimHandler(BaseHTTPRequestHandler):
         headers = [("Content-Type", opts["content_type"]), ("X-Request-Id", self._request_id())]
         self._send(200, headers, body, chunked=opts["chunked"], close=opts["connection_close"])
 
+    def _v2_error(self, status, code, msg):
+        self._json(status, sim_v2.error_body(code, msg), api=True,
+                   extra_headers=[("X-Request-Id", self._request_id())])
+
+    def _v2_call(self, method, m, raw_query, body):
+        """POST /v2/{project_id}/training-job-searches (sim_v2.py)."""
+        st = self.server.state
+        opts = st.options
+        if self.headers.get("Host") is None:
+            self._apig_error(400, "APIG.0201", "Bad request: missing Host header")
+            return
+        if method != "POST":
+            self._apig_error(404, "APIG.0101",
+                             "The API does not exist or has not been published in the "
+                             "environment")
+            return
+        pst = self._authorize(method, body, m.group(1), self._v2_error, lambda: self._v2_error(
+            404, "ModelArts.2786", "The project ID in the URL does not match the token."))
+        if pst is None:
+            return
+        try:
+            q = sim_v2.parse_request(body, self.headers.get("Content-Type"), raw_query,
+                                     opts["strict_query"])
+            top, items = sim_v2.search(pst.store, pst.project_id, q, opts)
+        except sim_v2.V2Error as e:
+            self._v2_error(e.status, e.code, e.msg)
+            return
+        with st.lock:
+            data = sim_v2.response_body(top, items, opts, st.rng)
+        headers = [("Content-Type", opts["content_type"]), ("X-Request-Id", self._request_id())]
+        self._send(200, headers, data, chunked=opts["chunked"], close=opts["connection_close"])
+
     # ---- authentication -------------------------------------------------
+
+    def _authorize(self, method, body, raw_project, ma_error, wrong_project):
+        """The state of the project a list call names (raw_project, as in
+        its path) once its credentials are right for it; None once a refusal
+        was sent. ma_error(status, code, msg) sends ModelArts' refusal of an
+        X-Project-Id that is not the path's; wrong_project() the refusal of
+        a project that is not served or not the token's."""
+        try:
+            project = percent_decode(raw_project)
+        except QueryError:
+            project = None
+        auth = self.headers.get("Authorization")
+        if auth is not None and auth.startswith(sim_signer.ALGORITHM):
+            token_project = self._check_signature(method, body, project)
+        else:
+            token_project = self._check_token(project)
+        if token_project is False:
+            return None
+        x_project = self.headers.get("X-Project-Id")
+        if x_project is not None and x_project.strip() != project:
+            ma_error(403, "ModelArts.0210",
+                     "The project ID in the header X-Project-Id does not match the project ID "
+                     "in the URL.")
+            return None
+        pst = self.server.state.project_state(project)
+        if pst is None or token_project != project:
+            wrong_project()
+            return None
+        return pst
 
     def _auth_refused(self, status, code, msg, detail):
         st = self.server.state
@@ -848,7 +928,7 @@ class SimHandler(BaseHTTPRequestHandler):
             "body": sim_iam.redacted_body(body) if body else None,
         }
         st.record(entry, False, iam=True)
-        fault = st.next_fault(None, "iam") if target == IAM_TOKENS_PATH else None
+        fault = st.next_fault(None, "iam", api=None) if target == IAM_TOKENS_PATH else None
         if fault is not None:
             st.annotate(entry, result="fault:%s" % fault["kind"])
             if fault["kind"] == "status" and fault.get("body") is None:
@@ -934,7 +1014,9 @@ class SimHandler(BaseHTTPRequestHandler):
 
     # ---- faults ----------------------------------------------------------
 
-    def _fault(self, f):
+    def _fault(self, f, api="v1"):
+        """Apply fault f to a request: a v1 or v2 list call (api), or an IAM
+        token request (as v1: its bodies are given)."""
         kind = f["kind"]
         st = self.server.state
         if kind == "close":
@@ -950,7 +1032,8 @@ class SimHandler(BaseHTTPRequestHandler):
             # Headers and the start of a body, then nothing for "ms".
             head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     "Content-Length: 1000\r\n\r\n").encode()
-            self._write([head, b'{"is_success":true,"jobs":['], True)
+            start = sim_v2.STALL_START if api == "v2" else b'{"is_success":true,"jobs":['
+            self._write([head, start], True)
             time.sleep(float(f.get("ms", 5000)) / 1000.0)
             self.close_connection = True
             return
@@ -959,7 +1042,10 @@ class SimHandler(BaseHTTPRequestHandler):
             jobs = [sim_jobs.api_view(sim_jobs.normalize_job({"job_id": i, "status": 8}, 1))
                     for i in (1, 2, 3)]
             with st.lock:
-                body = sim_body.list_body(top, jobs, st.options, st.rng)
+                if api == "v2":
+                    body = sim_v2.sample_body(st.options, st.rng)
+                else:
+                    body = sim_body.list_body(top, jobs, st.options, st.rng)
             if kind == "malformed":
                 body = body[: len(body) // 2] + b'"}}]]}'
             self._send(200, [("Content-Type", "application/json")], body,
@@ -969,7 +1055,7 @@ class SimHandler(BaseHTTPRequestHandler):
         headers = [(k, str(v)) for k, v in (f.get("headers") or {}).items()]
         body = f.get("body")
         if body is None:
-            body = default_error_body(status, self._request_id())
+            body = default_error_body(status, self._request_id(), api)
             if status == 429 and not any(k.lower() == "retry-after" for k, _ in headers):
                 headers.append(("Retry-After", "1"))
             if status in (301, 302, 307) and not any(k.lower() == "location" for k, _ in headers):
@@ -999,6 +1085,15 @@ class SimHandler(BaseHTTPRequestHandler):
         except (ValueError, TypeError) as e:
             self._json(400, {"error": str(e)})
 
+    def _v2_items(self, st, jobs, missing=None):
+        """The v2 items of jobs as the v2 call sends them (padding
+        included); KeyError(missing) when there are none."""
+        if not jobs and missing is not None:
+            raise KeyError(missing)
+        opts = self.server.state.options
+        return [sim_v2_items.item(j, st.project_id, opts["v2_item_bytes"], opts["v2_pad_in"])
+                for j in jobs]
+
     def _control_route(self, st, method, target, data):
         if (method, target) == ("GET", "/_sim/projects"):
             return [st.project_id] + list(st.extra)
@@ -1011,6 +1106,14 @@ class SimHandler(BaseHTTPRequestHandler):
         if (method, target) == ("POST", "/_sim/reset") and st.extra:
             st.reset_all()
             return {"reset": True}
+        m = re.fullmatch(r"/_sim/jobs/(-?[0-9]+)/v2", target)
+        if m and method == "GET":
+            return self._v2_items(st, [j for j in st.store.all()
+                                       if j["job_id"] == int(m.group(1))], m.group(1))[0]
+        if (method, target) == ("GET", "/_sim/v2/items"):
+            return self._v2_items(st, [j for ws in sorted(st.store.workspaces())
+                                       for j in st.store.query(ws, "", None, "create_time",
+                                                               "desc")])
         m = re.fullmatch(r"/_sim/jobs/(-?[0-9]+)", target)
         if m:
             jid = int(m.group(1))
@@ -1078,9 +1181,10 @@ class SimHandler(BaseHTTPRequestHandler):
         raise KeyError(target)
 
 
-def default_error_body(status, request_id):
+def default_error_body(status, request_id, api="v1"):
     """A realistic error body for an injected status (see
-    reference/modelarts-api.md, sections 2c and 5)."""
+    reference/modelarts-api.md, sections 2c and 5): the gateway's for the
+    statuses it answers, else ModelArts' of the v1 or v2 call (api)."""
     apig = {
         401: ("APIG.0301", "Incorrect IAM authentication information: decrypt token fail"),
         404: ("APIG.0101", "The API does not exist or has not been published in the environment"),
@@ -1099,11 +1203,13 @@ def default_error_body(status, request_id):
     if status in apig:
         code, msg = apig[status]
         return {"error_msg": msg, "error_code": code, "request_id": request_id}
+    if 300 <= status < 400:
+        return ""
+    if api == "v2":
+        return sim_v2.fault_error_body(status)
     if status in ma:
         code, msg = ma[status]
         return {"is_success": False, "error_message": msg, "error_code": code}
-    if 300 <= status < 400:
-        return ""
     return {"is_success": False, "error_message": "Error string", "error_code": "ModelArts.0105"}
 
 

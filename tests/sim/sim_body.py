@@ -44,20 +44,33 @@ def _with_extra(d, extra, rng):
     return dict(items)
 
 
-def list_body(top, jobs, opts, rng):
+def list_body(top, jobs, opts, rng, key="jobs", extra_top=EXTRA_TOP, extra_job=EXTRA_JOB,
+              nested=(), extra_nested=None):
     """Serialize the list response. top holds the top-level fields except
-    "jobs", in the order they should appear when not shuffled."""
+    the list (key: "jobs", or "items" for v2), in the order they should
+    appear when not shuffled. nested: names of objects inside each element
+    that get shuffled and (with extra_nested) unknown fields too."""
     out_jobs = []
     for j in jobs:
+        if nested and (opts["extra_fields"] or opts["shuffle_keys"]):
+            j = dict(j)
+            for name in nested:
+                sub = j.get(name)
+                if isinstance(sub, dict):
+                    if opts["extra_fields"] and extra_nested:
+                        sub = _with_extra(sub, extra_nested, rng)
+                    if opts["shuffle_keys"]:
+                        sub = _shuffled(sub, rng)
+                    j[name] = sub
         if opts["extra_fields"]:
-            j = _with_extra(j, EXTRA_JOB, rng)
+            j = _with_extra(j, extra_job, rng)
         if opts["shuffle_keys"]:
             j = _shuffled(j, rng)
         out_jobs.append(j)
     doc = dict(top)
-    doc["jobs"] = out_jobs
+    doc[key] = out_jobs
     if opts["extra_fields"]:
-        doc = _with_extra(doc, EXTRA_TOP, rng)
+        doc = _with_extra(doc, extra_top, rng)
     if opts["shuffle_keys"]:
         doc = _shuffled(doc, rng)
     return dump(doc, opts)

@@ -8,6 +8,8 @@ import random
 import threading
 import time
 
+import sim_v2_items
+
 # The eight fields of one element of "jobs", in the order of the API page.
 JOB_FIELDS = (
     "job_id",
@@ -20,8 +22,9 @@ JOB_FIELDS = (
     "version_count",
 )
 
-# Keys of a stored job that are the simulator's own and never sent.
-INTERNAL_KEYS = ("workspace_id", "_omit")
+# Keys of a stored job that are the simulator's own and never sent by the v1
+# call ("v2": overrides of the job's v2 item, see sim_v2_items.OVERRIDE_KEYS).
+INTERNAL_KEYS = ("workspace_id", "_omit", "v2")
 
 SORT_KEYS = ("job_name", "job_desc", "status", "duration", "version_count", "create_time")
 
@@ -60,6 +63,9 @@ def normalize_job(job, default_create_time=None):
     omit = out.get("_omit", [])
     if not isinstance(omit, list) or not all(isinstance(k, str) for k in omit):
         raise ValueError("_omit must be a list of field names")
+    if "v2" in out:
+        sim_v2_items.check_overrides(out["v2"])
+        out["v2"] = {k: v for k, v in out["v2"].items() if v is not None}
     return out
 
 
@@ -138,6 +144,9 @@ class JobStore:
                 raise KeyError(job_id)
             merged = dict(self._jobs[job_id])
             merged.update(fields)
+            if isinstance(fields.get("v2"), dict):
+                # v2 overrides merge key by key; a null removes one.
+                merged["v2"] = dict(self._jobs[job_id].get("v2") or {}, **fields["v2"])
             self._jobs[job_id] = normalize_job(merged)
             self._changed()
             return dict(self._jobs[job_id])
