@@ -1,12 +1,14 @@
 /*
  * agent.c - one poll of the list call, published to MQTT; see include/agent.h.
  *
- * A poll walks the pages over one keep-alive TLS connection. Each page's
- * body streams through the HTTP parser into the job splitter, which hands
- * one job at a time to jsmn; each job is diffed against the job table, and
- * the payload of one that changed is held in the change stage. Only a
- * complete walk publishes what it held, then the removals and the summary:
- * a walk that fails on any page changes nothing the broker holds.
+ * A poll walks the pages once, over one keep-alive TLS connection. Each
+ * page's body streams through the HTTP parser into the job splitter, which
+ * hands one job at a time to jsmn; each job is diffed against the job table,
+ * and one that changed is published at once: a job read whole says what the
+ * API just said, whatever a later page does. The table records it when the
+ * broker has acknowledged it (at the end of each page, or when
+ * M2M_PUBLISH_WINDOW jobs wait). Only a complete walk publishes the
+ * removals and the summary: a walk that fails on any page removes nothing.
  */
 #include "agent.h"
 #include "agent_internal.h"
@@ -85,39 +87,61 @@ static int publish_event(m2m_agent_t *a, const event_t *ev)
 
 /* ---- one job ------------------------------------------------------------- */
 
-/* Hold a changed job until the walk is complete. Returns 0, or 1 when it had
- * to wait for a later walk (the stage is full). */
-static int hold_change(m2m_agent_t *a, const job_record_t *job, uint64_t fingerprint,
+/* Wait for the broker to acknowledge what was published and record the jobs
+ * it confirmed in the table. Returns 0, or -1 with publish_error set: the
+ * jobs that were waiting keep the entries they had, so the next poll
+ * publishes them again (their events included). */
+static int confirm_published(m2m_agent_t *a)
+{
+    uint32_t i;
+    if (!a->publish_error && m2m_mqtt_flush(a->port) != M2M_PORT_OK) {
+        a->publish_error = 1;
+        m2m_log(a->port, M2M_LOG_WARN,
+                "the broker did not acknowledge what was published: the next poll publishes "
+                "it again");
+    }
+    if (!a->publish_error) {
+        for (i = 0; i < a->unacked_count; i++) {
+            (void)job_table_store_entry(&a->table, &a->unacked[i]);
+        }
+    }
+    a->unacked_count = 0;
+    return a->publish_error ? -1 : 0;
+}
+
+/* Publish a job read whole: its topic, then its event (added, or a
+ * transition when the status changed; none before the first complete
+ * walk). Returns 0, or -1 when the broker failed. */
+static int publish_job(m2m_agent_t *a, const job_record_t *job, uint64_t fingerprint,
                        job_table_result_t res, const job_entry_t *before, size_t payload_len)
 {
-    change_head_t head;
-
-    if (!change_stage_fits(&a->stage, payload_len)) {
-        if (res == JOB_TABLE_FULL) {
-            return 0; /* untracked: published when there is room, never waited for */
+    if (topic_build(a, 1, "jobs/", &job->job_id) < 0 ||
+        publish(a, a->payload, payload_len, 1) != 0) {
+        return -1;
+    }
+    if (a->baseline_done && (res == JOB_TABLE_NEW || (res == JOB_TABLE_CHANGED &&
+                                                      (int64_t)before->status != job->status))) {
+        event_t ev;
+        ev.type = res == JOB_TABLE_NEW ? EVENT_ADDED : EVENT_TRANSITION;
+        ev.job_id = job->job_id;
+        ev.job_name = (job->present & JOB_HAS_JOB_NAME) ? job->job_name : NULL;
+        ev.job_name_len = job->job_name_len;
+        ev.from = before->status;
+        ev.to = job->status;
+        ev.at = m2m_time_utc_ms(a->port);
+        if (publish_event(a, &ev) != 0) {
+            return -1;
         }
-        if (res == JOB_TABLE_NEW) {
-            job_table_hold(&a->table, job->job_id, job->status);
-        }
-        a->deferred++;
-        return 1;
     }
-    if (res != JOB_TABLE_FULL) {
-        (void)job_table_store(&a->table, job->job_id, job->status, fingerprint);
+    if (res == JOB_TABLE_FULL) {
+        return 0; /* untracked: published on every poll */
     }
-    if (res != JOB_TABLE_CHANGED) {
-        memset(&head.before, 0, sizeof head.before);
-    } else {
-        head.before = *before;
+    if (res == JOB_TABLE_NEW) {
+        /* Counted once in this walk even before the broker confirms it. */
+        job_table_hold(&a->table, job->job_id, job->status);
     }
-    head.before.job_id = job->job_id;
-    head.payload_len = (uint16_t)payload_len;
-    head.kind = (uint8_t)res;
-    head.event =
-        a->baseline_done && (res == JOB_TABLE_NEW ||
-                             (res == JOB_TABLE_CHANGED && (int64_t)before->status != job->status));
-    (void)change_stage_push(&a->stage, &head, a->payload);
-    return 0;
+    job_table_entry_make(&a->unacked[a->unacked_count++], job->job_id, job->status, fingerprint);
+    return a->unacked_count < M2M_PUBLISH_WINDOW ? 0 : confirm_published(a);
 }
 
 int agent_on_job(void *user, char *text, size_t len)
@@ -158,89 +182,11 @@ int agent_on_job(void *user, char *text, size_t len)
         agent_set_error(a, "payload", "a job does not fit the payload buffer");
         return 1;
     }
-    if (res == JOB_TABLE_REPUBLISH) {
-        /* What the broker held before it lost it: restoring it changes
-         * nothing, so it need not wait for the walk to complete. */
-        if (topic_build(a, 1, "jobs/", &job.job_id) < 0 ||
-            publish(a, a->payload, (size_t)payload_len, 1) != 0) {
-            agent_set_error(a, "mqtt", "publishing to the broker failed");
-            return 2;
-        }
-        (void)job_table_store(&a->table, job.job_id, job.status, fingerprint);
-        return 0;
+    if (publish_job(a, &job, fingerprint, res, &before, (size_t)payload_len) != 0) {
+        agent_set_error(a, "mqtt", "publishing to the broker failed");
+        return 2;
     }
-    (void)hold_change(a, &job, fingerprint, res, &before, (size_t)payload_len);
     return 0;
-}
-
-/* ---- held changes ----------------------------------------------------------- */
-
-/* The table as it was before a held change: the next complete walk finds
- * the change again (event included). */
-static void undo_change(m2m_agent_t *a, const change_head_t *head)
-{
-    if (head->kind == JOB_TABLE_NEW) {
-        job_table_unpublish(&a->table, head->before.job_id);
-    } else if (head->kind == JOB_TABLE_CHANGED) {
-        job_table_restore(&a->table, &head->before);
-    }
-}
-
-/* Publish one held change: the job topic, then its event. The payload is
- * the job's own eight API fields, so the event's name and status are read
- * back from it (in place: the stage is not needed afterwards). */
-static int publish_change(m2m_agent_t *a, const change_head_t *head, char *payload)
-{
-    job_record_t job;
-    event_t ev;
-
-    if (topic_build(a, 1, "jobs/", &head->before.job_id) < 0 ||
-        publish(a, payload, head->payload_len, 1) != 0) {
-        return -1;
-    }
-    if (!head->event) {
-        return 0;
-    }
-    if (job_record_parse(&a->record_parser, payload, head->payload_len, &job) != JOB_RECORD_OK) {
-        return 0; /* cannot happen: the agent wrote it; the topic is right */
-    }
-    ev.type = head->kind == JOB_TABLE_NEW ? EVENT_ADDED : EVENT_TRANSITION;
-    ev.job_id = job.job_id;
-    ev.job_name = (job.present & JOB_HAS_JOB_NAME) ? job.job_name : NULL;
-    ev.job_name_len = job.job_name_len;
-    ev.from = head->before.status;
-    ev.to = job.status;
-    ev.at = m2m_time_utc_ms(a->port);
-    return publish_event(a, &ev);
-}
-
-/* After a complete walk: publish what it held. A change the broker did not
- * take is undone in the table, so the next poll sends it again. */
-static void commit_changes(m2m_agent_t *a)
-{
-    size_t pos = 0;
-    change_head_t head;
-    char *payload;
-
-    while (change_stage_next(&a->stage, &pos, &head, &payload)) {
-        if (a->publish_error || publish_change(a, &head, payload) != 0) {
-            undo_change(a, &head);
-        }
-    }
-    change_stage_clear(&a->stage);
-}
-
-/* After a failed walk: nothing it held reaches the broker. */
-static void drop_changes(m2m_agent_t *a)
-{
-    size_t pos = 0;
-    change_head_t head;
-    char *payload;
-
-    while (change_stage_next(&a->stage, &pos, &head, &payload)) {
-        undo_change(a, &head);
-    }
-    change_stage_clear(&a->stage);
 }
 
 /* ---- a whole poll ------------------------------------------------------------ */
@@ -250,7 +196,7 @@ static int on_removed(void *user, const job_entry_t *entry)
     m2m_agent_t *a = (m2m_agent_t *)user;
     if (a->publish_error || topic_build(a, 1, "jobs/", &entry->job_id) < 0 ||
         publish(a, "", 0, 1) != 0) {
-        return 1; /* kept: the next complete poll tries again */
+        return 1; /* kept as it is: the next complete poll tries again */
     }
     if (a->baseline_done) {
         event_t ev;
@@ -264,6 +210,15 @@ static int on_removed(void *user, const job_entry_t *entry)
         (void)publish_event(a, &ev);
     }
     return 0;
+}
+
+/* After a complete walk: clear the topics of the jobs gone from two walks in
+ * a row, and forget them once the broker acknowledged it. */
+static void publish_removals(m2m_agent_t *a)
+{
+    if (job_table_end_poll(&a->table, on_removed, a) != 0 && confirm_published(a) == 0) {
+        (void)job_table_drop_gone(&a->table);
+    }
 }
 
 /* FNV-1a of a payload: tells whether a summary or health message would say
@@ -307,7 +262,7 @@ static void publish_summary(m2m_agent_t *a)
     a->summary.updated_at = m2m_time_utc_ms(a->port);
     len = payload_summary(a->payload, sizeof a->payload, &a->summary);
     if (len >= 0 && topic_build(a, 1, "summary", NULL) >= 0 &&
-        publish(a, a->payload, (size_t)len, 1) != 0) {
+        (publish(a, a->payload, (size_t)len, 1) != 0 || confirm_published(a) != 0)) {
         a->summary_sent.valid = 0;
     }
 }
@@ -327,7 +282,7 @@ static void publish_health(m2m_agent_t *a)
     }
     len = payload_health(a->payload, sizeof a->payload, &a->health);
     if (len >= 0 && topic_build(a, a->cfg->project_health, "health", NULL) >= 0 &&
-        publish(a, a->payload, (size_t)len, 1) != 0) {
+        (publish(a, a->payload, (size_t)len, 1) != 0 || confirm_published(a) != 0)) {
         a->health_sent.valid = 0;
     }
 }
@@ -383,26 +338,31 @@ static void log_poll(m2m_agent_t *a, m2m_poll_result_t res)
             sb.overflow ? "poll failed (message too long to log)" : line);
 }
 
-/* One walk over every page. Held changes are published, and removals made,
- * only when it is complete. */
-static m2m_poll_result_t walk(m2m_agent_t *a, int *renewed)
+/* One walk over every page. What each page published is confirmed before
+ * the next page is requested; removals wait for a complete walk. */
+static m2m_poll_result_t walk(m2m_agent_t *a)
 {
     m2m_poll_result_t res = M2M_POLL_OK;
     uint32_t page;
+    int renewed = 0;
 
     job_table_begin_poll(&a->table);
     summary_clear(&a->summary);
     a->poll_jobs = 0;
-    a->deferred = 0;
     for (page = 1; page <= M2M_PAGE_LIMIT; page++) {
         a->page_jobs = 0;
         res = agent_fetch_page(a, page);
         a->health.pages++;
+        /* The jobs a failed page delivered whole are as true as any. */
+        if (confirm_published(a) != 0) {
+            res = M2M_POLL_TRANSIENT;
+            break;
+        }
         if (res == M2M_POLL_REFUSED && a->http.status_code == 401 &&
-            a->cfg->auth == M2M_AUTH_PASSWORD && !*renewed) {
+            a->cfg->auth == M2M_AUTH_PASSWORD && !renewed) {
             /* IAM may invalidate a token early (password changed, user
              * disabled, ...): one new token, then the same page again. */
-            *renewed = 1;
+            renewed = 1;
             res = agent_renew_token(a, "(the API answered 401)");
             if (res != M2M_POLL_OK) {
                 break;
@@ -419,32 +379,16 @@ static m2m_poll_result_t walk(m2m_agent_t *a, int *renewed)
         }
     }
     if (res != M2M_POLL_OK) {
-        drop_changes(a);
         return res;
     }
-    commit_changes(a);
-    job_table_end_poll(&a->table, on_removed, a);
+    publish_removals(a);
     return a->publish_error ? M2M_POLL_TRANSIENT : M2M_POLL_OK;
-}
-
-static void log_deferred(m2m_agent_t *a, uint32_t walks)
-{
-    char line[LOG_LINE_MAX];
-    strbuf_t sb;
-    strbuf_init(&sb, line, sizeof line);
-    strbuf_uint(&sb, a->deferred);
-    strbuf_puts(&sb, " changed jobs did not fit modelarts.change_buffer_kib after ");
-    strbuf_uint(&sb, walks);
-    strbuf_puts(&sb, " walks: they are published by the next poll");
-    m2m_log(a->port, M2M_LOG_WARN, line);
 }
 
 m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
 {
     uint64_t started = m2m_time_monotonic_ms(a->port);
     m2m_poll_result_t res = M2M_POLL_OK;
-    uint32_t walks = 0;
-    int renewed = 0;
 
     if (a->cfg->insecure) {
         m2m_log(a->port, M2M_LOG_WARN,
@@ -453,6 +397,7 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     }
     a->publish_error = 0;
     a->full_warned = 0;
+    a->unacked_count = 0;
     a->error_code[0] = '\0';
     a->error_message[0] = '\0';
     a->health.http_status = 0;
@@ -463,17 +408,9 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     if (a->cfg->auth == M2M_AUTH_PASSWORD) {
         res = agent_ensure_token(a);
     }
-    while (res == M2M_POLL_OK && walks < M2M_WALKS_PER_POLL) {
-        res = walk(a, &renewed);
-        walks++;
-        if (res != M2M_POLL_OK || a->deferred == 0) {
-            break;
-        }
+    if (res == M2M_POLL_OK) {
+        res = walk(a);
     }
-    if (res == M2M_POLL_OK && a->deferred != 0) {
-        log_deferred(a, walks);
-    }
-
     if (res == M2M_POLL_OK) {
         publish_summary(a);
         if (a->publish_error) {
@@ -485,7 +422,7 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     }
     if (res == M2M_POLL_OK) {
         /* Events start once every job has been published once. */
-        a->baseline_done = a->baseline_done || a->deferred == 0;
+        a->baseline_done = 1;
         a->health.consecutive_failures = 0;
         a->health.last_success_at = m2m_time_utc_ms(a->port);
     } else {
@@ -530,7 +467,6 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
     a->port = port;
     tls_client_init(&a->tls, ssl, port, timeout_ms);
     job_table_init(&a->table, table_storage, capacity);
-    change_stage_init(&a->stage, cfg->change_buf, cfg->change_cap);
     a->health.capacity = capacity;
     a->health.version = cfg->version;
     a->health.error_code = a->error_code;
@@ -545,10 +481,6 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
         m2m_log(port, M2M_LOG_ERROR,
                 "this build has no such auth method (M2M_WITH_AKSK, "
                 "M2M_WITH_IAM_PASSWORD)");
-        return M2M_POLL_CONFIG;
-    }
-    if (a->stage.cap < CHANGE_STAGE_MIN) {
-        m2m_log(port, M2M_LOG_ERROR, "the change buffer cannot hold the largest job");
         return M2M_POLL_CONFIG;
     }
     return M2M_POLL_OK;
@@ -621,7 +553,7 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a)
         m2m_log(a->port, M2M_LOG_WARN, "the MQTT broker is unreachable");
         return M2M_POLL_TRANSIENT;
     }
-    if (publish(a, "online", 6, 1) != 0) {
+    if (publish(a, "online", 6, 1) != 0 || m2m_mqtt_flush(a->port) != M2M_PORT_OK) {
         return M2M_POLL_TRANSIENT;
     }
     return m2m_agent_join(a);
@@ -647,6 +579,7 @@ void m2m_agent_stop(m2m_agent_t *a)
     m2m_agent_leave(a);
     if (topic_build(a, 0, "status", NULL) >= 0) {
         (void)m2m_mqtt_publish(a->port, a->topic, "offline", 7, a->cfg->qos, 1);
+        (void)m2m_mqtt_flush(a->port);
     }
     m2m_mqtt_disconnect(a->port);
 }

@@ -17,55 +17,86 @@ m2m_poll_result_t agent_transport_error(m2m_agent_t *a, tls_client_status_t st)
     return M2M_POLL_TRANSIENT;
 }
 
-static tls_client_status_t send_text(m2m_agent_t *a, const char *name, const char *value)
+/* The request leaves through a->payload as through a buffer: in one write,
+ * and so one TLS record, when it fits (the head and the credentials of a
+ * page request do), in several when a credential is longer (an IAM token
+ * may be). */
+typedef struct {
+    m2m_agent_t *a;
+    size_t used; /* bytes of a->payload waiting to be written */
+    tls_client_status_t st;
+} request_out_t;
+
+static void out_flush(request_out_t *o)
 {
-    tls_client_status_t st = tls_client_write_all(&a->tls, name, strlen(name));
-    if (st == TLS_CLIENT_OK) {
-        st = tls_client_write_all(&a->tls, value, strlen(value));
+    if (o->st == TLS_CLIENT_OK && o->used > 0) {
+        o->st = tls_client_write_all(&o->a->tls, o->a->payload, o->used);
     }
-    if (st == TLS_CLIENT_OK) {
-        st = tls_client_write_all(&a->tls, "\r\n", 2);
+    o->used = 0;
+}
+
+static void out_put(request_out_t *o, const char *text, size_t len)
+{
+    while (len > 0 && o->st == TLS_CLIENT_OK) {
+        size_t room = sizeof o->a->payload - o->used;
+        size_t n = len < room ? len : room;
+        memcpy(o->a->payload + o->used, text, n);
+        o->used += n;
+        text += n;
+        len -= n;
+        if (o->used == sizeof o->a->payload) {
+            out_flush(o);
+        }
     }
-    return st;
+}
+
+static void out_header(request_out_t *o, const char *name, const char *value)
+{
+    out_put(o, name, strlen(name));
+    out_put(o, value, strlen(value));
+    out_put(o, "\r\n", 2);
 }
 
 #if M2M_WITH_AKSK
-/* The AK/SK headers of the request whose head (already sent) is in
- * a->payload[0..head): X-Sdk-Date, X-Project-Id, X-Security-Token when
- * configured, and the signature over them, the Host header and the query.
- * Credentials are sent and signed straight from the configuration. */
-static tls_client_status_t send_signature(m2m_agent_t *a, size_t head)
+/* The AK/SK headers of the request whose head is a->payload[0..head), still
+ * in the buffer: X-Sdk-Date, X-Project-Id, the signature over them, the Host
+ * header and the query, and X-Security-Token when configured (signed too).
+ * Credentials are signed and sent straight from the configuration. Returns
+ * 0, or -1 with the error set. */
+static int put_signature(request_out_t *o, size_t head)
 {
+    m2m_agent_t *a = o->a;
     const m2m_agent_config_t *cfg = a->cfg;
+    static const char auth_name[] = "Authorization: ";
     char date[APIG_DATE_LEN];
     char host[264]; /* a DNS name (253) and ":65535" */
     char path[M2M_TOPIC_MAX];
     apig_header_t headers[4];
     apig_request_t req;
     strbuf_t sb;
+    const char *line_end = memchr(a->payload, '\r', head);
     char *query;
     char *end;
-    char *authorization = a->payload + head + 1;
+    char *authorization;
     size_t n = 0;
+    apig_signer_status_t st;
 
     apig_format_date(m2m_time_utc_ms(a->port), date);
     memcpy(a->last_sdk_date, date, sizeof date);
-    /* The canonical query is the query on the wire: cut it out of the head
-     * ("GET <path>?<query> HTTP/1.1"), which has been sent already. */
-    a->payload[head] = '\0';
-    query = strchr(a->payload, '?');
-    end = strstr(a->payload, " HTTP/1.1");
-    if (end == NULL) {
-        return TLS_CLIENT_ERR_IO;
+    /* The canonical query is the query on the wire: the request line is
+     * "GET <path>?<query> HTTP/1.1". */
+    if (line_end == NULL || line_end - a->payload < 9) {
+        return -1;
     }
-    *end = '\0';
+    end = a->payload + (line_end - a->payload) - 9;
+    query = memchr(a->payload, '?', (size_t)(end - a->payload));
     query = query != NULL ? query + 1 : end;
 
     strbuf_init(&sb, host, sizeof host);
     request_put_host(&sb, cfg->host, cfg->port);
     if (sb.overflow) {
         agent_set_error(a, "signing", "the API host name is too long to sign");
-        return TLS_CLIENT_ERR_IO;
+        return -1;
     }
     strbuf_init(&sb, path, sizeof path);
     strbuf_puts(&sb, "/v1/");
@@ -73,7 +104,7 @@ static tls_client_status_t send_signature(m2m_agent_t *a, size_t head)
     strbuf_puts(&sb, "/training-jobs");
     if (sb.overflow) {
         agent_set_error(a, "signing", "the project id is too long to sign");
-        return TLS_CLIENT_ERR_IO;
+        return -1;
     }
 
     headers[n].name = "host";
@@ -93,24 +124,29 @@ static tls_client_status_t send_signature(m2m_agent_t *a, size_t head)
     req.header_count = n;
     req.body = NULL;
     req.body_len = 0;
-    if (apig_sign(&req, cfg->ak, cfg->sk, authorization, sizeof a->payload - head - 1, NULL) !=
-        APIG_SIGNER_OK) {
+
+    out_header(o, "X-Sdk-Date: ", date);
+    out_header(o, "X-Project-Id: ", cfg->project_id);
+    out_put(o, auth_name, sizeof auth_name - 1);
+    if (o->used < head || o->used + 2 >= sizeof a->payload) {
+        return -1; /* the head left the buffer: cannot happen, it is short */
+    }
+    /* The signature goes straight into the buffer, after what waits there:
+     * the head stays in place while it is computed. */
+    authorization = a->payload + o->used;
+    *end = '\0';
+    st = apig_sign(&req, cfg->ak, cfg->sk, authorization, sizeof a->payload - o->used - 2, NULL);
+    *end = ' ';
+    if (st != APIG_SIGNER_OK) {
         agent_set_error(a, "signing", "the request could not be signed (access key too long?)");
-        return TLS_CLIENT_ERR_IO;
+        return -1;
     }
-    {
-        tls_client_status_t st = send_text(a, "X-Sdk-Date: ", date);
-        if (st == TLS_CLIENT_OK) {
-            st = send_text(a, "X-Project-Id: ", cfg->project_id);
-        }
-        if (st == TLS_CLIENT_OK && n == 4) {
-            st = send_text(a, "X-Security-Token: ", cfg->security_token);
-        }
-        if (st == TLS_CLIENT_OK) {
-            st = send_text(a, "Authorization: ", authorization);
-        }
-        return st;
+    o->used += strlen(authorization);
+    out_put(o, "\r\n", 2);
+    if (n == 4) {
+        out_header(o, "X-Security-Token: ", cfg->security_token);
     }
+    return 0;
 }
 #endif /* M2M_WITH_AKSK */
 
@@ -118,7 +154,7 @@ static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
 {
     list_query_t q;
     long head;
-    tls_client_status_t st;
+    request_out_t o;
     const m2m_agent_config_t *cfg = a->cfg;
 
     q.project_id = cfg->project_id;
@@ -133,26 +169,26 @@ static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
     if (head < 0) {
         return TLS_CLIENT_ERR_HANDSHAKE; /* cannot happen with valid config */
     }
-    st = tls_client_write_all(&a->tls, a->payload, (size_t)head);
-    if (st != TLS_CLIENT_OK) {
-        return st;
-    }
-    /* Credentials are sent from the configuration, never copied: IAM tokens
-     * are several kilobytes. */
+    o.a = a;
+    o.used = (size_t)head;
+    o.st = TLS_CLIENT_OK;
+    /* Credentials are sent from the configuration, never copied elsewhere:
+     * IAM tokens are several kilobytes. */
 #if M2M_WITH_AKSK
     if (cfg->auth == M2M_AUTH_AKSK) {
-        st = send_signature(a, (size_t)head);
+        if (put_signature(&o, (size_t)head) != 0) {
+            return TLS_CLIENT_ERR_IO;
+        }
     } else
 #endif
         if (cfg->auth == M2M_AUTH_PASSWORD) {
-        st = send_text(a, "X-Auth-Token: ", cfg->token_buf);
+        out_header(&o, "X-Auth-Token: ", cfg->token_buf);
     } else if (cfg->token != NULL) {
-        st = send_text(a, "X-Auth-Token: ", cfg->token);
+        out_header(&o, "X-Auth-Token: ", cfg->token);
     }
-    if (st == TLS_CLIENT_OK) {
-        st = tls_client_write_all(&a->tls, "\r\n", 2);
-    }
-    return st;
+    out_put(&o, "\r\n", 2);
+    out_flush(&o);
+    return o.st;
 }
 
 /* Feed received bytes through the HTTP parser into the splitter. The parser

@@ -92,7 +92,7 @@ job_table_result_t job_table_observe(job_table_t *t, int64_t job_id, int64_t sta
         e->fingerprint_hi != (uint8_t)(fingerprint >> FINGERPRINT_HI_SHIFT)) {
         return JOB_TABLE_CHANGED;
     }
-    return (e->flags & JOB_ENTRY_STALE) ? JOB_TABLE_REPUBLISH : JOB_TABLE_SAME;
+    return (e->flags & (JOB_ENTRY_STALE | JOB_ENTRY_GONE)) ? JOB_TABLE_REPUBLISH : JOB_TABLE_SAME;
 }
 
 /* The entry for job_id, inserted (zeroed but for the id) when it is new;
@@ -115,17 +115,35 @@ static job_entry_t *find_or_insert(job_table_t *t, int64_t job_id)
     return e;
 }
 
-int job_table_store(job_table_t *t, int64_t job_id, int64_t status, uint64_t fingerprint)
+void job_table_entry_make(job_entry_t *e, int64_t job_id, int64_t status, uint64_t fingerprint)
 {
-    job_entry_t *e = find_or_insert(t, job_id);
+    e->job_id = job_id;
+    e->status = clamp_status(status);
+    set_fingerprint(e, fingerprint);
+    e->flags = 0;
+}
+
+int job_table_store_entry(job_table_t *t, const job_entry_t *made)
+{
+    job_entry_t *e = find_or_insert(t, made->job_id);
 
     if (e == NULL) {
         return -1;
     }
-    e->status = clamp_status(status);
-    set_fingerprint(e, fingerprint);
-    e->flags = (uint8_t)((e->flags | JOB_ENTRY_SEEN) & ~(JOB_ENTRY_STALE | JOB_ENTRY_UNPUBLISHED));
+    e->status = made->status;
+    e->fingerprint_lo = made->fingerprint_lo;
+    e->fingerprint_hi = made->fingerprint_hi;
+    e->flags = (uint8_t)((e->flags | JOB_ENTRY_SEEN) &
+                         ~(JOB_ENTRY_STALE | JOB_ENTRY_UNPUBLISHED | JOB_ENTRY_GONE));
     return 0;
+}
+
+int job_table_store(job_table_t *t, int64_t job_id, int64_t status, uint64_t fingerprint)
+{
+    job_entry_t made;
+
+    job_table_entry_make(&made, job_id, status, fingerprint);
+    return job_table_store_entry(t, &made);
 }
 
 void job_table_hold(job_table_t *t, int64_t job_id, int64_t status)
@@ -135,24 +153,6 @@ void job_table_hold(job_table_t *t, int64_t job_id, int64_t status)
 
     if (e != NULL && t->count != count) {
         e->status = clamp_status(status);
-        e->flags = JOB_ENTRY_SEEN | JOB_ENTRY_UNPUBLISHED;
-    }
-}
-
-void job_table_restore(job_table_t *t, const job_entry_t *before)
-{
-    job_entry_t *e = job_table_find(t, before->job_id);
-
-    if (e != NULL) {
-        *e = *before;
-    }
-}
-
-void job_table_unpublish(job_table_t *t, int64_t job_id)
-{
-    job_entry_t *e = job_table_find(t, job_id);
-
-    if (e != NULL) {
         e->flags = JOB_ENTRY_SEEN | JOB_ENTRY_UNPUBLISHED;
     }
 }
@@ -193,23 +193,46 @@ void job_table_invalidate_all(job_table_t *t)
 
 uint32_t job_table_end_poll(job_table_t *t, job_table_removed_fn on_removed, void *user)
 {
-    uint32_t read, write = 0;
+    uint32_t read, write = 0, gone = 0;
 
     /* The callback sees each entry before the compaction can overwrite it:
      * slot write never passes slot read. */
     for (read = 0; read < t->count; read++) {
         job_entry_t *e = &t->entries[read];
         if (e->flags & JOB_ENTRY_SEEN) {
-            e->flags &= (uint8_t)~JOB_ENTRY_MISSED;
+            /* Listed again after a removal that may have reached the
+             * broker: until its topic is published again, it is stale. */
+            if (e->flags & JOB_ENTRY_GONE) {
+                e->flags |= JOB_ENTRY_STALE;
+            }
+            e->flags &= (uint8_t) ~(JOB_ENTRY_MISSED | JOB_ENTRY_GONE);
         } else if (e->flags & JOB_ENTRY_UNPUBLISHED) {
             continue; /* never published: nothing to clear */
         } else if (!(e->flags & JOB_ENTRY_MISSED)) {
             e->flags |= JOB_ENTRY_MISSED; /* first absence: keep it */
         } else if (on_removed == NULL || on_removed(user, e) == 0) {
-            continue;
+            e->flags |= JOB_ENTRY_GONE;
+            gone++;
         }
         if (write != read) {
             t->entries[write] = *e;
+        }
+        write++;
+    }
+    t->count = write;
+    return gone;
+}
+
+uint32_t job_table_drop_gone(job_table_t *t)
+{
+    uint32_t read, write = 0;
+
+    for (read = 0; read < t->count; read++) {
+        if (t->entries[read].flags & JOB_ENTRY_GONE) {
+            continue;
+        }
+        if (write != read) {
+            t->entries[write] = t->entries[read];
         }
         write++;
     }

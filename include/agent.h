@@ -15,7 +15,6 @@
 #include <stdint.h>
 
 #include "apig_signer.h"
-#include "change_stage.h"
 #include "http_response.h"
 #include "iam_token.h"
 #include "job_record.h"
@@ -53,12 +52,6 @@ typedef struct {
     const char *password;       /* IAM password; never logged */
     char *token_buf;            /* caller's storage for the IAM token */
     size_t token_cap;           /* bytes in token_buf (16 KiB is plenty) */
-    void *change_buf;           /* caller's storage for the changes a poll
-                                   holds until every page is read */
-    size_t change_cap;          /* bytes in change_buf: at least
-                                   CHANGE_STAGE_MIN; each changed job takes
-                                   about 24 bytes more than its payload
-                                   (~300 bytes for a typical job) */
     uint32_t per_page;          /* 1..1000 */
     const char *status;         /* optional filter, sent when set */
     const char *search_content; /* optional, sent when set */
@@ -103,7 +96,6 @@ typedef struct {
     m2m_port_t *port;
     tls_client_t tls;
     job_table_t table;
-    change_stage_t stage;
 
     /* Per poll. */
     http_response_t http;
@@ -115,7 +107,6 @@ typedef struct {
     published_t health_sent;
     uint32_t page_jobs;                /* elements of "jobs" on the page being read */
     uint32_t poll_jobs;                /* elements of "jobs" read in this walk */
-    uint32_t deferred;                 /* changes of this walk that did not fit the stage */
     int publish_error;                 /* a publish failed during this poll */
     job_stream_status_t stream_status; /* of the response being read */
     uint8_t baseline_done;             /* a complete poll has set the baseline */
@@ -137,6 +128,11 @@ typedef struct {
     uint32_t token_renewals;  /* tokens obtained since start */
     uint8_t reading_iam;      /* the response being read is IAM's */
 
+    /* Jobs published and waiting for the broker's acknowledgement: stored in
+     * the table once m2m_mqtt_flush() confirms them. */
+    job_entry_t unacked[M2M_PUBLISH_WINDOW];
+    uint32_t unacked_count;
+
     /* Topic prefixes: B = base/agent, P = B/project. */
     uint16_t base_len;
     uint16_t project_len;
@@ -148,8 +144,8 @@ typedef struct {
 
 /* Prepare the agent. ssl is an mbedTLS context the port has set up with its
  * configuration; table_storage holds capacity entries. Returns M2M_POLL_OK,
- * or M2M_POLL_CONFIG when the topics do not fit M2M_TOPIC_MAX or
- * cfg->change_cap is below CHANGE_STAGE_MIN. */
+ * or M2M_POLL_CONFIG when the topics do not fit M2M_TOPIC_MAX or the build
+ * leaves out the configured auth method. */
 m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, m2m_port_t *port,
                                  mbedtls_ssl_context *ssl, job_entry_t *table_storage,
                                  uint32_t capacity, uint32_t timeout_ms);
@@ -160,13 +156,16 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
  * (broker unreachable) or M2M_POLL_CONFIG (broker refused the credentials). */
 m2m_poll_result_t m2m_agent_start(m2m_agent_t *a);
 
-/* One full poll. A walk reads every page; the jobs that changed are held in
- * cfg->change_buf and published only once every page was read, followed by
- * the removals; a walk that fails on any page publishes no job topic and
- * removes nothing. When the held changes did not all fit, further walks
- * follow at once (at most M2M_WALKS_PER_POLL in all; what is left waits for
- * the next poll). Then the summary (after a complete walk) and health, in
- * every case. next_poll_at (UTC ms, 0 if none) goes into health. */
+/* One full poll: one walk over every page, each page requested once (again
+ * only when its connection broke before the answer arrived). A job whose
+ * payload changed is published as soon as it has been read whole, followed
+ * by its event (none before the first complete walk), and recorded in the
+ * job table once the broker acknowledged it; the agent waits for the
+ * acknowledgements at the end of every page and every M2M_PUBLISH_WINDOW
+ * jobs. Only a complete walk publishes the removals and the summary: a walk
+ * that fails on any page removes nothing, and the jobs it published stay
+ * published. Health goes out in every case; next_poll_at (UTC ms, 0 if none)
+ * goes into it. */
 m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at);
 
 /* Correct the next_poll_at of the last health message (UTC ms, 0 if none)

@@ -7,10 +7,11 @@
  * a 40-bit fingerprint of the last published payload. No allocation.
  *
  * A poll first observes each job (job_table_observe, which changes nothing
- * but the SEEN flag) and stores the new state only when the change is held
- * for publishing (job_table_store); a poll that fails puts the entries back
- * (job_table_restore, job_table_unpublish), so the table always describes
- * what the broker was last told.
+ * but the SEEN flag), publishes the jobs that changed, and stores their new
+ * state once the broker acknowledged them (job_table_store), so the table
+ * always describes what the broker holds: a publish that was not
+ * acknowledged leaves the entry as it was, and the next poll finds the
+ * change again.
  */
 #ifndef JOB_TABLE_H
 #define JOB_TABLE_H
@@ -32,6 +33,8 @@ enum {
     JOB_ENTRY_MISSED = 1u << 2,      /* absent from the last complete poll */
     JOB_ENTRY_UNPUBLISHED = 1u << 3, /* listed, never published: observed as NEW;
                                         dropped silently when it is not listed */
+    JOB_ENTRY_GONE = 1u << 4,        /* its removal was published, not yet
+                                        acknowledged (job_table_drop_gone) */
 };
 
 /* Status values above this, and negative ones, are stored as JOB_TABLE_STATUS_MAX. */
@@ -70,28 +73,30 @@ job_table_result_t job_table_update(job_table_t *t, int64_t job_id, int64_t stat
  * SEEN flag of a known entry is set, and untracked counts a FULL. *before
  * (if not NULL) receives the entry as it was, for CHANGED, SAME, REPUBLISH
  * and DUPLICATE. An UNPUBLISHED entry is observed as NEW. Never returns
- * JOB_TABLE_CHANGED for a STALE entry whose status and fingerprint match:
- * that is JOB_TABLE_REPUBLISH. */
+ * JOB_TABLE_CHANGED for a STALE or GONE entry whose status and fingerprint
+ * match: that is JOB_TABLE_REPUBLISH. */
 job_table_result_t job_table_observe(job_table_t *t, int64_t job_id, int64_t status,
                                      uint64_t fingerprint, job_entry_t *before);
 
+/* Fill *e with what job_table_store() records for job_id (flags 0), for a
+ * caller that stores it later with job_table_store_entry(): a job published
+ * and waiting for the broker's acknowledgement. */
+void job_table_entry_make(job_entry_t *e, int64_t job_id, int64_t status, uint64_t fingerprint);
+
 /* Remember that job_id was published with this status and fingerprint: the
- * entry is updated (STALE and UNPUBLISHED cleared, SEEN set) or inserted.
- * Returns 0, or -1 when the job is new and the table is full. */
+ * entry is updated (STALE, UNPUBLISHED and GONE cleared, SEEN set) or
+ * inserted. Returns 0, or -1 when the job is new and the table is full. */
 int job_table_store(job_table_t *t, int64_t job_id, int64_t status, uint64_t fingerprint);
 
-/* Remember that job_id was listed but not published (its payload had to
- * wait): a new entry flagged UNPUBLISHED and SEEN, so that the job is counted
- * once in the walk and observed as NEW by the next one. A known entry is left
- * as it is. Does nothing when the table is full. */
+/* job_table_store() of an entry made by job_table_entry_make(). */
+int job_table_store_entry(job_table_t *t, const job_entry_t *e);
+
+/* Remember that job_id was listed but is not published yet (its publish
+ * waits for the broker's acknowledgement): a new entry flagged UNPUBLISHED
+ * and SEEN, so that the job is counted once in the walk and observed as NEW
+ * by the next one unless job_table_store() records it first. A known entry
+ * is left as it is. Does nothing when the table is full. */
 void job_table_hold(job_table_t *t, int64_t job_id, int64_t status);
-
-/* Undo a job_table_store of a known entry: put back *before (found by its
- * job_id). */
-void job_table_restore(job_table_t *t, const job_entry_t *before);
-
-/* Undo a job_table_store of a new entry: it becomes UNPUBLISHED again. */
-void job_table_unpublish(job_table_t *t, int64_t job_id);
 
 /* Find an entry by id; NULL if not tracked. */
 job_entry_t *job_table_find(job_table_t *t, int64_t job_id);
@@ -101,18 +106,25 @@ job_entry_t *job_table_find(job_table_t *t, int64_t job_id);
 void job_table_invalidate_all(job_table_t *t);
 
 /* Called by job_table_end_poll for each entry about to go. Returns 0 when
- * the removal was published (the entry goes), nonzero to keep the entry for
- * the next complete poll (it stays MISSED). */
+ * its removal was published (the entry is flagged GONE), nonzero to keep the
+ * entry as it is for the next complete poll (it stays MISSED). */
 typedef int (*job_table_removed_fn)(void *user, const job_entry_t *entry);
 
 /* After a complete poll. Offset paging can skip a row when jobs are deleted
  * during a walk, so one absence proves nothing: an entry not SEEN in this
  * poll is marked MISSED and kept; an entry not SEEN in this poll nor in the
  * previous complete one goes: on_removed (may be NULL) is called for it, in
- * job_id order, and it is dropped unless on_removed returns nonzero. An
+ * job_id order, and it is flagged GONE unless on_removed returns nonzero.
+ * GONE entries stay until job_table_drop_gone(): when the removal is not
+ * acknowledged, the next complete poll reports them again, and one that is
+ * listed again is observed as REPUBLISH (the broker may have cleared it). An
  * UNPUBLISHED entry not SEEN is dropped at once, without on_removed: nothing
- * was ever published for it. Seeing an entry again clears MISSED. Returns how
- * many went (UNPUBLISHED ones included). */
+ * was ever published for it. Seeing an entry again clears MISSED and GONE.
+ * Returns how many entries are GONE. */
 uint32_t job_table_end_poll(job_table_t *t, job_table_removed_fn on_removed, void *user);
+
+/* Forget every GONE entry: the broker acknowledged their removal. Returns
+ * how many went. */
+uint32_t job_table_drop_gone(job_table_t *t);
 
 #endif /* JOB_TABLE_H */

@@ -93,6 +93,16 @@
 #define M2M_RECV_CHUNK 512
 #endif
 
+/* Jobs whose publishes may wait for the broker's acknowledgement at once.
+ * The agent publishes each changed job as it reads it and records it in the
+ * job table once acknowledged: it waits for the acknowledgements when this
+ * many jobs are waiting and at the end of every page. Each takes 16 bytes of
+ * the agent's context, and up to two messages (job topic and event) of the
+ * port's window of messages in flight. 1..1000. */
+#ifndef M2M_PUBLISH_WINDOW
+#define M2M_PUBLISH_WINDOW 64
+#endif
+
 /* auth = password: an IAM token is renewed this long before it expires, in
  * milliseconds (IAM tokens live 24 hours). */
 #ifndef M2M_TOKEN_RENEW_MARGIN_MS

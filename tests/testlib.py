@@ -507,7 +507,8 @@ class Subscriber:
     the subscription (a probe message came back), so nothing published
     after it is missed. messages holds every message in arrival order."""
 
-    def __init__(self, procs, mqtt_port, topic="modelarts/#", extra_args=()):
+    def __init__(self, procs, mqtt_port, topic="modelarts/#", extra_args=(), qos=1):
+        self.qos = qos
         self.procs = procs
         self.port = mqtt_port
         self.topic = topic
@@ -520,7 +521,7 @@ class Subscriber:
 
     def command(self):
         """mosquitto_sub's argv: one line per message (parse_line reads it)."""
-        return ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(self.port), "-q", "1",
+        return ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(self.port), "-q", str(self.qos),
                 "-t", self.topic, "-t", self.probe_topic, "-F", SUB_FORMAT] + self.extra_args
 
     def parse_line(self, line):
@@ -583,8 +584,11 @@ def publish(port, topic, payload, retain=False):
 
 
 def retained(procs, mqtt_port, topic="modelarts/#", timeout=10.0):
-    """The broker's retained messages under topic, as {topic: payload}."""
-    sub = Subscriber(procs, mqtt_port, topic).start(timeout)
+    """The broker's retained messages under topic, as {topic: payload}. The
+    subscription is QoS 0: a broker queues at most max_queued_messages (1000
+    by default) QoS 1 messages for a subscriber, QoS 0 ones without that
+    limit."""
+    sub = Subscriber(procs, mqtt_port, topic, qos=0).start(timeout)
     try:
         return {m.topic: m.payload for m in sub.snapshot() if m.retained}
     finally:

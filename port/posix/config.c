@@ -70,7 +70,10 @@ static const config_key_t config_keys[] = {
     {"modelarts", "insecure", config_value_bool, KIND_INT, OFF(insecure), SZ(insecure), 0, 0, NULL,
      "false", NULL, 0},
     U32("modelarts", "max_jobs", max_jobs, 1, 1000000, STRINGIFY(M2M_DEFAULT_CAPACITY)),
-    U32("modelarts", "change_buffer_kib", change_buffer_kib, 4, 65536, "512"),
+    /* A poll once held its changed jobs in a buffer of this size; it
+     * publishes each job as it reads it now. Accepted, with a warning. */
+    {"modelarts", "change_buffer_kib", config_value_obsolete, KIND_OBSOLETE, OFF(obsolete_key_set),
+     SZ(obsolete_key_set), 0, 0, NULL, "", NULL, 0},
 
     STR("mqtt", "uri", config_value_mqtt_uri, mqtt_uri, "tcp://localhost:1883", NULL, 0),
     STR("mqtt", "client_id", config_value_text, client_id, "", NULL, 0),
@@ -511,6 +514,9 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
 
 static int key_differs(const config_t *a, const config_t *b, const config_key_t *k)
 {
+    if (k->kind == KIND_OBSOLETE) {
+        return 0;
+    }
     if (k->kind == KIND_STR) {
         return strcmp(config_cfield(a, k), config_cfield(b, k)) != 0;
     }

@@ -87,7 +87,6 @@ typedef struct {
     uint32_t timeout;           /* seconds per network operation, 1..300 */
     int insecure;               /* 1: no TLS verification of the API server */
     uint32_t max_jobs;          /* job table capacity, 1..1000000 */
-    uint32_t change_buffer_kib; /* KiB holding a poll's changed jobs, 4..65536 */
 
     /* [mqtt] */
     char mqtt_uri[CONFIG_URL_MAX];
@@ -115,6 +114,8 @@ typedef struct {
     uint16_t iam_port;
     int mqtt_tls;          /* 1 for ssl:// and mqtts:// */
     int file_holds_secret; /* the INI file set a secret key */
+    int obsolete_key_set;  /* a key that does nothing any more was set
+                              (modelarts.change_buffer_kib) */
 
     /* [modelarts.NAME] sections (the file or --set modelarts.NAME.KEY=V),
      * by NAME, in the order they first appear. Each is one more project

@@ -135,6 +135,17 @@ int config_value_uint(const config_key_t *k, config_t *c, const char *value, cha
     return 0;
 }
 
+int config_value_obsolete(const config_key_t *k, config_t *c, const char *value, char *why,
+                          size_t why_size)
+{
+    static const int set = 1;
+    (void)value;
+    (void)why;
+    (void)why_size;
+    memcpy(config_field(c, k), &set, sizeof set);
+    return 0;
+}
+
 int config_value_bool(const config_key_t *k, config_t *c, const char *value, char *why,
                       size_t why_size)
 {

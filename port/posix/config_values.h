@@ -12,7 +12,12 @@
 #include "config.h"
 
 /* How a value is kept, for comparisons between two configurations. */
-typedef enum { KIND_STR, KIND_U32, KIND_INT } key_kind_t;
+typedef enum {
+    KIND_STR,
+    KIND_U32,
+    KIND_INT,
+    KIND_OBSOLETE /* does nothing: setting it earns a warning (an int flag) */
+} key_kind_t;
 
 typedef struct config_key config_key_t;
 
@@ -41,6 +46,8 @@ struct config_key {
  * c, returning 0, or -1 with the reason in why. */
 int config_value_auth(const config_key_t *k, config_t *c, const char *value, char *why,
                       size_t why_size);
+int config_value_obsolete(const config_key_t *k, config_t *c, const char *value, char *why,
+                          size_t why_size);
 int config_value_bool(const config_key_t *k, config_t *c, const char *value, char *why,
                       size_t why_size);
 int config_value_choice(const config_key_t *k, config_t *c, const char *value, char *why,

@@ -65,8 +65,6 @@ typedef struct {
     int ssl_ready;           /* ssl is set up */
     m2m_agent_t agent;
     job_entry_t *table;
-    void *change_buf; /* allocated at its start (change_buffer_kib), kept across reloads */
-    size_t change_cap;
     char *token_buf;        /* auth = password: the IAM token, CONFIG_TOKEN_MAX bytes */
     ha_bridge_t ha;         /* its Home Assistant device */
     uint64_t next_poll;     /* monotonic ms */

@@ -113,6 +113,14 @@ void warn_about(daemon_t *d, const config_t *c, const config_t *projects, size_t
                   "secret to the environment",
                   path);
     }
+    for (i = 0; i < count; i++) {
+        if (projects[i].obsolete_key_set) {
+            port_logf(&d->port, M2M_LOG_WARN,
+                      "modelarts.change_buffer_kib does nothing any more (a poll publishes each "
+                      "job as it reads it): remove it from the configuration");
+            break;
+        }
+    }
     if (c->insecure) {
         for (i = 0; i < count; i++) {
             port_logf(&d->port, M2M_LOG_WARN,

@@ -8,12 +8,13 @@
  * started inside MQTTClient_connect() with SIGINT, SIGTERM and SIGHUP
  * blocked, so those signals always reach the main thread and end its sleep.
  *
- * A QoS 1 or 2 publish waits for its acknowledgement on a condition
- * variable that the deliveryComplete callback signals. (With Paho's thread
- * running, MQTTClient_waitForCompletion() polls in 100 ms sleeps: one
- * publish would cost 100 ms, a poll of 2,500 changed jobs four minutes.)
- * Only one acknowledged publish is outstanding at a time, so remembering
- * the last acknowledged token is enough.
+ * Publishing is pipelined: a QoS 1 or 2 publish returns once Paho has sent
+ * it, and the deliveryComplete callback counts the acknowledgements, so that
+ * m2m_mqtt_flush() waits on a condition variable until every message is
+ * acknowledged. At most PORT_MQTT_INFLIGHT messages are in flight; a publish
+ * beyond that waits for the oldest. (With Paho's thread running,
+ * MQTTClient_waitForCompletion() polls in 100 ms sleeps: waiting for one
+ * message at a time that way would cost 100 ms a message.)
  *
  * Each connect creates a fresh client and each disconnect destroys it: a
  * session that was lost is opened again by the next m2m_mqtt_connect().
@@ -112,8 +113,9 @@ static int on_message(void *context, char *topic, int topic_len, MQTTClient_mess
 static void on_delivered(void *context, MQTTClient_deliveryToken token)
 {
     m2m_port_t *port = (m2m_port_t *)context;
+    (void)token; /* messages are acknowledged in the order they were sent */
     pthread_mutex_lock(&port->ack_lock);
-    port->delivered = token;
+    port->acked++;
     pthread_cond_broadcast(&port->ack_cond);
     pthread_mutex_unlock(&port->ack_lock);
 }
@@ -254,7 +256,8 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
     port->client_created = 1;
     pthread_mutex_lock(&port->ack_lock);
     port->session_lost = 0;
-    port->delivered = 0;
+    port->queued = 0;
+    port->acked = 0;
     pthread_mutex_unlock(&port->ack_lock);
     rc = MQTTClient_setCallbacks(port->client, port, on_connection_lost, on_message, on_delivered);
     if (rc != MQTTCLIENT_SUCCESS) {
@@ -270,9 +273,10 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
     opts.will = &will;
     opts.keepAliveInterval = (int)s->keepalive_s;
     opts.cleansession = 1;
-    /* Each publish waits for its own acknowledgement; Paho's "reliable"
-     * mode would add a 100 ms polling wait of its own. */
+    /* A window of messages in flight; Paho's "reliable" mode would allow
+     * one, with a 100 ms polling wait of its own. */
     opts.reliable = 0;
+    opts.maxInflightMessages = PORT_MQTT_INFLIGHT;
     opts.MQTTVersion = MQTTVERSION_3_1_1;
     if (is_v5(port)) {
         /* MQTT 5 replaces clean session by clean start (Paho refuses both). */
@@ -334,29 +338,49 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
     return M2M_PORT_ERR_CONNECT;
 }
 
-/* Wait until token is acknowledged, the session is lost or timeout_ms pass. */
-static int32_t wait_for_ack(m2m_port_t *port, MQTTClient_deliveryToken token, uint32_t timeout_ms)
+static void deadline_in(struct timespec *deadline, uint32_t timeout_ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, deadline);
+    deadline->tv_sec += (time_t)(timeout_ms / 1000u);
+    deadline->tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
+    if (deadline->tv_nsec >= 1000000000L) {
+        deadline->tv_sec++;
+        deadline->tv_nsec -= 1000000000L;
+    }
+}
+
+/* Wait until at most `pending` messages wait for their acknowledgement, the
+ * session is lost, or no acknowledgement arrived for timeout_ms. */
+static int32_t wait_for_acks(m2m_port_t *port, unsigned long pending, uint32_t timeout_ms)
 {
     struct timespec deadline;
     int32_t result;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += (time_t)(timeout_ms / 1000u);
-    deadline.tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    deadline_in(&deadline, timeout_ms);
     pthread_mutex_lock(&port->ack_lock);
-    while (port->delivered != token && !port->session_lost) {
-        if (pthread_cond_timedwait(&port->ack_cond, &port->ack_lock, &deadline) == ETIMEDOUT) {
+    while (port->queued - port->acked > pending && !port->session_lost) {
+        unsigned long acked = port->acked;
+        int rc = pthread_cond_timedwait(&port->ack_cond, &port->ack_lock, &deadline);
+        if (port->acked != acked) {
+            deadline_in(&deadline, timeout_ms); /* progress: the broker is alive */
+        } else if (rc == ETIMEDOUT) {
             break;
         }
     }
-    result = port->delivered == token ? M2M_PORT_OK
-             : port->session_lost     ? M2M_PORT_ERR_NOT_CONNECTED
-                                      : M2M_PORT_ERR_TIMEOUT;
+    result = port->queued - port->acked <= pending ? M2M_PORT_OK
+             : port->session_lost                  ? M2M_PORT_ERR_NOT_CONNECTED
+                                                   : M2M_PORT_ERR_TIMEOUT;
     pthread_mutex_unlock(&port->ack_lock);
     return result;
+}
+
+/* Messages waiting for their acknowledgement. */
+static unsigned long in_flight(m2m_port_t *port)
+{
+    unsigned long n;
+    pthread_mutex_lock(&port->ack_lock);
+    n = port->queued - port->acked;
+    pthread_mutex_unlock(&port->ack_lock);
+    return n;
 }
 
 /* The properties of an MQTT 5 publish, or NULL for none. */
@@ -372,10 +396,30 @@ static MQTTProperties *properties_for(m2m_port_t *port, const char *topic, const
     return is_job_topic(port, topic) ? &port->props_job : &port->props_json;
 }
 
+/* One publish through Paho; returns its MQTTCLIENT_* code. */
+static int paho_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len,
+                        int qos, int retain)
+{
+    MQTTClient_deliveryToken token = 0;
+    int rc;
+    if (is_v5(port)) {
+        MQTTProperties *props = properties_for(port, topic, payload, len);
+        MQTTProperties none = MQTTProperties_initializer;
+        MQTTResponse response =
+            MQTTClient_publish5(port->client, topic, (int)len, len > 0 ? payload : "", qos, retain,
+                                props != NULL ? props : &none, &token);
+        rc = (int)response.reasonCode;
+        MQTTResponse_free(response);
+    } else {
+        rc = MQTTClient_publish(port->client, topic, (int)len, len > 0 ? payload : "", qos, retain,
+                                &token);
+    }
+    return rc;
+}
+
 int32_t port_mqtt_publish_raw(m2m_port_t *port, const char *topic, const void *payload, size_t len,
                               int qos, int retain)
 {
-    MQTTClient_deliveryToken token = 0;
     int rc;
 
     port = port_session(port);
@@ -390,20 +434,32 @@ int32_t port_mqtt_publish_raw(m2m_port_t *port, const char *topic, const void *p
     if (len > INT_MAX) {
         return M2M_PORT_ERR_IO;
     }
-    pthread_mutex_lock(&port->ack_lock);
-    port->delivered = 0; /* never a token of a QoS 1 or 2 message */
-    pthread_mutex_unlock(&port->ack_lock);
-    if (is_v5(port)) {
-        MQTTProperties *props = properties_for(port, topic, payload, len);
-        MQTTProperties none = MQTTProperties_initializer;
-        MQTTResponse response =
-            MQTTClient_publish5(port->client, topic, (int)len, len > 0 ? payload : "", qos, retain,
-                                props != NULL ? props : &none, &token);
-        rc = (int)response.reasonCode;
-        MQTTResponse_free(response);
-    } else {
-        rc = MQTTClient_publish(port->client, topic, (int)len, len > 0 ? payload : "", qos, retain,
-                                &token);
+    for (;;) {
+        if (qos > 0) {
+            int32_t st = wait_for_acks(port, PORT_MQTT_INFLIGHT - 1, port->mqtt.timeout_ms);
+            if (st != M2M_PORT_OK) {
+                return st;
+            }
+            /* Counted before it is sent: its acknowledgement may come first. */
+            pthread_mutex_lock(&port->ack_lock);
+            port->queued++;
+            pthread_mutex_unlock(&port->ack_lock);
+        }
+        rc = paho_publish(port, topic, payload, len, qos, retain);
+        if (rc != MQTTCLIENT_SUCCESS && qos > 0) {
+            pthread_mutex_lock(&port->ack_lock);
+            port->queued--;
+            pthread_mutex_unlock(&port->ack_lock);
+        }
+        if (rc != MQTTCLIENT_MAX_MESSAGES_INFLIGHT) {
+            break;
+        }
+        /* The broker allows fewer messages in flight than we would send
+         * (MQTT 5 receive maximum): wait for one more acknowledgement. */
+        if (in_flight(port) == 0 ||
+            wait_for_acks(port, in_flight(port) - 1, port->mqtt.timeout_ms) != M2M_PORT_OK) {
+            return M2M_PORT_ERR_TIMEOUT;
+        }
     }
     if (rc == MQTTCLIENT_DISCONNECTED) {
         return M2M_PORT_ERR_NOT_CONNECTED;
@@ -412,17 +468,24 @@ int32_t port_mqtt_publish_raw(m2m_port_t *port, const char *topic, const void *p
         port_logf(port, M2M_LOG_DEBUG, "mqtt: publish to %s: %s", topic, MQTTClient_strerror(rc));
         return M2M_PORT_ERR_IO;
     }
-    if (qos > 0) {
-        int32_t st = wait_for_ack(port, token, port->mqtt.timeout_ms);
-        if (st != M2M_PORT_OK) {
-            port_logf(port, M2M_LOG_DEBUG, "mqtt: no acknowledgement for %s: %s", topic,
-                      st == M2M_PORT_ERR_TIMEOUT ? "timed out" : "session lost");
-            return st;
-        }
-    }
     /* A first poll may publish thousands of messages: each one is progress. */
     sdnotify_watchdog_progress();
     return M2M_PORT_OK;
+}
+
+int32_t m2m_mqtt_flush(m2m_port_t *port)
+{
+    int32_t st;
+    port = port_session(port);
+    if (port->dry_run) {
+        return M2M_PORT_OK;
+    }
+    st = wait_for_acks(port, 0, port->mqtt.timeout_ms);
+    if (st != M2M_PORT_OK) {
+        port_logf(port, M2M_LOG_DEBUG, "mqtt: %lu message(s) not acknowledged: %s",
+                  in_flight(port), st == M2M_PORT_ERR_TIMEOUT ? "timed out" : "session lost");
+    }
+    return st;
 }
 
 int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len,
@@ -494,7 +557,10 @@ int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
     port->retained_user = user;
     port->retained_seen = 0;
     pthread_mutex_unlock(&port->ack_lock);
-    rc = port_mqtt_subscribe(port, topic_filter, 1) == M2M_PORT_OK ? MQTTCLIENT_SUCCESS
+    /* QoS 0: a broker queues a limited number of QoS 1 messages for a
+     * subscriber (mosquitto: max_queued_messages, 1000) and drops the rest,
+     * while thousands of retained job topics may come back at once. */
+    rc = port_mqtt_subscribe(port, topic_filter, 0) == M2M_PORT_OK ? MQTTCLIENT_SUCCESS
                                                                    : MQTTCLIENT_FAILURE;
     /* The broker sends what it retains right after the subscription:
      * wait until it has been quiet for quiet_ms. */

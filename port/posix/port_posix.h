@@ -16,6 +16,7 @@
 #include <MQTTClient.h>
 #include <mbedtls/net_sockets.h>
 
+#include "m2m_defaults.h"
 #include "m2m_port.h"
 
 /* The broker and how to reach it; the strings are the caller's and must
@@ -38,6 +39,12 @@ typedef struct {
 } port_mqtt_settings_t;
 
 struct ha_bridge; /* ha_bridge.h */
+
+/* QoS 1 and 2 messages a session keeps in flight: what the agent may wait
+ * for at once (a job topic and an event per job, M2M_PUBLISH_WINDOW jobs)
+ * and room for the summary, health and Home Assistant's messages. A broker
+ * may allow fewer (MQTT 5 receive maximum): publishing then waits. */
+#define PORT_MQTT_INFLIGHT (2 * M2M_PUBLISH_WINDOW + 16)
 
 struct m2m_port {
     /* Several projects over one MQTT session: each project's agent has its
@@ -63,11 +70,12 @@ struct m2m_port {
     int client_created;
     int session_up; /* connected, until disconnect or loss */
 
-    /* Acknowledgements, signalled by Paho's thread (mqtt_paho.c). */
+    /* Acknowledgements, counted by Paho's thread (mqtt_paho.c). */
     pthread_mutex_t ack_lock;
-    pthread_cond_t ack_cond;            /* on CLOCK_MONOTONIC */
-    MQTTClient_deliveryToken delivered; /* last acknowledged token */
-    int session_lost;                   /* the broker dropped the session */
+    pthread_cond_t ack_cond; /* on CLOCK_MONOTONIC */
+    unsigned long queued;    /* QoS 1 and 2 messages published in this session */
+    unsigned long acked;     /* ... and acknowledged by the broker */
+    int session_lost;        /* the broker dropped the session */
 
     /* Retained read-back (m2m_mqtt_read_retained), under ack_lock. */
     m2m_mqtt_message_fn retained_fn; /* set while reading back */

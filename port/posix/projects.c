@@ -34,8 +34,6 @@ static void fill_agent_config(project_t *p, int several)
     ac->password = c->password;
     ac->token_buf = p->token_buf;
     ac->token_cap = p->token_buf != NULL ? CONFIG_TOKEN_MAX : 0;
-    ac->change_buf = p->change_buf;
-    ac->change_cap = p->change_cap;
     ac->per_page = c->per_page;
     ac->status = c->status;
     ac->search_content = c->search_content;
@@ -91,17 +89,11 @@ static int project_buffers(project_t *p)
     if (p->cfg.auth == CONFIG_AUTH_PASSWORD && p->token_buf == NULL) {
         p->token_buf = calloc(1, CONFIG_TOKEN_MAX);
     }
-    if (p->change_buf == NULL) {
-        p->change_cap = (size_t)p->cfg.change_buffer_kib * 1024u;
-        p->change_buf = malloc(p->change_cap);
-    }
     if (p->table == NULL) {
         p->table = calloc(p->cfg.max_jobs, sizeof *p->table);
     }
-    return (p->cfg.auth == CONFIG_AUTH_PASSWORD && p->token_buf == NULL) || p->change_buf == NULL ||
-                   p->table == NULL
-               ? -1
-               : 0;
+    return (p->cfg.auth == CONFIG_AUTH_PASSWORD && p->token_buf == NULL) || p->table == NULL ? -1
+                                                                                             : 0;
 }
 
 void project_free(project_t *p)
@@ -115,7 +107,6 @@ void project_free(project_t *p)
     }
     ha_bridge_free(&p->ha);
     free(p->table);
-    free(p->change_buf);
     free(p->token_buf);
     free(p);
 }

@@ -60,13 +60,6 @@ int reload(daemon_t *d)
                           (unsigned long)p->cfg.max_jobs);
                 projects[i].max_jobs = p->cfg.max_jobs;
             }
-            if (projects[i].change_buffer_kib != p->cfg.change_buffer_kib) {
-                port_logf(&p->port, M2M_LOG_WARN,
-                          "reload: modelarts.change_buffer_kib takes effect at the next start; "
-                          "keeping %lu",
-                          (unsigned long)p->cfg.change_buffer_kib);
-                projects[i].change_buffer_kib = p->cfg.change_buffer_kib;
-            }
             projects_changed |= config_section_differs(&p->cfg, &projects[i], "modelarts");
         }
     }

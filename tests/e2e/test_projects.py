@@ -184,23 +184,26 @@ class TestSeveralProjects(ProjectsCase):
         self.assertEqual(total["failing"], [B_ID])
         self.assertEqual((total["http_status"], total["error_class"]), (500, "transient"))
         self.assertEqual(total["consecutive_failures"], 1)
-        # A moved on; B's job topic is untouched by the failed walk.
         self.health_where(sub, self.P_of(A) + "/jobs/1001", lambda j: j["status"] == 10,
                           what="A's changed job")
-        # One session, one ordered stream: what B published up to its failed
-        # health is all a failed walk may have published, i.e. nothing new.
+        # One session, one ordered stream: B's job 2001 is on page 1, which
+        # was read whole before page 2 failed, so the failed walk published
+        # it, with its event, and nothing else of B.
         b_topic = self.P_of(B_ID) + "/jobs/2001"
-        seen_before = [m.json()["status"] for m in sub.snapshot()[:failed_at]
-                       if m.topic == b_topic]
-        self.assertEqual(seen_before, [b_jobs[1]["status"]], "B's job published by a failed poll")
-        # The next poll of B recovers and publishes the change.
-        self.health_where(sub, b_topic, lambda j: j["status"] == 10, what="B's changed job",
-                          since=failed_at)
+        before = sub.snapshot()[:failed_at]
+        seen_before = [m.json()["status"] for m in before if m.topic == b_topic]
+        self.assertEqual(seen_before, [b_jobs[1]["status"], 10])
+        b_events = [m.json() for m in before if m.topic == self.P_of(B_ID) + "/events"]
+        self.assertEqual([(e["type"], e["job_id"], e["to"]) for e in b_events],
+                         [("transition", 2001, 10)])
+        # The next poll of B completes; it sends that event no second time.
         self.health_where(sub, self.B + "/health", lambda h: h["poll_ok"] and not h["failing"],
                           what="recovered B/health", since=failed_at)
         a_jobs[1]["status"] = b_jobs[1]["status"] = 10  # jobs 1001 and 2001
         self.assertProjectExact(A, a_jobs)
         self.assertProjectExact(B_ID, b_jobs)
+        self.assertEqual(len([m for m in sub.snapshot() if m.topic == self.P_of(B_ID) + "/events"
+                              and m.json()["job_id"] == 2001]), 1)
         self.stop_agent()
 
     def test_a_change_in_one_project_publishes_that_project_only(self):

@@ -1,0 +1,380 @@
+/*
+ * test_agent.c - one poll is one walk (firmware/agent.c): each page requested
+ * once, each changed job published as it is read and recorded once the
+ * broker acknowledged it, removals and the summary only after a complete
+ * walk, one write per request. The agent runs against tests/unit/
+ * loopback_world.h: a TLS server and an MQTT broker in this process.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "loopback_world.h"
+
+#define CAPACITY 4000
+
+typedef struct {
+    m2m_port_t world;
+    world_client_t client;
+    m2m_agent_config_t cfg;
+    job_entry_t table[CAPACITY];
+    m2m_agent_t agent;
+} fixture_t;
+
+static int setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    world_init(&f->world);
+    world_client_init(&f->client);
+    f->world.token = "t0k3n";
+    f->cfg.host = WORLD_HOST;
+    f->cfg.port = 443;
+    f->cfg.project_id = "p1";
+    f->cfg.auth = M2M_AUTH_TOKEN;
+    f->cfg.token = "t0k3n";
+    f->cfg.per_page = 20;
+    f->cfg.base_topic = "modelarts";
+    f->cfg.agent_id = "gw";
+    f->cfg.qos = 1;
+    f->cfg.version = "test";
+    f->cfg.heartbeat_ms = 0;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    tls_client_forget_session(&f->agent.tls);
+    world_client_free(&f->client);
+    world_free(&f->world);
+    free(f);
+    return 0;
+}
+
+static void start(fixture_t *f)
+{
+    assert_int_equal(m2m_agent_init(&f->agent, &f->cfg, &f->world, &f->client.ssl, f->table,
+                                    CAPACITY, 1000),
+                     M2M_POLL_OK);
+    assert_int_equal(m2m_agent_start(&f->agent), M2M_POLL_OK);
+}
+
+static m2m_poll_result_t poll_once(fixture_t *f)
+{
+    return m2m_agent_poll(&f->agent, 0);
+}
+
+static const char *job_topic(char *buf, size_t cap, int64_t id)
+{
+    snprintf(buf, cap, "modelarts/gw/p1/jobs/%lld", (long long)id);
+    return buf;
+}
+
+/* The status the broker retains for job id, or -1 when it holds nothing. */
+static int retained_status(const fixture_t *f, int64_t id)
+{
+    char topic[64];
+    const char *p = world_retained(&f->world, job_topic(topic, sizeof topic, id));
+    const char *s = p != NULL ? strstr(p, "\"status\":") : NULL;
+    return s != NULL ? atoi(s + 9) : -1;
+}
+
+/* Acknowledged events of a type for one job. */
+static int events_for(const fixture_t *f, const char *type, int64_t id)
+{
+    char needle[96];
+    snprintf(needle, sizeof needle, "\"type\":\"%s\",\"job_id\":%lld,", type, (long long)id);
+    return world_count(&f->world, "/events", needle);
+}
+
+static void first_start_is_one_walk_and_publishes_every_job(void **state)
+{
+    fixture_t *f = *state;
+    int i;
+    world_set_jobs(&f->world, 250, 1000);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    /* 250 jobs at 20 a page: 12 full pages and a short one, each once. */
+    assert_int_equal(f->world.requests, 13);
+    for (i = 0; i < 13; i++) {
+        assert_int_equal(f->world.pages[i], (uint32_t)i + 1);
+    }
+    for (i = 0; i < 250; i++) {
+        assert_int_equal(retained_status(f, 1000 + i), 8);
+    }
+    assert_int_equal(world_count(&f->world, "/events", NULL), 0); /* the baseline */
+    assert_int_equal(world_count(&f->world, "/summary", "\"total\":250,"), 1);
+    assert_int_equal(f->agent.table.count, 250);
+}
+
+static void more_changes_than_the_window_is_still_one_walk(void **state)
+{
+    fixture_t *f = *state;
+    int n = 3 * M2M_PUBLISH_WINDOW + 5;
+    int i;
+    world_set_jobs(&f->world, n, 1);
+    f->cfg.per_page = 1000;
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->world.requests, 1);
+    /* The agent waited for acknowledgements every window, not every job. */
+    assert_true(f->world.flushes >= 4);
+    assert_true(f->world.flushes < n / 2);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(retained_status(f, 1 + i), 8);
+    }
+    /* A second poll finds nothing new: nothing is published. */
+    {
+        int before = f->world.n_log;
+        assert_int_equal(poll_once(f), M2M_POLL_OK);
+        assert_int_equal(world_count(&f->world, "/events", NULL), 0);
+        assert_int_equal(f->world.requests, 2);
+        /* health and summary only (heartbeat 0: every poll) */
+        assert_true(f->world.n_log - before <= 2);
+    }
+}
+
+static void a_failed_page_keeps_what_it_published_and_removes_nothing(void **state)
+{
+    fixture_t *f = *state;
+    world_set_jobs(&f->world, 100, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(world_count(&f->world, "/summary", NULL), 1);
+
+    /* Job 6 (page 1) completes, job 100 (page 5) is deleted, and page 3
+     * fails. */
+    f->world.jobs[5].status = 10;
+    f->world.n_jobs = 99;
+    world_fail_page(&f->world, 3, PAGE_HTTP_500, 1);
+    assert_int_equal(poll_once(f), M2M_POLL_TRANSIENT);
+    assert_int_equal(f->world.requests, 5 + 3);
+    assert_int_equal(retained_status(f, 6), 10);
+    assert_int_equal(events_for(f, "transition", 6), 1);
+    assert_int_equal(retained_status(f, 100), 8); /* not removed */
+    assert_int_equal(world_count(&f->world, "/summary", NULL), 1); /* no summary */
+
+    /* The next complete walk sends no second event; the summary moves. */
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(events_for(f, "transition", 6), 1);
+    assert_int_equal(world_count(&f->world, "/summary", NULL), 2);
+    assert_int_equal(world_count(&f->world, "/summary", "\"succeeded\":1,"), 1);
+    assert_int_equal(retained_status(f, 100), 8); /* missed once */
+
+    /* Missing from two complete walks: removed. */
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(retained_status(f, 100), -1);
+    assert_int_equal(events_for(f, "removed", 100), 1);
+    assert_int_equal(f->agent.table.count, 99);
+}
+
+static void a_broken_page_is_requested_again_on_a_new_connection(void **state)
+{
+    fixture_t *f = *state;
+    world_set_jobs(&f->world, 60, 1);
+    world_fail_page(&f->world, 2, PAGE_NO_RESPONSE, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    /* Page 2 twice (its connection broke before the answer), the rest once. */
+    assert_int_equal(f->world.requests, 4);
+    assert_int_equal(f->world.pages[1], 2);
+    assert_int_equal(f->world.pages[2], 2);
+    assert_int_equal(f->world.handshakes, 2);
+}
+
+static void a_first_poll_that_fails_sends_no_events_later(void **state)
+{
+    fixture_t *f = *state;
+    int i;
+    world_set_jobs(&f->world, 60, 1);
+    world_fail_page(&f->world, 2, PAGE_HTTP_500, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_TRANSIENT);
+    /* Page 1 was read whole: its jobs are on the broker. */
+    for (i = 0; i < 20; i++) {
+        assert_int_equal(retained_status(f, 1 + i), 8);
+    }
+    assert_int_equal(retained_status(f, 21), -1);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    for (i = 0; i < 60; i++) {
+        assert_int_equal(retained_status(f, 1 + i), 8);
+    }
+    /* No complete walk before: still the baseline, no events. */
+    assert_int_equal(world_count(&f->world, "/events", NULL), 0);
+    for (i = 0; i < 20; i++) {
+        char topic[64];
+        assert_int_equal(world_count(&f->world, job_topic(topic, sizeof topic, 1 + i), NULL), 1);
+    }
+}
+
+static void the_whole_jobs_of_a_truncated_page_are_published(void **state)
+{
+    fixture_t *f = *state;
+    int i, published = 0;
+    world_set_jobs(&f->world, 60, 1);
+    world_fail_page(&f->world, 2, PAGE_TRUNCATED, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_TRANSIENT);
+    for (i = 20; i < 40; i++) {
+        published += retained_status(f, 1 + i) == 8;
+    }
+    /* Half the page arrived: the jobs in it that arrived whole. */
+    assert_true(published >= 5 && published < 20);
+    assert_int_equal(retained_status(f, 41), -1);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    for (i = 0; i < 60; i++) {
+        assert_int_equal(retained_status(f, 1 + i), 8);
+    }
+}
+
+static void a_broker_that_stops_acknowledging_gets_everything_back(void **state)
+{
+    fixture_t *f = *state;
+    int i;
+    world_set_jobs(&f->world, 100, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+
+    /* Jobs 4, 14, ..., 94 complete (two a page); the broker acknowledges
+     * seven more messages, then nothing. */
+    for (i = 3; i < 100; i += 10) {
+        f->world.jobs[i].status = 10;
+    }
+    f->world.acks_left = 7;
+    assert_int_equal(poll_once(f), M2M_POLL_TRANSIENT);
+    assert_false(f->world.session_up);
+    /* The walk stopped at the first page whose messages went unanswered. */
+    assert_int_equal(f->world.requests, 5 + 2);
+
+    /* The broker is back: a new session, then a poll. */
+    f->world.acks_left = -1;
+    assert_int_equal(m2m_agent_start(&f->agent), M2M_POLL_OK);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    for (i = 0; i < 100; i++) {
+        assert_int_equal(retained_status(f, 1 + i), i % 10 == 3 ? 10 : 8);
+    }
+    /* Every transition reached the broker; the ones it confirmed before it
+     * stopped answering were not sent again, the ones after it exactly
+     * once. */
+    assert_int_equal(events_for(f, "transition", 4), 1);
+    assert_int_equal(events_for(f, "transition", 14), 1);
+    assert_true(events_for(f, "transition", 24) >= 1);
+    for (i = 33; i < 100; i += 10) {
+        assert_int_equal(events_for(f, "transition", 1 + i), 1);
+    }
+}
+
+static void an_unacknowledged_removal_is_published_again(void **state)
+{
+    fixture_t *f = *state;
+    world_set_jobs(&f->world, 30, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    f->world.n_jobs = 29; /* job 30 is deleted */
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    f->world.acks_left = 0;
+    assert_int_equal(poll_once(f), M2M_POLL_TRANSIENT);
+    assert_int_equal(retained_status(f, 30), 8);
+    assert_non_null(job_table_find(&f->agent.table, 30));
+
+    f->world.acks_left = -1;
+    assert_int_equal(m2m_agent_start(&f->agent), M2M_POLL_OK);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(retained_status(f, 30), -1);
+    assert_int_equal(events_for(f, "removed", 30), 1);
+    assert_null(job_table_find(&f->agent.table, 30));
+}
+
+static void a_restart_takes_the_broker_as_its_baseline(void **state)
+{
+    fixture_t *f = *state;
+    world_set_jobs(&f->world, 40, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    /* A new agent over the same broker: job 7 changed while it was down. */
+    f->world.jobs[6].status = 11;
+    memset(&f->agent, 0, sizeof f->agent);
+    start(f);
+    assert_int_equal(f->agent.restored, 40);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(events_for(f, "transition", 7), 1);
+    assert_int_equal(retained_status(f, 7), 11);
+}
+
+static void one_page_request_is_one_write(void **state)
+{
+    fixture_t *f = *state;
+    world_set_jobs(&f->world, 30, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->world.requests, 2);
+    assert_int_equal(f->world.records_last_request, 1);
+    assert_int_equal(f->world.sends_last_request, 1);
+}
+
+static void a_token_longer_than_the_buffer_still_streams(void **state)
+{
+    fixture_t *f = *state;
+    static char token[5001];
+    memset(token, 'k', sizeof token - 1);
+    f->world.token = token;
+    f->cfg.token = token;
+    world_set_jobs(&f->world, 30, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(retained_status(f, 30), 8);
+    assert_true(f->world.records_last_request > 1);
+}
+
+#if M2M_WITH_AKSK
+static void a_signed_page_request_is_one_write(void **state)
+{
+    fixture_t *f = *state;
+    f->world.token = NULL; /* the loopback server does not check signatures */
+    f->cfg.auth = M2M_AUTH_AKSK;
+    f->cfg.token = NULL;
+    f->cfg.ak = "QTWAOYTTINDUT2QVKYUC";
+    f->cfg.sk = "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc";
+    world_set_jobs(&f->world, 30, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->world.records_last_request, 1);
+    assert_int_equal(retained_status(f, 30), 8);
+}
+#endif
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(first_start_is_one_walk_and_publishes_every_job, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(more_changes_than_the_window_is_still_one_walk, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_failed_page_keeps_what_it_published_and_removes_nothing,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_broken_page_is_requested_again_on_a_new_connection,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_first_poll_that_fails_sends_no_events_later, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(the_whole_jobs_of_a_truncated_page_are_published, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_broker_that_stops_acknowledging_gets_everything_back,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(an_unacknowledged_removal_is_published_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_restart_takes_the_broker_as_its_baseline, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(one_page_request_is_one_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_token_longer_than_the_buffer_still_streams, setup,
+                                        teardown),
+#if M2M_WITH_AKSK
+        cmocka_unit_test_setup_teardown(a_signed_page_request_is_one_write, setup, teardown),
+#endif
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
