@@ -103,6 +103,10 @@ deps:
 ifneq ($(BOARD_DEB_LIBS),)
 	@sh boards/multiarch-deps.sh $(BOARD_ARCH) $(BOARD_DEB_LIBS) -- $(BOARD_DEB_TOOLS)
 endif
+# A board's own step after the packages (mps2-an386: Debian's lwIP and mbedTLS sources).
+ifneq ($(BOARD_DEPS_EXTRA),)
+	@$(BOARD_DEPS_EXTRA)
+endif
 
 # ---- tests -------------------------------------------------------------------
 
