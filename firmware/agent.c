@@ -6,9 +6,9 @@
  * hands one job at a time to jsmn; each job is diffed against the job table,
  * and one that changed is published at once: a job read whole says what the
  * API just said, whatever a later page does. The table records it when the
- * broker has acknowledged it (at the end of each page, or when
- * M2M_PUBLISH_WINDOW jobs wait). Only a complete walk publishes the
- * removals and the summary: a walk that fails on any page removes nothing.
+ * broker has acknowledged it; up to M2M_PUBLISH_WINDOW jobs wait for that
+ * while the walk goes on. Only a complete walk publishes the removals and the
+ * summary: a walk that fails on any page removes nothing.
  */
 #include "agent.h"
 #include "agent_internal.h"
@@ -46,180 +46,7 @@ void agent_set_error(m2m_agent_t *a, const char *code, const char *message)
     strbuf_puts(&sb, message);
 }
 
-static long topic_build(m2m_agent_t *a, int with_project, const char *suffix, const int64_t *id)
-{
-    strbuf_t sb;
-    strbuf_init(&sb, a->topic, sizeof a->topic);
-    strbuf_puts(&sb, a->cfg->base_topic);
-    strbuf_putc(&sb, '/');
-    strbuf_puts(&sb, a->cfg->agent_id);
-    strbuf_putc(&sb, '/');
-    if (with_project) {
-        strbuf_puts(&sb, a->cfg->project_id);
-        strbuf_putc(&sb, '/');
-    }
-    strbuf_puts(&sb, suffix);
-    if (id != NULL) {
-        strbuf_int(&sb, *id);
-    }
-    return strbuf_result(&sb);
-}
-
-static int publish(m2m_agent_t *a, const void *payload, size_t len, int retain)
-{
-    int32_t rc = m2m_mqtt_publish(a->port, a->topic, payload, len, a->cfg->qos, retain);
-    if (rc != M2M_PORT_OK) {
-        a->publish_error = 1;
-        agent_log_parts(a, M2M_LOG_WARN, "publish to ", a->topic, " failed", "");
-        return -1;
-    }
-    return 0;
-}
-
-static int publish_event(m2m_agent_t *a, const event_t *ev)
-{
-    long len = payload_event(a->payload, sizeof a->payload, ev);
-    if (len < 0 || topic_build(a, 1, "events", NULL) < 0) {
-        return -1;
-    }
-    return publish(a, a->payload, (size_t)len, 0);
-}
-
-/* ---- one job ------------------------------------------------------------- */
-
-/* Wait for the broker to acknowledge what was published and record the jobs
- * it confirmed in the table. Returns 0, or -1 with publish_error set: the
- * jobs that were waiting keep the entries they had, so the next poll
- * publishes them again (their events included). */
-static int confirm_published(m2m_agent_t *a)
-{
-    uint32_t i;
-    if (!a->publish_error && m2m_mqtt_flush(a->port) != M2M_PORT_OK) {
-        a->publish_error = 1;
-        m2m_log(a->port, M2M_LOG_WARN,
-                "the broker did not acknowledge what was published: the next poll publishes "
-                "it again");
-    }
-    if (!a->publish_error) {
-        for (i = 0; i < a->unacked_count; i++) {
-            (void)job_table_store_entry(&a->table, &a->unacked[i]);
-        }
-    }
-    a->unacked_count = 0;
-    return a->publish_error ? -1 : 0;
-}
-
-/* Publish a job read whole: its topic, then its event (added, or a
- * transition when the status changed; none before the first complete
- * walk). Returns 0, or -1 when the broker failed. */
-static int publish_job(m2m_agent_t *a, const job_record_t *job, uint64_t fingerprint,
-                       job_table_result_t res, const job_entry_t *before, size_t payload_len)
-{
-    if (topic_build(a, 1, "jobs/", &job->job_id) < 0 ||
-        publish(a, a->payload, payload_len, 1) != 0) {
-        return -1;
-    }
-    if (a->baseline_done && (res == JOB_TABLE_NEW || (res == JOB_TABLE_CHANGED &&
-                                                      (int64_t)before->status != job->status))) {
-        event_t ev;
-        ev.type = res == JOB_TABLE_NEW ? EVENT_ADDED : EVENT_TRANSITION;
-        ev.job_id = job->job_id;
-        ev.job_name = (job->present & JOB_HAS_JOB_NAME) ? job->job_name : NULL;
-        ev.job_name_len = job->job_name_len;
-        ev.from = before->status;
-        ev.to = job->status;
-        ev.at = m2m_time_utc_ms(a->port);
-        if (publish_event(a, &ev) != 0) {
-            return -1;
-        }
-    }
-    if (res == JOB_TABLE_FULL) {
-        return 0; /* untracked: published on every poll */
-    }
-    if (res == JOB_TABLE_NEW) {
-        /* Counted once in this walk even before the broker confirms it. */
-        job_table_hold(&a->table, job->job_id, job->status);
-    }
-    job_table_entry_make(&a->unacked[a->unacked_count++], job->job_id, job->status, fingerprint);
-    return a->unacked_count < M2M_PUBLISH_WINDOW ? 0 : confirm_published(a);
-}
-
-int agent_on_job(void *user, char *text, size_t len)
-{
-    m2m_agent_t *a = (m2m_agent_t *)user;
-    job_record_t job;
-    job_entry_t before;
-    job_table_result_t res;
-    uint64_t fingerprint;
-    long payload_len;
-    job_record_status_t st = job_record_parse(&a->record_parser, text, len, &job);
-
-    if (st != JOB_RECORD_OK) {
-        agent_set_error(a, "malformed_job", job_record_strerror(st));
-        return 1;
-    }
-    a->page_jobs++;
-    a->poll_jobs++;
-    fingerprint = job_record_fingerprint(&job);
-    res = job_table_observe(&a->table, job.job_id, job.status, fingerprint, &before);
-    if (res == JOB_TABLE_DUPLICATE) {
-        return 0; /* offset paging listed it twice: count it once */
-    }
-    summary_count(&a->summary, job.status);
-    if (res == JOB_TABLE_SAME) {
-        return 0;
-    }
-    if (res == JOB_TABLE_FULL && !a->full_warned) {
-        a->full_warned = 1;
-        agent_log_parts(
-            a, M2M_LOG_WARN,
-            "job table full: jobs beyond modelarts.max_jobs are published on every poll "
-            "but get no events or removals",
-            "", "", "");
-    }
-    payload_len = payload_job(a->payload, sizeof a->payload, &job);
-    if (payload_len < 0) {
-        agent_set_error(a, "payload", "a job does not fit the payload buffer");
-        return 1;
-    }
-    if (publish_job(a, &job, fingerprint, res, &before, (size_t)payload_len) != 0) {
-        agent_set_error(a, "mqtt", "publishing to the broker failed");
-        return 2;
-    }
-    return 0;
-}
-
 /* ---- a whole poll ------------------------------------------------------------ */
-
-static int on_removed(void *user, const job_entry_t *entry)
-{
-    m2m_agent_t *a = (m2m_agent_t *)user;
-    if (a->publish_error || topic_build(a, 1, "jobs/", &entry->job_id) < 0 ||
-        publish(a, "", 0, 1) != 0) {
-        return 1; /* kept as it is: the next complete poll tries again */
-    }
-    if (a->baseline_done) {
-        event_t ev;
-        ev.type = EVENT_REMOVED;
-        ev.job_id = entry->job_id;
-        ev.job_name = NULL;
-        ev.job_name_len = 0;
-        ev.from = entry->status;
-        ev.to = 0;
-        ev.at = m2m_time_utc_ms(a->port);
-        (void)publish_event(a, &ev);
-    }
-    return 0;
-}
-
-/* After a complete walk: clear the topics of the jobs gone from two walks in
- * a row, and forget them once the broker acknowledged it. */
-static void publish_removals(m2m_agent_t *a)
-{
-    if (job_table_end_poll(&a->table, on_removed, a) != 0 && confirm_published(a) == 0) {
-        (void)job_table_drop_gone(&a->table);
-    }
-}
 
 /* FNV-1a of a payload: tells whether a summary or health message would say
  * something new. */
@@ -261,8 +88,8 @@ static void publish_summary(m2m_agent_t *a)
     }
     a->summary.updated_at = m2m_time_utc_ms(a->port);
     len = payload_summary(a->payload, sizeof a->payload, &a->summary);
-    if (len >= 0 && topic_build(a, 1, "summary", NULL) >= 0 &&
-        (publish(a, a->payload, (size_t)len, 1) != 0 || confirm_published(a) != 0)) {
+    if (len >= 0 && agent_topic(a, 1, "summary", NULL) >= 0 &&
+        (agent_publish(a, a->payload, (size_t)len, 1) != 0 || agent_confirm(a, 0) != 0)) {
         a->summary_sent.valid = 0;
     }
 }
@@ -281,8 +108,8 @@ static void publish_health(m2m_agent_t *a)
         return;
     }
     len = payload_health(a->payload, sizeof a->payload, &a->health);
-    if (len >= 0 && topic_build(a, a->cfg->project_health, "health", NULL) >= 0 &&
-        (publish(a, a->payload, (size_t)len, 1) != 0 || confirm_published(a) != 0)) {
+    if (len >= 0 && agent_topic(a, a->cfg->project_health, "health", NULL) >= 0 &&
+        (agent_publish(a, a->payload, (size_t)len, 1) != 0 || agent_confirm(a, 0) != 0)) {
         a->health_sent.valid = 0;
     }
 }
@@ -298,15 +125,63 @@ static void take_api_figures(m2m_agent_t *a)
     a->summary.quotas = s->quotas;
 }
 
-/* Paging ends at a short or empty page, once job_total_count is reached, or
- * at the API's last page. */
+uint32_t agent_page_size(const m2m_agent_t *a)
+{
+    if (a->cfg->api == M2M_API_V2 && a->cfg->per_page > M2M_V2_LIMIT_MAX) {
+        return M2M_V2_LIMIT_MAX;
+    }
+    return a->cfg->per_page;
+}
+
+/* Paging ends at a short or empty page, once job_total_count is reached (v1:
+ * v2's total ignores filters), or at the API's last page. */
 static int last_page(const m2m_agent_t *a, uint32_t page)
 {
     const job_stream_t *s = &a->stream;
-    if (a->page_jobs == 0 || a->page_jobs < a->cfg->per_page || page >= M2M_PAGE_LIMIT) {
+    if (a->page_jobs == 0 || a->page_jobs < agent_page_size(a) || page >= M2M_PAGE_LIMIT) {
         return 1;
     }
-    return s->has_job_total_count && (int64_t)a->poll_jobs >= s->job_total_count;
+    return a->cfg->api == M2M_API_V1 && s->has_job_total_count &&
+           (int64_t)a->poll_jobs >= s->job_total_count;
+}
+
+/* v2: the offset of a walk's request-th request. The first is 0. The second is 1, which is the
+ * second page where offset is a page index (the current documentation) and the second job where
+ * it counts jobs (older documentation): the second answer holds the first page's last job only
+ * in the second case, and the walk goes on accordingly. */
+static void v2_before_request(m2m_agent_t *a, uint32_t request)
+{
+    m2m_v2_walk_t *w = &a->v2;
+    if (request == 1) {
+        w->offset = 0;
+        w->probe_seen = 0;
+    } else if (request == 2) {
+        w->offset = 1;
+    } else if (w->item_offset) {
+        w->offset += w->last_page_jobs;
+    } else {
+        w->offset = request - 1;
+    }
+    w->request = request;
+    w->fresh = 0;
+}
+
+/* v2, after a page: what its offset means, and a guard against a server that ignores it (a
+ * full page of jobs the walk had seen would repeat forever). Returns 0, or -1 with the error
+ * set. */
+static int v2_after_page(m2m_agent_t *a)
+{
+    m2m_v2_walk_t *w = &a->v2;
+    if (w->request == 2) {
+        w->item_offset = w->probe_seen;
+    }
+    w->last_page_jobs = a->page_jobs;
+    if (w->request >= 3 && a->page_jobs >= agent_page_size(a) && w->fresh == 0) {
+        agent_set_error(a, "paging",
+                        "the API sent a page it had sent before: it ignores offset");
+        return -1;
+    }
+    return 0;
 }
 
 static void log_poll(m2m_agent_t *a, m2m_poll_result_t res)
@@ -338,8 +213,11 @@ static void log_poll(m2m_agent_t *a, m2m_poll_result_t res)
             sb.overflow ? "poll failed (message too long to log)" : line);
 }
 
-/* One walk over every page. What each page published is confirmed before
- * the next page is requested; removals wait for a complete walk. */
+/* One walk over every page; removals wait for a complete walk. The jobs
+ * published wait for their acknowledgements while the walk goes on (a wait
+ * at every page would cost a round trip per page, and with a broker that
+ * delays small packets, such as mosquitto without set_tcp_nodelay, up to
+ * 40 ms of delayed ACK each); the walk ends by waiting for all of them. */
 static m2m_poll_result_t walk(m2m_agent_t *a)
 {
     m2m_poll_result_t res = M2M_POLL_OK;
@@ -347,15 +225,17 @@ static m2m_poll_result_t walk(m2m_agent_t *a)
     int renewed = 0;
 
     job_table_begin_poll(&a->table);
-    summary_clear(&a->summary);
+    summary_clear(&a->summary, a->cfg->api == M2M_API_V2);
     a->poll_jobs = 0;
     for (page = 1; page <= M2M_PAGE_LIMIT; page++) {
         a->page_jobs = 0;
+        if (a->cfg->api == M2M_API_V2) {
+            v2_before_request(a, page);
+        }
         res = agent_fetch_page(a, page);
         a->health.pages++;
-        /* The jobs a failed page delivered whole are as true as any. */
-        if (confirm_published(a) != 0) {
-            res = M2M_POLL_TRANSIENT;
+        if (a->publish_error) {
+            res = M2M_POLL_TRANSIENT; /* the broker failed: it would fail every page */
             break;
         }
         if (res == M2M_POLL_REFUSED && a->http.status_code == 401 &&
@@ -373,15 +253,23 @@ static m2m_poll_result_t walk(m2m_agent_t *a)
         if (res != M2M_POLL_OK) {
             break;
         }
+        if (a->cfg->api == M2M_API_V2 && v2_after_page(a) != 0) {
+            res = M2M_POLL_REFUSED;
+            break;
+        }
         take_api_figures(a);
         if (last_page(a, page)) {
             break;
         }
     }
+    /* The jobs a failed walk read whole are as true as any. */
+    if (agent_confirm(a, 0) != 0) {
+        res = M2M_POLL_TRANSIENT;
+    }
     if (res != M2M_POLL_OK) {
         return res;
     }
-    publish_removals(a);
+    agent_publish_removals(a);
     return a->publish_error ? M2M_POLL_TRANSIENT : M2M_POLL_OK;
 }
 
@@ -397,7 +285,9 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     }
     a->publish_error = 0;
     a->full_warned = 0;
+    a->unacked_first = 0;
     a->unacked_count = 0;
+    a->sent = 0;
     a->error_code[0] = '\0';
     a->error_message[0] = '\0';
     a->health.http_status = 0;
@@ -461,18 +351,22 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
                                  mbedtls_ssl_context *ssl, job_entry_t *table_storage,
                                  uint32_t capacity, uint32_t timeout_ms)
 {
-    static const int64_t longest_id = INT64_MIN;
+    static const job_key_t longest_id = {INT64_MIN, 0};
     memset(a, 0, sizeof *a);
     a->cfg = cfg;
     a->port = port;
     tls_client_init(&a->tls, ssl, port, timeout_ms);
-    job_table_init(&a->table, table_storage, capacity);
+    if (cfg->api == M2M_API_V2) {
+        job_table_init_wide(&a->table, table_storage, cfg->table_ids2, capacity);
+    } else {
+        job_table_init(&a->table, table_storage, capacity);
+    }
     a->health.capacity = capacity;
     a->health.version = cfg->version;
     a->health.error_code = a->error_code;
     a->health.error_message = a->error_message;
     /* Every topic the agent will build must fit; the longest is a job's. */
-    if (topic_build(a, 1, "jobs/", &longest_id) < 0 || topic_build(a, 0, "health", NULL) < 0) {
+    if (agent_topic(a, 1, "jobs/", &longest_id) < 0 || agent_topic(a, 0, "health", NULL) < 0) {
         m2m_log(port, M2M_LOG_ERROR, "base_topic, agent_id and project_id make topics too long");
         return M2M_POLL_CONFIG;
     }
@@ -483,66 +377,20 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
                 "M2M_WITH_IAM_PASSWORD)");
         return M2M_POLL_CONFIG;
     }
+    if (cfg->api == M2M_API_V2 && (!M2M_WITH_V2 || cfg->table_ids2 == NULL)) {
+        m2m_log(port, M2M_LOG_ERROR,
+                M2M_WITH_V2 ? "api v2 needs storage for the jobs' UUIDs (table_ids2)"
+                            : "this build has no v2 list call (M2M_WITH_V2)");
+        return M2M_POLL_CONFIG;
+    }
     return M2M_POLL_OK;
-}
-
-/* One retained job topic read back at start: its payload holds the eight API
- * fields the job was last published with, so it parses and fingerprints
- * like the API's own job object. */
-static void on_retained_job(void *user, const char *topic, const void *payload, size_t len)
-{
-    m2m_agent_t *a = (m2m_agent_t *)user;
-    const char *id_text = strrchr(topic, '/');
-    job_record_t job;
-    int64_t id;
-
-    if (len == 0 || len >= sizeof a->payload || id_text == NULL ||
-        json_parse_int64(id_text + 1, strlen(id_text + 1), &id) != 0) {
-        return; /* a cleared topic, or not one of ours */
-    }
-    memcpy(a->payload, payload, len);
-    a->payload[len] = '\0';
-    if (job_record_parse(&a->record_parser, a->payload, len, &job) != JOB_RECORD_OK ||
-        job.job_id != id) {
-        return;
-    }
-    if (job_table_update(&a->table, job.job_id, job.status, job_record_fingerprint(&job), NULL) ==
-        JOB_TABLE_NEW) {
-        a->restored++;
-    }
-}
-
-/* Take the job topics the broker retains from an earlier run as the
- * baseline: a job that changed while the agent was down then gets its
- * transition event, and one deleted meanwhile is cleared. */
-static void restore_baseline(m2m_agent_t *a)
-{
-    char line[LOG_LINE_MAX];
-    strbuf_t sb;
-    if (a->table.count != 0 || a->baseline_done || topic_build(a, 1, "jobs/+", NULL) < 0) {
-        return; /* a reconnect: the agent's own table is the baseline */
-    }
-    a->restored = 0;
-    job_table_begin_poll(&a->table);
-    if (m2m_mqtt_read_retained(a->port, a->topic, on_retained_job, a, M2M_RETAINED_QUIET_MS,
-                               M2M_RETAINED_MAX_MS) != M2M_PORT_OK) {
-        return;
-    }
-    if (a->restored > 0) {
-        a->baseline_done = 1;
-        strbuf_init(&sb, line, sizeof line);
-        strbuf_puts(&sb, "baseline from the broker: ");
-        strbuf_uint(&sb, a->restored);
-        strbuf_puts(&sb, " retained job topics of an earlier run");
-        m2m_log(a->port, M2M_LOG_INFO, line);
-    }
 }
 
 m2m_poll_result_t m2m_agent_start(m2m_agent_t *a)
 {
     int32_t rc;
     char will_topic[M2M_TOPIC_MAX];
-    (void)topic_build(a, 0, "status", NULL);
+    (void)agent_topic(a, 0, "status", NULL);
     memcpy(will_topic, a->topic, sizeof will_topic);
     rc = m2m_mqtt_connect(a->port, will_topic, "offline", a->cfg->qos);
     if (rc == M2M_PORT_ERR_REFUSED) {
@@ -553,7 +401,7 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a)
         m2m_log(a->port, M2M_LOG_WARN, "the MQTT broker is unreachable");
         return M2M_POLL_TRANSIENT;
     }
-    if (publish(a, "online", 6, 1) != 0 || m2m_mqtt_flush(a->port) != M2M_PORT_OK) {
+    if (agent_publish(a, "online", 6, 1) != 0 || m2m_mqtt_wait_acks(a->port, 0) != 0) {
         return M2M_POLL_TRANSIENT;
     }
     return m2m_agent_join(a);
@@ -565,7 +413,7 @@ m2m_poll_result_t m2m_agent_join(m2m_agent_t *a)
      * (restarted without persistence): the next poll republishes every job
      * topic, and the summary and health as always. */
     m2m_agent_republish_all(a);
-    restore_baseline(a);
+    agent_restore_baseline(a);
     return M2M_POLL_OK;
 }
 
@@ -577,9 +425,9 @@ void m2m_agent_leave(m2m_agent_t *a)
 void m2m_agent_stop(m2m_agent_t *a)
 {
     m2m_agent_leave(a);
-    if (topic_build(a, 0, "status", NULL) >= 0) {
+    if (agent_topic(a, 0, "status", NULL) >= 0) {
         (void)m2m_mqtt_publish(a->port, a->topic, "offline", 7, a->cfg->qos, 1);
-        (void)m2m_mqtt_flush(a->port);
+        (void)m2m_mqtt_wait_acks(a->port, 0);
     }
     m2m_mqtt_disconnect(a->port);
 }

@@ -18,12 +18,13 @@ m2m_poll_result_t agent_transport_error(m2m_agent_t *a, tls_client_status_t st)
 }
 
 /* The request leaves through a->payload as through a buffer: in one write,
- * and so one TLS record, when it fits (the head and the credentials of a
- * page request do), in several when a credential is longer (an IAM token
- * may be). */
+ * and so one TLS record, when it fits (the head, the credentials and a v2
+ * body do), in several when a credential is longer (an IAM token may be).
+ * A v2 body waits at the end of the buffer, beyond cap, until it is sent. */
 typedef struct {
     m2m_agent_t *a;
     size_t used; /* bytes of a->payload waiting to be written */
+    size_t cap;  /* bytes of a->payload the writer may fill */
     tls_client_status_t st;
 } request_out_t;
 
@@ -38,13 +39,13 @@ static void out_flush(request_out_t *o)
 static void out_put(request_out_t *o, const char *text, size_t len)
 {
     while (len > 0 && o->st == TLS_CLIENT_OK) {
-        size_t room = sizeof o->a->payload - o->used;
+        size_t room = o->cap - o->used;
         size_t n = len < room ? len : room;
         memcpy(o->a->payload + o->used, text, n);
         o->used += n;
         text += n;
         len -= n;
-        if (o->used == sizeof o->a->payload) {
+        if (o->used == o->cap) {
             out_flush(o);
         }
     }
@@ -60,18 +61,20 @@ static void out_header(request_out_t *o, const char *name, const char *value)
 #if M2M_WITH_AKSK
 /* The AK/SK headers of the request whose head is a->payload[0..head), still
  * in the buffer: X-Sdk-Date, X-Project-Id, the signature over them, the Host
- * header and the query, and X-Security-Token when configured (signed too).
- * Credentials are signed and sent straight from the configuration. Returns
- * 0, or -1 with the error set. */
-static int put_signature(request_out_t *o, size_t head)
+ * header, the query (v1) or the Content-Type and the body (v2), and
+ * X-Security-Token when configured (signed too). Credentials are signed and
+ * sent straight from the configuration. Returns 0, or -1 with the error
+ * set. */
+static int put_signature(request_out_t *o, size_t head, const char *body, size_t body_len)
 {
     m2m_agent_t *a = o->a;
     const m2m_agent_config_t *cfg = a->cfg;
     static const char auth_name[] = "Authorization: ";
+    int v2 = cfg->api == M2M_API_V2;
     char date[APIG_DATE_LEN];
     char host[264]; /* a DNS name (253) and ":65535" */
     char path[M2M_TOPIC_MAX];
-    apig_header_t headers[4];
+    apig_header_t headers[5];
     apig_request_t req;
     strbuf_t sb;
     const char *line_end = memchr(a->payload, '\r', head);
@@ -84,7 +87,7 @@ static int put_signature(request_out_t *o, size_t head)
     apig_format_date(m2m_time_utc_ms(a->port), date);
     memcpy(a->last_sdk_date, date, sizeof date);
     /* The canonical query is the query on the wire: the request line is
-     * "GET <path>?<query> HTTP/1.1". */
+     * "GET <path>?<query> HTTP/1.1" (v2 has none). */
     if (line_end == NULL || line_end - a->payload < 9) {
         return -1;
     }
@@ -99,14 +102,22 @@ static int put_signature(request_out_t *o, size_t head)
         return -1;
     }
     strbuf_init(&sb, path, sizeof path);
-    strbuf_puts(&sb, "/v1/");
-    strbuf_puts(&sb, cfg->project_id);
-    strbuf_puts(&sb, "/training-jobs");
+    if (v2) {
+        request_search_target(&sb, cfg->project_id);
+    } else {
+        strbuf_puts(&sb, "/v1/");
+        strbuf_puts(&sb, cfg->project_id);
+        strbuf_puts(&sb, "/training-jobs");
+    }
     if (sb.overflow) {
         agent_set_error(a, "signing", "the project id is too long to sign");
         return -1;
     }
 
+    if (v2) {
+        headers[n].name = "content-type";
+        headers[n++].value = REQUEST_SEARCH_CONTENT_TYPE;
+    }
     headers[n].name = "host";
     headers[n++].value = host;
     headers[n].name = "x-project-id";
@@ -117,25 +128,25 @@ static int put_signature(request_out_t *o, size_t head)
         headers[n].name = "x-security-token";
         headers[n++].value = cfg->security_token;
     }
-    req.method = "GET";
+    req.method = v2 ? "POST" : "GET";
     req.path = path;
     req.canonical_query = query;
     req.headers = headers;
     req.header_count = n;
-    req.body = NULL;
-    req.body_len = 0;
+    req.body = body;
+    req.body_len = body_len;
 
     out_header(o, "X-Sdk-Date: ", date);
     out_header(o, "X-Project-Id: ", cfg->project_id);
     out_put(o, auth_name, sizeof auth_name - 1);
-    if (o->used < head || o->used + 2 >= sizeof a->payload) {
+    if (o->used < head || o->used + 2 >= o->cap) {
         return -1; /* the head left the buffer: cannot happen, it is short */
     }
     /* The signature goes straight into the buffer, after what waits there:
      * the head stays in place while it is computed. */
     authorization = a->payload + o->used;
     *end = '\0';
-    st = apig_sign(&req, cfg->ak, cfg->sk, authorization, sizeof a->payload - o->used - 2, NULL);
+    st = apig_sign(&req, cfg->ak, cfg->sk, authorization, o->cap - o->used - 2, NULL);
     *end = ' ';
     if (st != APIG_SIGNER_OK) {
         agent_set_error(a, "signing", "the request could not be signed (access key too long?)");
@@ -143,29 +154,66 @@ static int put_signature(request_out_t *o, size_t head)
     }
     o->used += strlen(authorization);
     out_put(o, "\r\n", 2);
-    if (n == 4) {
+    if (cfg->security_token != NULL && cfg->security_token[0] != '\0') {
         out_header(o, "X-Security-Token: ", cfg->security_token);
     }
     return 0;
 }
 #endif /* M2M_WITH_AKSK */
 
+/* The head of the page's request into a->payload[0..o->cap), and for v2 its
+ * body at the end of the buffer (o->cap is set below it). Returns the head's
+ * length, or -1. */
+static long build_head(m2m_agent_t *a, uint32_t page, request_out_t *o, size_t *body_len)
+{
+    const m2m_agent_config_t *cfg = a->cfg;
+    *body_len = 0;
+    o->cap = sizeof a->payload;
+#if M2M_WITH_V2
+    if (cfg->api == M2M_API_V2) {
+        search_query_t q;
+        long n;
+        q.offset = a->v2.offset;
+        q.limit = agent_page_size(a);
+        q.sort_by = cfg->sort_by;
+        q.order = cfg->order;
+        q.phases = cfg->status;
+        q.name_like = cfg->search_content;
+        q.workspace_id = cfg->workspace_id;
+        n = request_search_body(a->payload, sizeof a->payload / 2, &q);
+        if (n < 0) {
+            return -1;
+        }
+        *body_len = (size_t)n;
+        o->cap = sizeof a->payload - *body_len;
+        memmove(a->payload + o->cap, a->payload, *body_len);
+        (void)page;
+        return request_search_head(a->payload, o->cap, cfg->project_id, cfg->host, cfg->port,
+                                   cfg->version, *body_len);
+    }
+#endif
+    {
+        list_query_t q;
+        q.project_id = cfg->project_id;
+        q.per_page = cfg->per_page;
+        q.page = page;
+        q.sort_by = cfg->sort_by;
+        q.order = cfg->order;
+        q.search_content = cfg->search_content;
+        q.workspace_id = cfg->workspace_id;
+        q.status = cfg->status;
+        return request_list_head(a->payload, o->cap, &q, cfg->host, cfg->port, cfg->version);
+    }
+}
+
 static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
 {
-    list_query_t q;
-    long head;
     request_out_t o;
+    size_t body_len;
+    long head;
     const m2m_agent_config_t *cfg = a->cfg;
 
-    q.project_id = cfg->project_id;
-    q.per_page = cfg->per_page;
-    q.page = page;
-    q.sort_by = cfg->sort_by;
-    q.order = cfg->order;
-    q.search_content = cfg->search_content;
-    q.workspace_id = cfg->workspace_id;
-    q.status = cfg->status;
-    head = request_list_head(a->payload, sizeof a->payload, &q, cfg->host, cfg->port, cfg->version);
+    head = build_head(a, page, &o, &body_len);
     if (head < 0) {
         return TLS_CLIENT_ERR_HANDSHAKE; /* cannot happen with valid config */
     }
@@ -176,7 +224,7 @@ static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
      * IAM tokens are several kilobytes. */
 #if M2M_WITH_AKSK
     if (cfg->auth == M2M_AUTH_AKSK) {
-        if (put_signature(&o, (size_t)head) != 0) {
+        if (put_signature(&o, (size_t)head, a->payload + o.cap, body_len) != 0) {
             return TLS_CLIENT_ERR_IO;
         }
     } else
@@ -187,6 +235,19 @@ static tls_client_status_t send_request(m2m_agent_t *a, uint32_t page)
         out_header(&o, "X-Auth-Token: ", cfg->token);
     }
     out_put(&o, "\r\n", 2);
+    if (body_len > 0) {
+        /* The body joins the head when the head left room (memmove: they
+         * may overlap); else it goes on its own. */
+        if (o.used + body_len <= sizeof a->payload) {
+            memmove(a->payload + o.used, a->payload + o.cap, body_len);
+            o.used += body_len;
+        } else {
+            out_flush(&o);
+            if (o.st == TLS_CLIENT_OK) {
+                o.st = tls_client_write_all(&a->tls, a->payload + o.cap, body_len);
+            }
+        }
+    }
     out_flush(&o);
     return o.st;
 }
@@ -213,7 +274,10 @@ static int feed_response(m2m_agent_t *a, const uint8_t *in, size_t n)
             a->retry_after_date = a->http.retry_after_date;
             /* Only a successful page lists jobs; an error body is read for
              * its error_code and message alone. */
-            job_stream_init(&a->stream, ok && !a->reading_iam ? agent_on_job : NULL, a);
+            job_stream_init_api(&a->stream,
+                                a->cfg->api == M2M_API_V2 && !a->reading_iam ? JOB_STREAM_V2
+                                                                             : JOB_STREAM_V1,
+                                ok && !a->reading_iam ? agent_on_job : NULL, a);
             break;
         }
         case HTTP_RESPONSE_BODY:

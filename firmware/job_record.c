@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "job_record_internal.h"
 #include "strbuf.h"
 
 /* boards/cortex-m4.mk sets M2M_OPTIMIZE_SIZE 1: the hot paths below then trade host CPU for
@@ -96,7 +97,7 @@ static int is_json_number(const char *s, size_t n)
 
 /* jsmn's strict mode takes any run of printable bytes starting with t, f, n, '-' or a digit as
  * a primitive; only the JSON literals and numbers are valid. */
-static int is_json_primitive(const char *s, size_t n)
+int job_json_primitive(const char *s, size_t n)
 {
     if (n == 4 && (memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0)) {
         return 1;
@@ -110,7 +111,7 @@ static int is_json_primitive(const char *s, size_t n)
 /* The index after the value at v and all its descendants, or -1 when the descendants do not
  * form well-made JSON: jsmn lets through keys without values, "key": pairs inside arrays and
  * primitives such as "tru" or "1x". The value at v itself is the caller's to check. */
-static int skip_value(const char *text, const jsmntok_t *t, int v, int count)
+int job_tokens_skip(const char *text, const jsmntok_t *t, int v, int count)
 {
     int pending = 1;
     int i = v;
@@ -128,7 +129,7 @@ static int skip_value(const char *text, const jsmntok_t *t, int v, int count)
                 return -1;
             }
             if (t[i].type == JSMN_PRIMITIVE &&
-                !is_json_primitive(text + t[i].start, (size_t)(t[i].end - t[i].start))) {
+                !job_json_primitive(text + t[i].start, (size_t)(t[i].end - t[i].start))) {
                 return -1;
             }
         }
@@ -169,7 +170,7 @@ static job_record_status_t read_field(char *text, const jsmntok_t *v, int field,
             return JOB_RECORD_OK; /* null: absent */
         }
         if (is_text || s[0] == 't' || s[0] == 'f' || s[0] == 'n') {
-            return is_json_primitive(s, n) ? JOB_RECORD_ERR_TYPE : JOB_RECORD_ERR_JSON;
+            return job_json_primitive(s, n) ? JOB_RECORD_ERR_TYPE : JOB_RECORD_ERR_JSON;
         }
         if (json_parse_int64(s, n, integer_slot(out, field)) != 0) {
             return JOB_RECORD_ERR_NUMBER;
@@ -193,16 +194,12 @@ static job_record_status_t read_field(char *text, const jsmntok_t *v, int field,
     return JOB_RECORD_OK;
 }
 
-job_record_status_t job_record_parse(job_record_parser_t *p, char *text, size_t len,
-                                     job_record_t *out)
+int job_tokens_parse(job_record_parser_t *p, const char *text, size_t len)
 {
     const jsmntok_t *t = p->tokens;
     int count;
-    int i = 1;
-    int k;
     size_t end;
 
-    memset(out, 0, sizeof *out);
     jsmn_init(&p->parser);
     count = jsmn_parse(&p->parser, text, len, p->tokens, M2M_JOB_TOKENS_MAX);
     if (count == JSMN_ERROR_NOMEM) {
@@ -221,6 +218,22 @@ job_record_status_t job_record_parse(job_record_parser_t *p, char *text, size_t 
             return JOB_RECORD_ERR_JSON;
         }
     }
+    return count;
+}
+
+job_record_status_t job_record_parse(job_record_parser_t *p, char *text, size_t len,
+                                     job_record_t *out)
+{
+    const jsmntok_t *t = p->tokens;
+    int count;
+    int i = 1;
+    int k;
+
+    memset(out, 0, sizeof *out);
+    count = job_tokens_parse(p, text, len);
+    if (count < 0) {
+        return (job_record_status_t)count;
+    }
 
     for (k = 0; k < t[0].size; k++) {
         const jsmntok_t *key = &t[i];
@@ -233,7 +246,7 @@ job_record_status_t job_record_parse(job_record_parser_t *p, char *text, size_t 
             return JOB_RECORD_ERR_JSON;
         }
         /* A value without children (a scalar, {} or []) ends at the next token. */
-        next = (i + 1 < count && t[i + 1].size == 0) ? i + 2 : skip_value(text, t, i + 1, count);
+        next = (i + 1 < count && t[i + 1].size == 0) ? i + 2 : job_tokens_skip(text, t, i + 1, count);
         if (next < 0) {
             return JOB_RECORD_ERR_JSON;
         }
@@ -249,7 +262,7 @@ job_record_status_t job_record_parse(job_record_parser_t *p, char *text, size_t 
         if (field == F_NONE) {
             const jsmntok_t *v = &t[i + 1];
             if (v->type == JSMN_PRIMITIVE &&
-                !is_json_primitive(text + v->start, (size_t)(v->end - v->start))) {
+                !job_json_primitive(text + v->start, (size_t)(v->end - v->start))) {
                 return JOB_RECORD_ERR_JSON;
             }
         } else {
@@ -272,10 +285,9 @@ job_record_status_t job_record_parse(job_record_parser_t *p, char *text, size_t 
     return JOB_RECORD_OK;
 }
 
-#define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
 
-static uint64_t fnv_bytes(uint64_t h, const uint8_t *p, size_t n)
+uint64_t job_fnv(uint64_t h, const uint8_t *p, size_t n)
 {
     size_t i = 0;
 #if !M2M_OPTIMIZE_SIZE
@@ -310,9 +322,9 @@ uint64_t job_record_fingerprint(const job_record_t *job)
 #if M2M_OPTIMIZE_SIZE
     size_t i;
 
-    h = FNV_OFFSET;
+    h = JOB_FNV_OFFSET;
     for (i = 0; i < sizeof fingerprint_ints; i++) {
-        h = fnv_bytes(h, (const uint8_t *)job + fingerprint_ints[i], sizeof(int64_t));
+        h = job_fnv(h, (const uint8_t *)job + fingerprint_ints[i], sizeof(int64_t));
     }
 #else
     int64_t ints[6];
@@ -323,20 +335,20 @@ uint64_t job_record_fingerprint(const job_record_t *job)
     ints[3] = job->create_time;
     ints[4] = job->duration;
     ints[5] = job->version_count;
-    h = fnv_bytes(FNV_OFFSET, (const uint8_t *)ints, sizeof ints);
+    h = job_fnv(JOB_FNV_OFFSET, (const uint8_t *)ints, sizeof ints);
 #endif
     meta[0] = job->present;
     meta[1] = job->job_name != NULL ? (uint32_t)job->job_name_len : 0;
     meta[2] = job->job_desc != NULL ? (uint32_t)job->job_desc_len : 0;
-    h = fnv_bytes(h, (const uint8_t *)meta, sizeof meta);
+    h = job_fnv(h, (const uint8_t *)meta, sizeof meta);
     if (job->job_name != NULL) {
-        h = fnv_bytes(h, (const uint8_t *)job->job_name, job->job_name_len);
+        h = job_fnv(h, (const uint8_t *)job->job_name, job->job_name_len);
     }
     if (job->job_desc != NULL) {
-        h = fnv_bytes(h, (const uint8_t *)job->job_desc, job->job_desc_len);
+        h = job_fnv(h, (const uint8_t *)job->job_desc, job->job_desc_len);
     }
     /* Fold the 64 bits to 40 by xor, as FNV's authors advise for shorter hashes. */
-    return (h ^ (h >> 40)) & ((1ull << 40) - 1u);
+    return JOB_FNV_FOLD40(h);
 }
 
 const char *job_record_strerror(job_record_status_t st)
@@ -361,6 +373,8 @@ const char *job_record_strerror(job_record_status_t st)
         return "no job_id";
     case JOB_RECORD_ERR_NO_STATUS:
         return "no status";
+    case JOB_RECORD_ERR_BAD_ID:
+        return "id not a UUID";
     }
     return "unknown status";
 #else

@@ -102,3 +102,45 @@ int job_phase_terminal(job_phase_t phase)
 {
     return phase == JOB_PHASE_SUCCEEDED || phase == JOB_PHASE_FAILED || phase == JOB_PHASE_CANCELED;
 }
+
+/* v2 phases in code order, JOB_V2_OTHER's name first. */
+static const char v2_phase_names[] = "Other\0"
+                                     "Creating\0"
+                                     "Pending\0"
+                                     "Running\0"
+                                     "Terminating\0"
+                                     "Completed\0"
+                                     "Failed\0"
+                                     "Terminated\0"
+                                     "Abnormal";
+
+static const uint8_t v2_phases[JOB_V2_PHASE_COUNT] = {P_UNK,  P_PEND, P_PEND, P_RUN, P_STOP,
+                                                      P_OK,   P_FAIL, P_CANC, P_FAIL};
+
+int64_t job_v2_phase_code(const char *phase, size_t len)
+{
+    const char *name = v2_phase_names;
+    int64_t code;
+    for (code = 0; code < JOB_V2_PHASE_COUNT; code++, name += strlen(name) + 1) {
+        if (code != JOB_V2_OTHER && strlen(name) == len && memcmp(name, phase, len) == 0) {
+            return code;
+        }
+    }
+    return JOB_V2_OTHER;
+}
+
+const char *job_v2_phase_name(int64_t code)
+{
+    if (code < 0 || code >= JOB_V2_PHASE_COUNT) {
+        code = JOB_V2_OTHER;
+    }
+    return nth_name(v2_phase_names, (unsigned)code);
+}
+
+job_phase_t job_v2_phase(int64_t code)
+{
+    if (code < 0 || code >= JOB_V2_PHASE_COUNT) {
+        return JOB_PHASE_UNKNOWN;
+    }
+    return (job_phase_t)v2_phases[code];
+}

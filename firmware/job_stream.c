@@ -1,10 +1,16 @@
 /* job_stream.c - streaming reader of a list-call body; see include/job_stream.h.
  *
  * Two speeds. Outside job elements a byte-at-a-time state machine walks and validates the
- * JSON; there are few such bytes (top-level keys and scalars, commas between jobs). Inside a job
- * element, nearly the whole body, bytes are copied to the job buffer in blocks and scanned with
- * a table lookup for the only bytes that matter there: quotes, backslashes, brackets and control
- * bytes. The rest of a job's syntax is checked by jsmn afterwards (job_record).
+ * JSON; there are few such bytes (top-level keys and scalars, commas between jobs). Inside a v1
+ * job element, nearly the whole body, bytes are copied to the job buffer in blocks and scanned
+ * with a table lookup for the only bytes that matter there: quotes, backslashes, brackets and
+ * control bytes. The rest of a job's syntax is checked by jsmn afterwards (job_record).
+ *
+ * A v2 item is mostly bytes the payload does not need, so it is not copied whole: the same
+ * state machine walks it (fully validating it), and writes to the job buffer only the members
+ * it keeps. A kept member is written when its value's first byte shows the value's type: the
+ * separator, the decoded key and the colon are generated then, so a skipped member leaves
+ * nothing behind, not even a comma; its scalar value follows byte by byte as it is read.
  */
 #include "job_stream.h"
 
@@ -20,6 +26,20 @@
 #define OUT_OF_LINE __attribute__((noinline))
 #else
 #define OUT_OF_LINE
+#endif
+/* end_job() is inlined in the v1 job loop, where it runs once per job, although the end of a v2
+ * item calls it too. */
+#if defined(__GNUC__)
+#define JOB_LOOP_INLINE inline __attribute__((always_inline))
+#else
+#define JOB_LOOP_INLINE inline
+#endif
+/* The v2 item path is kept out of line, so that the v1 dispatch it sits beside is compiled as
+ * tightly as without it (M2M_OPTIMIZE_SIZE: left to the compiler). */
+#if defined(__GNUC__) && !M2M_OPTIMIZE_SIZE
+#define OFF_JOB_LOOP __attribute__((noinline))
+#else
+#define OFF_JOB_LOOP
 #endif
 
 /* The states up to ST_DONE sit between tokens, where whitespace is skipped. */
@@ -37,11 +57,11 @@ enum {
     ST_HEX,     /* in \uXXXX; sub = hex digits still expected */
     ST_LITERAL, /* in true/false/null; sub = index of the next byte in literal_tail */
     ST_NUMBER,  /* sub = json_number_step state */
-    ST_JOB,     /* inside an element of "jobs" */
+    ST_JOB,     /* inside an element of v1 "jobs" */
     ST_ERROR    /* error = the status, negated */
 };
 
-/* Top-level fields, numbered in the order of known_keys. */
+/* What a key names: top-level fields, then the members of a v2 item that are kept. */
 enum {
     F_NONE,
     F_IS_SUCCESS,
@@ -51,18 +71,70 @@ enum {
     F_JOB_TOTAL_COUNT,
     F_JOB_COUNT_LIMIT,
     F_QUOTAS,
-    F_JOBS
+    F_JOBS,     /* the job list: "jobs", v2 "items" */
+    F_METADATA, /* kept when an object */
+    F_STATUS,   /* kept when an object */
+    F_SCALAR    /* kept when a scalar; while its value is read: copied to the job buffer */
 };
 
-/* Length-prefixed; a key matches only with its exact length. */
-static const char known_keys[] = "\012is_success"
-                                 "\012error_code"
-                                 "\015error_message"
-                                 "\011error_msg"
-                                 "\017job_total_count"
-                                 "\017job_count_limit"
-                                 "\006quotas"
-                                 "\004jobs";
+/* The known keys: per key its length, its F_* and its name; a key matches only with its exact
+ * length. Each kind of object reads a run of them (key_runs); v2's top level shares the error
+ * fields with v1's. */
+#define K_V2_ONLY                                                                                  \
+    "\005\005total"                                                                                \
+    "\005\010items"
+#define K_ERRORS                                                                                   \
+    "\012\002error_code"                                                                           \
+    "\015\003error_message"                                                                        \
+    "\011\004error_msg"
+#define K_V1_ONLY                                                                                  \
+    "\012\001is_success"                                                                           \
+    "\017\005job_total_count"                                                                      \
+    "\017\006job_count_limit"                                                                      \
+    "\006\007quotas"                                                                               \
+    "\004\010jobs"
+#define K_ITEM                                                                                     \
+    "\004\013kind"                                                                                 \
+    "\010\011metadata"                                                                             \
+    "\006\012status"
+#define K_METADATA                                                                                 \
+    "\002\013id"                                                                                   \
+    "\004\013name"                                                                                 \
+    "\013\013description"                                                                          \
+    "\013\013create_time"                                                                          \
+    "\014\013workspace_id"                                                                         \
+    "\011\013user_name"
+#define K_STATUS                                                                                   \
+    "\005\013phase"                                                                                \
+    "\017\013secondary_phase"                                                                      \
+    "\010\013duration"                                                                             \
+    "\012\013start_time"
+static const char known_keys[] = K_V2_ONLY K_ERRORS K_V1_ONLY K_ITEM K_METADATA K_STATUS;
+
+/* Whose keys are read: the top level's (by API), and in a v2 item its own and those of a kept
+ * "metadata" or "status". */
+enum {
+    OWNER_V1 = JOB_STREAM_V1,
+    OWNER_V2 = JOB_STREAM_V2,
+    OWNER_ITEM,
+    OWNER_METADATA,
+    OWNER_STATUS,
+    OWNER_NONE
+};
+/* Where a run starts: the length of the runs before it. */
+#define AFTER(before) ((uint8_t)(sizeof(before) - 1))
+static const uint8_t key_runs[OWNER_NONE][2] = {
+    {AFTER(K_V2_ONLY), 8}, /* OWNER_V1: the errors and v1's own */
+    {0, 5},                /* OWNER_V2: v2's own and the errors */
+    {AFTER(K_V2_ONLY K_ERRORS K_V1_ONLY), 3},
+    {AFTER(K_V2_ONLY K_ERRORS K_V1_ONLY K_ITEM), 6},
+    {AFTER(K_V2_ONLY K_ERRORS K_V1_ONLY K_ITEM K_METADATA), 4},
+};
+/* A kept member's head, ,"key":c, is built in key[] (begin_item_value()). */
+typedef char member_head_fits_in_key
+    [sizeof(((job_stream_t *)0)->key) >= sizeof "secondary_phase" - 1 + 5 ? 1 : -1];
+typedef char key_codes_match_the_fields
+    [(F_JOBS == 8 && F_METADATA == 9 && F_STATUS == 10 && F_SCALAR == 11) ? 1 : -1];
 
 enum {
     FL_IN_JOBS = 1u << 0,    /* the open array at depth 2 is "jobs" */
@@ -71,6 +143,15 @@ enum {
     FL_TEXT_CUT = 1u << 3,   /* error text longer than the job buffer used to hold it */
     FL_JOB_STRING = 1u << 4, /* inside a string of a job element */
     FL_JOB_ESCAPE = 1u << 5  /* the next job byte is escaped */
+};
+
+/* Where a v2 walk is inside "items" (the item byte). */
+enum {
+    IT_IN_ITEMS = 1u << 0,    /* the open array at depth 2 is "items" */
+    IT_KEPT = 1u << 1,        /* the object at depth 4 is a kept "metadata" or "status" */
+    IT_STATUS = 1u << 2,      /* ... and it is "status" */
+    IT_ITEM_MEMBER = 1u << 3, /* a member of the item was written */
+    IT_INNER_MEMBER = 1u << 4 /* a member of the kept object was written */
 };
 
 /* The bytes after the first of each literal; where the index stops says which it was. */
@@ -86,6 +167,8 @@ static const char literal_tail[] = "rue\0alse\0ull";
 /* A jobs array holds the elements at depth 2 (the top-level object is 1), so a job element is
  * depth 3 and ends when the depth falls back to 2. */
 #define JOBS_DEPTH 2
+/* The members of a v2 item are at depth 3, those of its "metadata" and "status" at depth 4. */
+#define ITEM_DEPTH 3
 
 static int top_is_array(const job_stream_t *s)
 {
@@ -119,9 +202,20 @@ static int pop(job_stream_t *s, uint8_t c)
     return 1;
 }
 
-/* Keep string bytes: a top-level key in key[], error text (raw, decoded at its end) in job[],
- * which is free while no job element is open. */
-static void capture(job_stream_t *s, const uint8_t *p, size_t n)
+/* Append to the filtered copy of a v2 item. */
+static job_stream_status_t emit(job_stream_t *s, const void *p, size_t n)
+{
+    if (n > M2M_JOB_MAX - s->job_len) {
+        return JOB_STREAM_ERR_JOB_TOO_LARGE;
+    }
+    memcpy(s->job + s->job_len, p, n);
+    s->job_len += n;
+    return JOB_STREAM_OK;
+}
+
+/* Keep string bytes: a key in key[], a kept v2 scalar in its item's copy, error text (raw,
+ * decoded at its end) in job[], which is free while no job element is open. */
+static job_stream_status_t capture(job_stream_t *s, const uint8_t *p, size_t n)
 {
     if (s->flags & FL_KEY) {
         if (s->key_len <= sizeof s->key && n <= sizeof s->key - s->key_len) {
@@ -130,7 +224,10 @@ static void capture(job_stream_t *s, const uint8_t *p, size_t n)
         } else {
             s->key_len = sizeof s->key + 1; /* too long to be a known key */
         }
-        return;
+        return JOB_STREAM_OK;
+    }
+    if (s->field == F_SCALAR) {
+        return emit(s, p, n);
     }
     if (n > M2M_JOB_MAX - s->job_len) {
         n = M2M_JOB_MAX - s->job_len;
@@ -138,12 +235,13 @@ static void capture(job_stream_t *s, const uint8_t *p, size_t n)
     }
     memcpy(s->job + s->job_len, p, n);
     s->job_len += n;
+    return JOB_STREAM_OK;
 }
 
-static uint8_t match_key(job_stream_t *s)
+/* The F_* the key in key[] names among the count keys from k. The key is decoded in place
+ * first, so that a kept v2 member is written out with its plain name (key[0..key_len)). */
+static uint8_t match_key(job_stream_t *s, const char *k, unsigned count)
 {
-    const char *k = known_keys;
-    uint8_t field = F_IS_SUCCESS;
     size_t len = s->key_len;
 
     if (len > sizeof s->key) {
@@ -152,16 +250,34 @@ static uint8_t match_key(job_stream_t *s)
     if (memchr(s->key, '\\', len) != NULL) {
         long n = json_decode_string(s->key, len, s->key);
         len = n < 0 ? 0 : (size_t)n;
+        s->key_len = (uint8_t)len;
     }
-    while (*k != '\0') {
+    while (count-- > 0) {
         size_t n = (uint8_t)*k;
-        if (n == len && memcmp(k + 1, s->key, n) == 0) {
-            return field;
+        if (n == len && memcmp(k + 2, s->key, n) == 0) {
+            return (uint8_t)k[1];
         }
-        k += n + 1;
-        field++;
+        k += n + 2;
     }
     return F_NONE;
+}
+
+/* Whose keys the open object has (OWNER_*; OWNER_NONE: its keys are not read). */
+static unsigned key_owner(const job_stream_t *s)
+{
+    if (s->depth == 1) {
+        return s->api;
+    }
+    if (!(s->item & IT_IN_ITEMS)) {
+        return OWNER_NONE;
+    }
+    if (s->depth == ITEM_DEPTH) {
+        return OWNER_ITEM;
+    }
+    if (s->depth == ITEM_DEPTH + 1 && (s->item & IT_KEPT)) {
+        return (s->item & IT_STATUS) ? OWNER_STATUS : OWNER_METADATA;
+    }
+    return OWNER_NONE;
 }
 
 static void store_text(job_stream_t *s)
@@ -209,8 +325,8 @@ static void store_text(job_stream_t *s)
 /* What each top-level field holds, indexed by F_*; a value is kept only when its first byte
  * starts that type (value_type()). */
 enum { T_NONE, T_BOOL, T_TEXT, T_INT };
-static const uint8_t field_type[] = {T_NONE, T_BOOL, T_TEXT, T_TEXT, T_TEXT,
-                                     T_INT,  T_INT,  T_INT,  T_NONE};
+static const uint8_t field_type[] = {T_NONE, T_BOOL, T_TEXT, T_TEXT, T_TEXT, T_INT,
+                                     T_INT,  T_INT,  T_NONE, T_NONE, T_NONE, T_NONE};
 
 OUT_OF_LINE static unsigned value_type(uint8_t c)
 {
@@ -266,6 +382,76 @@ OUT_OF_LINE static void forget_field(job_stream_t *s, uint8_t field)
     }
 }
 
+/* Enter the value that starts with c (a byte that may start one); keep: a string's bytes are
+ * captured (capture()). */
+static job_stream_status_t enter_value(job_stream_t *s, uint8_t c, int keep)
+{
+    if (c == '{' || c == '[') {
+        s->state = (c == '{') ? ST_OBJ_FIRST : ST_ARR_FIRST;
+        return push(s, c == '[');
+    }
+    if (c == '"') {
+        s->flags =
+            (uint8_t)((s->flags & ~(FL_KEY | FL_TEXT_CUT | FL_CAPTURE)) | (keep ? FL_CAPTURE : 0));
+        s->state = ST_STRING;
+    } else if (c == 't' || c == 'f' || c == 'n') {
+        s->sub = (c == 't') ? LIT_TRUE : (c == 'f') ? LIT_FALSE : LIT_NULL;
+        s->state = ST_LITERAL;
+    } else {
+        s->sub = json_number_step(JSON_NUMBER_START, c);
+        s->value[0] = (char)c;
+        s->value_len = 1;
+        s->state = ST_NUMBER;
+    }
+    return JOB_STREAM_OK;
+}
+
+/* A value inside v2 "items" (depth 2 or more): an item starts, or a member's value starts. The
+ * key's field (F_SCALAR, F_METADATA, F_STATUS) says what the member is kept as; whether it is
+ * kept depends on the value's first byte, so the member's head is written here. */
+OFF_JOB_LOOP static job_stream_status_t begin_item_value(job_stream_t *s, uint8_t c)
+{
+    uint8_t field = s->field;
+    int container = (c == '{' || c == '[');
+    uint8_t member = (s->depth == ITEM_DEPTH) ? IT_ITEM_MEMBER : IT_INNER_MEMBER;
+    size_t first = (s->item & member) ? 0 : 1;
+    size_t n = s->key_len;
+    job_stream_status_t st;
+
+    s->field = F_NONE;
+    if (s->depth == JOBS_DEPTH) {
+        if (c != '{') {
+            return JOB_STREAM_ERR_JOB_NOT_OBJECT;
+        }
+        s->job[0] = '{';
+        s->job_len = 1;
+        s->item = IT_IN_ITEMS;
+        return enter_value(s, c, 0);
+    }
+    if (field == F_SCALAR ? container : (field == F_NONE || c != '{')) {
+        return enter_value(s, c, 0); /* skipped: walked, nothing written */
+    }
+    /* The head ,"key":c built around the decoded key, which is a known one, so at most 15 bytes
+     * and the head fits in key[]. The comma only between written members, so that a skipped
+     * first or last member leaves none. */
+    memmove(s->key + 2, s->key, n);
+    memcpy(s->key, ",\"", 2);
+    memcpy(s->key + 2 + n, "\":", 2);
+    s->key[n + 4] = (char)c;
+    st = emit(s, s->key + first, n + 5 - first);
+    if (st != JOB_STREAM_OK) {
+        return st;
+    }
+    s->item |= member;
+    if (container) {
+        s->item = (uint8_t)((s->item & ~(IT_STATUS | IT_INNER_MEMBER)) | IT_KEPT |
+                            (field == F_STATUS ? IT_STATUS : 0));
+    } else {
+        s->field = F_SCALAR; /* the rest of the value is written as it is read */
+    }
+    return enter_value(s, c, !container);
+}
+
 static job_stream_status_t begin_value(job_stream_t *s, uint8_t c)
 {
     uint8_t field = s->field;
@@ -284,10 +470,17 @@ static job_stream_status_t begin_value(job_stream_t *s, uint8_t c)
         s->state = ST_JOB;
         return push(s, 0);
     }
+    if (s->item & IT_IN_ITEMS) {
+        return begin_item_value(s, c);
+    }
     forget_field(s, field);
     if (field == F_JOBS) {
         if (c == '[') {
-            s->flags |= FL_IN_JOBS;
+            if (s->api == JOB_STREAM_V2) {
+                s->item = IT_IN_ITEMS;
+            } else {
+                s->flags |= FL_IN_JOBS;
+            }
             s->has_jobs = 1;
         } else if (c != 'n') {
             return JOB_STREAM_ERR_JOBS_NOT_ARRAY;
@@ -296,27 +489,11 @@ static job_stream_status_t begin_value(job_stream_t *s, uint8_t c)
     /* A known field is kept only when the value has its type; another type is skipped. */
     keep = field_type[field] != T_NONE && field_type[field] == value_type(c);
     s->field = keep ? field : F_NONE;
-
-    if (c == '{' || c == '[') {
-        s->state = (c == '{') ? ST_OBJ_FIRST : ST_ARR_FIRST;
-        return push(s, c == '[');
-    }
-    if (c == '"') {
-        s->flags =
-            (uint8_t)((s->flags & ~(FL_KEY | FL_TEXT_CUT | FL_CAPTURE)) | (keep ? FL_CAPTURE : 0));
-        s->job_len = 0;
-        s->state = ST_STRING;
-    } else if (c == 't' || c == 'f' || c == 'n') {
-        s->sub = (c == 't') ? LIT_TRUE : (c == 'f') ? LIT_FALSE : LIT_NULL;
-        s->state = ST_LITERAL;
-    } else {
-        s->sub = json_number_step(JSON_NUMBER_START, c);
-        s->value[0] = (char)c;
-        s->value_len = 1;
-        s->state = ST_NUMBER;
-    }
-    return JOB_STREAM_OK;
+    s->job_len = 0; /* the job buffer holds captured error text */
+    return enter_value(s, c, keep);
 }
+
+static JOB_LOOP_INLINE job_stream_status_t end_job(job_stream_t *s, size_t used);
 
 static job_stream_status_t close_container(job_stream_t *s, uint8_t c)
 {
@@ -325,24 +502,40 @@ static job_stream_status_t close_container(job_stream_t *s, uint8_t c)
     }
     if (s->depth == JOBS_DEPTH - 1) {
         s->flags &= (uint8_t)~FL_IN_JOBS;
+        s->item = 0;
     }
     s->state = (s->depth == 0) ? ST_DONE : ST_AFTER;
+    if ((s->item & IT_IN_ITEMS) &&
+        (s->depth == JOBS_DEPTH || (s->depth == ITEM_DEPTH && (s->item & IT_KEPT)))) {
+        /* A v2 item, or the kept object it holds, ends: close its copy too. */
+        job_stream_status_t st = emit(s, "}", 1);
+        s->item &= (uint8_t)~IT_KEPT;
+        return (st != JOB_STREAM_OK || s->depth != JOBS_DEPTH) ? st : end_job(s, 0);
+    }
     return JOB_STREAM_OK;
 }
 
-static void end_string(job_stream_t *s)
+static job_stream_status_t end_string(job_stream_t *s)
 {
+    job_stream_status_t st = JOB_STREAM_OK;
+
     if (s->flags & FL_KEY) {
-        s->field = (s->depth == 1) ? match_key(s) : F_NONE;
+        unsigned owner = key_owner(s);
+        s->field = owner == OWNER_NONE
+                       ? F_NONE
+                       : match_key(s, known_keys + key_runs[owner][0], key_runs[owner][1]);
         s->state = ST_COLON;
     } else {
-        if (s->field != F_NONE) {
+        if (s->field == F_SCALAR) {
+            st = emit(s, "\"", 1);
+        } else if (s->field != F_NONE) {
             store_text(s);
         }
         s->field = F_NONE;
         s->state = ST_AFTER;
     }
     s->flags &= (uint8_t) ~(FL_KEY | FL_CAPTURE);
+    return st;
 }
 
 /* One byte outside job elements and outside plain string spans. */
@@ -367,8 +560,8 @@ static job_stream_status_t step(job_stream_t *s, uint8_t c)
             if (c != '"') {
                 return JOB_STREAM_ERR_SYNTAX;
             }
-            s->flags =
-                (uint8_t)((s->flags & ~FL_CAPTURE) | FL_KEY | (s->depth == 1 ? FL_CAPTURE : 0));
+            s->flags = (uint8_t)((s->flags & ~FL_CAPTURE) | FL_KEY |
+                                 (key_owner(s) != OWNER_NONE ? FL_CAPTURE : 0));
             s->key_len = 0;
             s->state = ST_STRING;
             return JOB_STREAM_OK;
@@ -394,8 +587,7 @@ static job_stream_status_t step(job_stream_t *s, uint8_t c)
             return c == 0 ? JOB_STREAM_ERR_SYNTAX : JOB_STREAM_ERR_TRAILING;
         case ST_STRING: /* only '"', '\\' and control bytes come here */
             if (c == '"') {
-                end_string(s);
-                return JOB_STREAM_OK;
+                return end_string(s);
             }
             if (c < 0x20) {
                 return JOB_STREAM_ERR_SYNTAX;
@@ -424,6 +616,9 @@ static job_stream_status_t step(job_stream_t *s, uint8_t c)
             if (c != (uint8_t)literal_tail[s->sub]) {
                 return JOB_STREAM_ERR_SYNTAX;
             }
+            if (s->field == F_SCALAR && emit(s, &c, 1) != JOB_STREAM_OK) {
+                return JOB_STREAM_ERR_JOB_TOO_LARGE;
+            }
             if (literal_tail[++s->sub] == '\0') {
                 if (s->field == F_IS_SUCCESS) {
                     s->is_success = (s->sub == LIT_TRUE_END) ? 1 : 0;
@@ -445,9 +640,9 @@ static job_stream_status_t step(job_stream_t *s, uint8_t c)
                 if (s->value_len <= sizeof s->value) {
                     s->value_len++; /* one past the buffer: longer than any int64 */
                 }
-                return JOB_STREAM_OK;
+                return s->field == F_SCALAR ? emit(s, &c, 1) : JOB_STREAM_OK;
             }
-            if (s->field != F_NONE && store_number(s) != JOB_STREAM_OK) {
+            if (field_type[s->field] == T_INT && store_number(s) != JOB_STREAM_OK) {
                 return JOB_STREAM_ERR_NUMBER;
             }
             s->field = F_NONE;
@@ -458,14 +653,14 @@ static job_stream_status_t step(job_stream_t *s, uint8_t c)
             return JOB_STREAM_ERR_STATE;
         }
         if (s->flags & FL_CAPTURE) {
-            capture(s, &c, 1); /* escapes are kept raw and decoded with the whole text */
+            return capture(s, &c, 1); /* escapes are kept raw (error text: decoded at its end) */
         }
         return JOB_STREAM_OK;
     }
 }
 
 /* The job's last used bytes were copied to the buffer: hand the job out. */
-static job_stream_status_t end_job(job_stream_t *s, size_t used)
+static JOB_LOOP_INLINE job_stream_status_t end_job(job_stream_t *s, size_t used)
 {
     s->job_len += used;
     s->job[s->job_len] = '\0';
@@ -601,14 +796,21 @@ static job_stream_status_t fail(job_stream_t *s, job_stream_status_t st)
     return st;
 }
 
-void job_stream_init(job_stream_t *s, job_stream_job_fn on_job, void *user)
+void job_stream_init_api(job_stream_t *s, job_stream_api_t api, job_stream_job_fn on_job,
+                         void *user)
 {
     memset(s, 0, offsetof(job_stream_t, job));
     s->is_success = -1;
     s->on_job = on_job;
     s->user = user;
+    s->api = (api == JOB_STREAM_V2) ? JOB_STREAM_V2 : JOB_STREAM_V1;
     s->state = ST_START;
     s->job[0] = '\0';
+}
+
+void job_stream_init(job_stream_t *s, job_stream_job_fn on_job, void *user)
+{
+    job_stream_init_api(s, JOB_STREAM_V1, on_job, user);
 }
 
 job_stream_status_t job_stream_feed(job_stream_t *s, const uint8_t *data, size_t len)
@@ -633,8 +835,8 @@ job_stream_status_t job_stream_feed(job_stream_t *s, const uint8_t *data, size_t
             while (q < end && !(json_byte_class[*q] & JSON_BYTE_STRING)) {
                 q++;
             }
-            if (s->flags & FL_CAPTURE) {
-                capture(s, p, (size_t)(q - p));
+            if ((s->flags & FL_CAPTURE) && (st = capture(s, p, (size_t)(q - p))) != JOB_STREAM_OK) {
+                return fail(s, st);
             }
             p = q;
             if (p == end) {

@@ -11,10 +11,24 @@ typedef char job_entry_is_16_bytes[(sizeof(job_entry_t) == 16) ? 1 : -1];
 
 void job_table_init(job_table_t *t, job_entry_t *storage, uint32_t capacity)
 {
+    job_table_init_wide(t, storage, NULL, capacity);
+}
+
+void job_table_init_wide(job_table_t *t, job_entry_t *storage, uint64_t *ids2, uint32_t capacity)
+{
     t->entries = storage;
+    t->ids2 = ids2;
     t->capacity = capacity;
     t->count = 0;
     t->untracked = 0;
+}
+
+job_key_t job_table_key(const job_table_t *t, const job_entry_t *e)
+{
+    job_key_t k;
+    k.id = e->job_id;
+    k.id2 = t->ids2 != NULL ? t->ids2[e - t->entries] : 0;
+    return k;
 }
 
 void job_table_begin_poll(job_table_t *t)
@@ -27,25 +41,47 @@ void job_table_begin_poll(job_table_t *t)
     t->untracked = 0;
 }
 
-/* Index of the first entry whose id is >= job_id (count if none). */
-static uint32_t lower_bound(const job_table_t *t, int64_t job_id)
+/* 1 when entry i's key is below key. */
+static int key_below(const job_table_t *t, uint32_t i, job_key_t key)
+{
+    int64_t id = t->entries[i].job_id;
+    if (id != key.id || t->ids2 == NULL) {
+        return id < key.id;
+    }
+    return t->ids2[i] < key.id2;
+}
+
+static int key_equal(const job_table_t *t, uint32_t i, job_key_t key)
+{
+    return t->entries[i].job_id == key.id && (t->ids2 == NULL ? key.id2 == 0 : t->ids2[i] == key.id2);
+}
+
+/* Index of the first entry whose key is >= key (count if none). */
+static uint32_t lower_bound(const job_table_t *t, job_key_t key)
 {
     uint32_t lo = 0, hi = t->count;
 
     /* New ids usually arrive in increasing order: check the end first. */
-    if (hi == 0 || t->entries[hi - 1].job_id < job_id) {
+    if (hi == 0 || key_below(t, hi - 1, key)) {
         return hi;
     }
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2u;
 
-        if (t->entries[mid].job_id < job_id) {
+        if (key_below(t, mid, key)) {
             lo = mid + 1u;
         } else {
             hi = mid;
         }
     }
     return lo;
+}
+
+/* Index of key's entry, or count when it is not tracked. */
+static uint32_t find_index(const job_table_t *t, job_key_t key)
+{
+    uint32_t at = lower_bound(t, key);
+    return at < t->count && key_equal(t, at, key) ? at : t->count;
 }
 
 /* Negative codes have no meaning in the API; they share the "too large"
@@ -64,13 +100,13 @@ static void set_fingerprint(job_entry_t *e, uint64_t fingerprint)
     e->fingerprint_hi = (uint8_t)(fingerprint >> FINGERPRINT_HI_SHIFT);
 }
 
-job_table_result_t job_table_observe(job_table_t *t, int64_t job_id, int64_t status,
+job_table_result_t job_table_observe(job_table_t *t, job_key_t key, int64_t status,
                                      uint64_t fingerprint, job_entry_t *before)
 {
-    uint32_t at = lower_bound(t, job_id);
+    uint32_t at = find_index(t, key);
     job_entry_t *e;
 
-    if (at >= t->count || t->entries[at].job_id != job_id) {
+    if (at == t->count) {
         if (t->count >= t->capacity) {
             t->untracked++;
             return JOB_TABLE_FULL;
@@ -95,61 +131,48 @@ job_table_result_t job_table_observe(job_table_t *t, int64_t job_id, int64_t sta
     return (e->flags & (JOB_ENTRY_STALE | JOB_ENTRY_GONE)) ? JOB_TABLE_REPUBLISH : JOB_TABLE_SAME;
 }
 
-/* The entry for job_id, inserted (zeroed but for the id) when it is new;
+/* The entry for key, inserted (zeroed but for the key) when it is new;
  * NULL when it is new and the table is full. */
-static job_entry_t *find_or_insert(job_table_t *t, int64_t job_id)
+static job_entry_t *find_or_insert(job_table_t *t, job_key_t key)
 {
-    uint32_t at = lower_bound(t, job_id);
+    uint32_t at = lower_bound(t, key);
     job_entry_t *e = &t->entries[at];
 
-    if (at < t->count && e->job_id == job_id) {
+    if (at < t->count && key_equal(t, at, key)) {
         return e;
     }
-    if (t->count >= t->capacity) {
+    if (t->count >= t->capacity || (t->ids2 == NULL && key.id2 != 0)) {
         return NULL;
     }
     memmove(e + 1, e, (size_t)(t->count - at) * sizeof *e);
+    if (t->ids2 != NULL) {
+        memmove(t->ids2 + at + 1, t->ids2 + at, (size_t)(t->count - at) * sizeof *t->ids2);
+        t->ids2[at] = key.id2;
+    }
     t->count++;
     memset(e, 0, sizeof *e);
-    e->job_id = job_id;
+    e->job_id = key.id;
     return e;
 }
 
-void job_table_entry_make(job_entry_t *e, int64_t job_id, int64_t status, uint64_t fingerprint)
+int job_table_store(job_table_t *t, job_key_t key, int64_t status, uint64_t fingerprint)
 {
-    e->job_id = job_id;
-    e->status = clamp_status(status);
-    set_fingerprint(e, fingerprint);
-    e->flags = 0;
-}
-
-int job_table_store_entry(job_table_t *t, const job_entry_t *made)
-{
-    job_entry_t *e = find_or_insert(t, made->job_id);
+    job_entry_t *e = find_or_insert(t, key);
 
     if (e == NULL) {
         return -1;
     }
-    e->status = made->status;
-    e->fingerprint_lo = made->fingerprint_lo;
-    e->fingerprint_hi = made->fingerprint_hi;
+    e->status = clamp_status(status);
+    set_fingerprint(e, fingerprint);
     e->flags = (uint8_t)((e->flags | JOB_ENTRY_SEEN) &
                          ~(JOB_ENTRY_STALE | JOB_ENTRY_UNPUBLISHED | JOB_ENTRY_GONE));
     return 0;
 }
 
-int job_table_store(job_table_t *t, int64_t job_id, int64_t status, uint64_t fingerprint)
-{
-    job_entry_t made;
-
-    job_table_entry_make(&made, job_id, status, fingerprint);
-    return job_table_store_entry(t, &made);
-}
-
-void job_table_hold(job_table_t *t, int64_t job_id, int64_t status)
+void job_table_hold(job_table_t *t, job_key_t key, int64_t status)
 {
     uint32_t count = t->count;
-    job_entry_t *e = find_or_insert(t, job_id);
+    job_entry_t *e = find_or_insert(t, key);
 
     if (e != NULL && t->count != count) {
         e->status = clamp_status(status);
@@ -157,29 +180,25 @@ void job_table_hold(job_table_t *t, int64_t job_id, int64_t status)
     }
 }
 
-job_table_result_t job_table_update(job_table_t *t, int64_t job_id, int64_t status,
+job_table_result_t job_table_update(job_table_t *t, job_key_t key, int64_t status,
                                     uint64_t fingerprint, uint16_t *previous_status)
 {
     job_entry_t before;
-    job_table_result_t res = job_table_observe(t, job_id, status, fingerprint, &before);
+    job_table_result_t res = job_table_observe(t, key, status, fingerprint, &before);
 
     if (previous_status != NULL && res != JOB_TABLE_NEW && res != JOB_TABLE_FULL) {
         *previous_status = before.status;
     }
     if (res == JOB_TABLE_NEW || res == JOB_TABLE_CHANGED || res == JOB_TABLE_REPUBLISH) {
-        (void)job_table_store(t, job_id, status, fingerprint);
+        (void)job_table_store(t, key, status, fingerprint);
     }
     return res == JOB_TABLE_REPUBLISH ? JOB_TABLE_CHANGED : res;
 }
 
-job_entry_t *job_table_find(job_table_t *t, int64_t job_id)
+job_entry_t *job_table_find(job_table_t *t, job_key_t key)
 {
-    uint32_t at = lower_bound(t, job_id);
-
-    if (at < t->count && t->entries[at].job_id == job_id) {
-        return &t->entries[at];
-    }
-    return NULL;
+    uint32_t at = find_index(t, key);
+    return at < t->count ? &t->entries[at] : NULL;
 }
 
 void job_table_invalidate_all(job_table_t *t)
@@ -216,6 +235,9 @@ uint32_t job_table_end_poll(job_table_t *t, job_table_removed_fn on_removed, voi
         }
         if (write != read) {
             t->entries[write] = *e;
+            if (t->ids2 != NULL) {
+                t->ids2[write] = t->ids2[read];
+            }
         }
         write++;
     }
@@ -233,6 +255,9 @@ uint32_t job_table_drop_gone(job_table_t *t)
         }
         if (write != read) {
             t->entries[write] = t->entries[read];
+            if (t->ids2 != NULL) {
+                t->ids2[write] = t->ids2[read];
+            }
         }
         write++;
     }

@@ -104,21 +104,36 @@ static void put_fields(json_writer_t *w, const void *obj, const field_t *fields,
     }
 }
 
-static void key_status_name(json_writer_t *w, const char *key, int64_t code)
+/* The name of a status code: v1's JOBSTAT name, or v2's phase name. */
+static const char *status_name(int v2, int64_t code, char buf[JOB_STATUS_NAME_MAX])
+{
+    return v2 ? job_v2_phase_name(code) : job_status_name(code, buf);
+}
+
+static job_phase_t status_phase(int v2, int64_t code)
+{
+    return v2 ? job_v2_phase(code) : job_status_phase(code);
+}
+
+static void key_status_name(json_writer_t *w, const char *key, int v2, int64_t code)
 {
     char name[JOB_STATUS_NAME_MAX];
 
     json_key(w, key);
-    json_cstring(w, job_status_name(code, name));
+    json_cstring(w, status_name(v2, code, name));
 }
 
-/* A status code and its name, or null and null. */
+/* A status code and its name (v2: the name twice), or null and null. */
 static void key_code_and_name(json_writer_t *w, const char *code_key, const char *name_key,
-                              int present, int64_t code)
+                              int present, int v2, int64_t code)
 {
-    key_int_or_null(w, code_key, present, code);
+    if (present && v2) {
+        key_status_name(w, code_key, v2, code);
+    } else {
+        key_int_or_null(w, code_key, present, code);
+    }
     if (present) {
-        key_status_name(w, name_key, code);
+        key_status_name(w, name_key, v2, code);
     } else {
         json_key(w, name_key);
         json_null(w);
@@ -171,13 +186,55 @@ long payload_job(char *buf, size_t cap, const job_record_t *job)
     json_object_begin(&w);
     put_fields(&w, job, job_fields, sizeof job_fields / sizeof job_fields[0], job_keys,
                job->present);
-    key_status_name(&w, "status_name", status);
+    key_status_name(&w, "status_name", 0, status);
     key_phase(&w, phase);
     json_key(&w, "terminal");
     json_bool(&w, job_phase_terminal(phase));
     json_object_end(&w);
     return json_writer_result(&w);
 }
+
+#if M2M_WITH_V2
+/* job_record_v2_t's JOB_V2_HAS_* bits up to user_name and kind are in the order of these
+ * fields (id is written apart, as a string). */
+static const field_t job_v2_fields[] = {
+    FIELD(FIELD_STRING, job_record_v2_t, name),      FIELD(FIELD_STRING, job_record_v2_t, description),
+    FIELD(FIELD_I64, job_record_v2_t, create_time),  FIELD(FIELD_I64, job_record_v2_t, duration),
+    FIELD(FIELD_I64, job_record_v2_t, start_time),   FIELD(FIELD_STRING, job_record_v2_t, user_name),
+    FIELD(FIELD_STRING, job_record_v2_t, kind),      FIELD(FIELD_STRING, job_record_v2_t, phase),
+    FIELD(FIELD_STRING, job_record_v2_t, secondary_phase),
+};
+static const char job_v2_keys[] = "job_name\0job_desc\0create_time\0duration\0start_time\0"
+                                  "user_name\0kind\0status_name\0secondary_phase";
+typedef char job_v2_presence_bits_in_field_order
+    [(JOB_V2_HAS_NAME == 2 && JOB_V2_HAS_DESCRIPTION == 4 && JOB_V2_HAS_CREATE_TIME == 8 &&
+      JOB_V2_HAS_DURATION == 16 && JOB_V2_HAS_START_TIME == 32 && JOB_V2_HAS_USER_NAME == 64 &&
+      JOB_V2_HAS_KIND == 128 && JOB_V2_HAS_PHASE == 256 && JOB_V2_HAS_SECONDARY_PHASE == 512)
+         ? 1
+         : -1];
+typedef char job_text_len_follows_p[(offsetof(job_text_t, len) == sizeof(char *)) ? 1 : -1];
+
+long payload_job_v2(char *buf, size_t cap, const job_record_v2_t *job)
+{
+    json_writer_t w;
+    char uuid[37];
+    job_phase_t phase = job_v2_phase(job_v2_phase_code(job->phase.p, job->phase.len));
+
+    json_writer_init(&w, buf, cap);
+    json_object_begin(&w);
+    json_key(&w, "job_id");
+    json_cstring(&w, job_uuid_format(job->id, uuid));
+    put_fields(&w, job, job_v2_fields, sizeof job_v2_fields / sizeof job_v2_fields[0],
+               job_v2_keys, (unsigned)job->present >> 1);
+    key_phase(&w, phase);
+    json_key(&w, "terminal");
+    json_bool(&w, job_phase_terminal(phase));
+    json_key(&w, "api");
+    json_cstring(&w, "v2");
+    json_object_end(&w);
+    return json_writer_result(&w);
+}
+#endif /* M2M_WITH_V2 */
 
 long payload_event(char *buf, size_t cap, const event_t *ev)
 {
@@ -193,27 +250,33 @@ long payload_event(char *buf, size_t cap, const event_t *ev)
     json_object_begin(&w);
     json_key(&w, "type");
     json_cstring(&w, type_names[ev->type]);
-    key_int(&w, "job_id", ev->job_id);
+    if (ev->job_uuid != NULL) {
+        json_key(&w, "job_id");
+        json_cstring(&w, ev->job_uuid);
+    } else {
+        key_int(&w, "job_id", ev->job_id);
+    }
     json_key(&w, "job_name");
     json_string(&w, ev->job_name, ev->job_name_len);
-    key_code_and_name(&w, "from", "from_name", has_from, ev->from);
-    key_code_and_name(&w, "to", "to_name", has_to, ev->to);
-    key_phase(&w, job_status_phase(has_to ? ev->to : ev->from));
+    key_code_and_name(&w, "from", "from_name", has_from, ev->v2, ev->from);
+    key_code_and_name(&w, "to", "to_name", has_to, ev->v2, ev->to);
+    key_phase(&w, status_phase(ev->v2, has_to ? ev->to : ev->from));
     key_int(&w, "at", ev->at);
     json_object_end(&w);
     return json_writer_result(&w);
 }
 
-void summary_clear(summary_t *s)
+void summary_clear(summary_t *s, int v2)
 {
     memset(s, 0, sizeof *s);
+    s->v2 = (uint8_t)(v2 != 0);
 }
 
 void summary_count(summary_t *s, int64_t status)
 {
     size_t i;
 
-    s->phase_counts[job_status_phase(status)]++;
+    s->phase_counts[status_phase(s->v2, status)]++;
     s->total++;
     if (status >= 0 && status < M2M_STATUS_COUNTED) {
         s->status_counts[status]++;
@@ -303,7 +366,7 @@ long payload_summary(char *buf, size_t cap, const summary_t *s)
         if (s->status_counts[i] != 0) {
             char name[JOB_STATUS_NAME_MAX];
 
-            json_key(&w, job_status_name((int64_t)i, name));
+            json_key(&w, status_name(s->v2, (int64_t)i, name));
             json_uint(&w, s->status_counts[i]);
         }
     }

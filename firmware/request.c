@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "json_writer.h"
+
 static int is_unreserved(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -113,5 +115,99 @@ long request_list_head(char *buf, size_t cap, const list_query_t *q, const char 
     strbuf_puts(&sb, " HTTP/1.1\r\n");
     request_put_common_headers(&sb, host, port, version);
     strbuf_puts(&sb, "Accept: application/json\r\nConnection: keep-alive\r\n");
+    return strbuf_result(&sb);
+}
+
+void request_search_target(strbuf_t *sb, const char *project_id)
+{
+    strbuf_puts(sb, "/v2/");
+    percent_encode(sb, project_id, strlen(project_id));
+    strbuf_puts(sb, "/training-job-searches");
+}
+
+static int is_set(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+static void put_filter(json_writer_t *w, const char *key, const char *op)
+{
+    json_object_begin(w);
+    json_key(w, "key");
+    json_cstring(w, key);
+    json_key(w, "operator");
+    json_cstring(w, op);
+    json_key(w, "value");
+    json_array_begin(w);
+}
+
+static void end_filter(json_writer_t *w)
+{
+    json_array_end(w);
+    json_object_end(w);
+}
+
+long request_search_body(char *buf, size_t cap, const search_query_t *q)
+{
+    json_writer_t w;
+
+    json_writer_init(&w, buf, cap);
+    json_object_begin(&w);
+    json_key(&w, "offset");
+    json_uint(&w, q->offset);
+    json_key(&w, "limit");
+    json_uint(&w, q->limit);
+    if (is_set(q->sort_by)) {
+        json_key(&w, "sort_by");
+        json_cstring(&w, q->sort_by);
+    }
+    if (is_set(q->order)) {
+        json_key(&w, "order");
+        json_cstring(&w, q->order);
+    }
+    if (is_set(q->phases) || is_set(q->name_like)) {
+        json_key(&w, "filters");
+        json_array_begin(&w);
+        if (is_set(q->phases)) {
+            const char *p = q->phases;
+            put_filter(&w, "phase", "in");
+            for (;;) {
+                size_t n = strcspn(p, ",");
+                json_string(&w, p, n);
+                if (p[n] == '\0') {
+                    break;
+                }
+                p += n + 1;
+            }
+            end_filter(&w);
+        }
+        if (is_set(q->name_like)) {
+            put_filter(&w, "name", "like");
+            json_cstring(&w, q->name_like);
+            end_filter(&w);
+        }
+        json_array_end(&w);
+    }
+    if (is_set(q->workspace_id)) {
+        json_key(&w, "workspace_id");
+        json_cstring(&w, q->workspace_id);
+    }
+    json_object_end(&w);
+    return json_writer_result(&w);
+}
+
+long request_search_head(char *buf, size_t cap, const char *project_id, const char *host,
+                         uint16_t port, const char *version, size_t body_len)
+{
+    strbuf_t sb;
+    strbuf_init(&sb, buf, cap);
+    strbuf_puts(&sb, "POST ");
+    request_search_target(&sb, project_id);
+    strbuf_puts(&sb, " HTTP/1.1\r\n");
+    request_put_common_headers(&sb, host, port, version);
+    strbuf_puts(&sb, "Accept: application/json\r\nContent-Type: " REQUEST_SEARCH_CONTENT_TYPE
+                     "\r\nContent-Length: ");
+    strbuf_uint(&sb, body_len);
+    strbuf_puts(&sb, "\r\nConnection: keep-alive\r\n");
     return strbuf_result(&sb);
 }

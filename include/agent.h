@@ -33,12 +33,27 @@ typedef enum {
     M2M_AUTH_PASSWORD = 2 /* IAM token from user and password, renewed */
 } m2m_auth_t;
 
+/* Which list call the agent walks. */
+typedef enum {
+    M2M_API_V1 = 0, /* GET /v1/{project_id}/training-jobs (jobs of the old
+                       training management) */
+    M2M_API_V2 = 1  /* POST /v2/{project_id}/training-job-searches (every job
+                       created since 2023); needs M2M_WITH_V2 */
+} m2m_api_t;
+
+/* The largest page of the v2 list (its limit). */
+#define M2M_V2_LIMIT_MAX 50
+
 /* What the agent needs to know; strings are the caller's and must outlive
  * the agent. NULL and "" both mean "not set". */
 typedef struct {
     const char *host;       /* API host name (SNI, Host header) */
     uint16_t port;          /* API TCP port, usually 443 */
     const char *project_id; /* required */
+    m2m_api_t api;          /* the list call */
+    uint64_t *table_ids2;   /* api v2: caller's storage beside the job table,
+                               as many entries (the second half of each
+                               job's UUID; 8 bytes per job); NULL for v1 */
     m2m_auth_t auth;
     const char *token;          /* X-Auth-Token (M2M_AUTH_TOKEN); never logged */
     const char *ak;             /* access key id (M2M_AUTH_AKSK) */
@@ -52,11 +67,15 @@ typedef struct {
     const char *password;       /* IAM password; never logged */
     char *token_buf;            /* caller's storage for the IAM token */
     size_t token_cap;           /* bytes in token_buf (16 KiB is plenty) */
-    uint32_t per_page;          /* 1..1000 */
-    const char *status;         /* optional filter, sent when set */
-    const char *search_content; /* optional, sent when set */
+    uint32_t per_page;          /* 1..1000 (v2: pages of at most
+                                   M2M_V2_LIMIT_MAX) */
+    const char *status;         /* optional filter, sent when set: v1 a status
+                                   code ("8"); v2 phase names separated by
+                                   commas ("Running,Pending") */
+    const char *search_content; /* optional, sent when set (v2: a name
+                                   filter) */
     const char *workspace_id;   /* optional, sent when set */
-    const char *sort_by;        /* optional, sent as sortBy */
+    const char *sort_by;        /* optional, sent as sortBy (v2: sort_by) */
     const char *order;          /* optional: asc | desc */
     int insecure;               /* 1: TLS verification is off (warned on
                                    every poll) */
@@ -73,6 +92,27 @@ typedef struct {
                                    projects share the agent, whose port
                                    publishes B/health for all of them) */
 } m2m_agent_config_t;
+
+/* A job published and waiting for the broker's acknowledgement. */
+typedef struct {
+    job_key_t key;
+    uint32_t seq;            /* m2m_agent_t.sent after the job's last message */
+    uint32_t fingerprint_lo; /* the fingerprint the table records */
+    uint16_t status;
+    uint8_t fingerprint_hi;
+} m2m_unacked_t;
+
+/* The v2 walk: what the API's offset means is found out from the second
+ * request of each walk (see docs/architecture.md). */
+typedef struct {
+    uint32_t offset;     /* of the request being read */
+    uint32_t request;    /* 1-based request of the walk */
+    uint32_t fresh;      /* jobs on this page not seen before in the walk */
+    uint32_t last_page_jobs; /* jobs on the last page read */
+    uint8_t item_offset; /* 1: offset counts items; 0: pages (documented) */
+    uint8_t probe_seen;  /* the second page held the first page's last job */
+    job_key_t last;      /* the last job of the first page */
+} m2m_v2_walk_t;
 
 /* The last summary or health message: its content and when it was sent. */
 typedef struct {
@@ -105,6 +145,7 @@ typedef struct {
     health_t health;
     published_t summary_sent;
     published_t health_sent;
+    m2m_v2_walk_t v2;                  /* api v2: the walk's offsets */
     uint32_t page_jobs;                /* elements of "jobs" on the page being read */
     uint32_t poll_jobs;                /* elements of "jobs" read in this walk */
     int publish_error;                 /* a publish failed during this poll */
@@ -128,10 +169,13 @@ typedef struct {
     uint32_t token_renewals;  /* tokens obtained since start */
     uint8_t reading_iam;      /* the response being read is IAM's */
 
-    /* Jobs published and waiting for the broker's acknowledgement: stored in
-     * the table once m2m_mqtt_flush() confirms them. */
-    job_entry_t unacked[M2M_PUBLISH_WINDOW];
+    /* Jobs published and waiting for the broker's acknowledgement, a ring
+     * oldest first: stored in the table once m2m_mqtt_wait_acks() says their
+     * messages were acknowledged. */
+    m2m_unacked_t unacked[M2M_PUBLISH_WINDOW];
+    uint32_t unacked_first;
     uint32_t unacked_count;
+    uint32_t sent; /* QoS 1 and 2 messages this poll published */
 
     /* Topic prefixes: B = base/agent, P = B/project. */
     uint16_t base_len;
@@ -160,9 +204,9 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a);
  * only when its connection broke before the answer arrived). A job whose
  * payload changed is published as soon as it has been read whole, followed
  * by its event (none before the first complete walk), and recorded in the
- * job table once the broker acknowledged it; the agent waits for the
- * acknowledgements at the end of every page and every M2M_PUBLISH_WINDOW
- * jobs. Only a complete walk publishes the removals and the summary: a walk
+ * job table once the broker acknowledged it: up to M2M_PUBLISH_WINDOW jobs
+ * wait for their acknowledgements while the walk goes on, and the walk ends
+ * by waiting for all of them. Only a complete walk publishes the removals and the summary: a walk
  * that fails on any page removes nothing, and the jobs it published stay
  * published. Health goes out in every case; next_poll_at (UTC ms, 0 if none)
  * goes into it. */

@@ -50,8 +50,9 @@ typedef enum {
     JOB_RECORD_ERR_TYPE = -4,      /* a known field of the wrong JSON type */
     JOB_RECORD_ERR_NUMBER = -5,    /* not an integer, or beyond 64 bits */
     JOB_RECORD_ERR_STRING = -6,    /* bad escape or raw control byte */
-    JOB_RECORD_ERR_NO_ID = -7,     /* job_id missing */
-    JOB_RECORD_ERR_NO_STATUS = -8  /* status missing */
+    JOB_RECORD_ERR_NO_ID = -7,     /* job_id missing (v2: metadata.id) */
+    JOB_RECORD_ERR_NO_STATUS = -8, /* status missing (v2: status.phase) */
+    JOB_RECORD_ERR_BAD_ID = -9     /* v2: metadata.id is not a UUID */
 } job_record_status_t;
 
 /* Token storage for the parser; place it with the rest of the context. */
@@ -73,6 +74,67 @@ uint64_t job_record_fingerprint(const job_record_t *job);
 
 /* A short constant English description, never NULL. */
 const char *job_record_strerror(job_record_status_t st);
+
+/* ---- v2: one item of POST /v2/{project_id}/training-job-searches ---------- */
+
+/* A decoded string inside the caller's text; p NULL when absent. */
+typedef struct {
+    const char *p;
+    size_t len;
+} job_text_t;
+
+/* Bits of job_record_v2_t.present, in the order of the payload's fields. */
+enum {
+    JOB_V2_HAS_ID = 1u << 0,
+    JOB_V2_HAS_NAME = 1u << 1,
+    JOB_V2_HAS_DESCRIPTION = 1u << 2,
+    JOB_V2_HAS_CREATE_TIME = 1u << 3,
+    JOB_V2_HAS_DURATION = 1u << 4,
+    JOB_V2_HAS_START_TIME = 1u << 5,
+    JOB_V2_HAS_USER_NAME = 1u << 6,
+    JOB_V2_HAS_KIND = 1u << 7,
+    JOB_V2_HAS_PHASE = 1u << 8,
+    JOB_V2_HAS_SECONDARY_PHASE = 1u << 9
+};
+
+/* What a v2 job's payload is made of. */
+typedef struct {
+    uint8_t id[16];           /* metadata.id: the UUID's 128 bits, big-endian */
+    job_text_t name;          /* metadata.name */
+    job_text_t description;   /* metadata.description */
+    int64_t create_time;      /* metadata.create_time, UTC epoch ms */
+    int64_t duration;         /* status.duration, ms */
+    int64_t start_time;       /* status.start_time, UTC epoch ms (0: never started) */
+    job_text_t user_name;     /* metadata.user_name */
+    job_text_t kind;          /* kind */
+    job_text_t phase;         /* status.phase, as sent */
+    job_text_t secondary_phase;
+    uint16_t present;         /* JOB_V2_HAS_* */
+} job_record_v2_t;
+
+/* Parse text[0..len) into *out: an item of the v2 list as job_stream hands
+ * it out (kind, metadata {id, name, description, create_time, user_name},
+ * status {phase, secondary_phase, duration, start_time}; other members are
+ * skipped), or the agent's own payload of such a job (job_id, job_name,
+ * job_desc, create_time, duration, start_time, user_name, kind, status_name,
+ * secondary_phase; the rest is derived and skipped), so that a retained job
+ * topic read back fingerprints like the item it was made from. text is
+ * modified in place (strings decoded). Returns JOB_RECORD_OK,
+ * JOB_RECORD_ERR_NO_ID / _BAD_ID when the id is missing or not a UUID
+ * (8-4-4-4-12 hex digits, any case), JOB_RECORD_ERR_NO_STATUS without a
+ * phase, or another error. Built with M2M_WITH_V2 0: JOB_RECORD_ERR_JSON. */
+job_record_status_t job_record_parse_v2(job_record_parser_t *p, char *text, size_t len,
+                                        job_record_v2_t *out);
+
+/* A 40-bit fingerprint of everything the v2 payload is made from. */
+uint64_t job_record_v2_fingerprint(const job_record_v2_t *job);
+
+/* Read a UUID, 8-4-4-4-12 hex digits in any case, from text[0..len) into
+ * out[16]. Returns 0, or -1 when it is not one. */
+int job_uuid_parse(const char *text, size_t len, uint8_t out[16]);
+
+/* Write the UUID as 36 lower-case characters and a NUL. Returns out. */
+const char *job_uuid_format(const uint8_t id[16], char out[37]);
 
 /* Parse a JSON integer text[0..len) exactly into *out: an optional '-' and
  * digits, no fraction, exponent or leading '+'. Returns 0, or -1 when it is

@@ -36,4 +36,32 @@ const char *job_phase_name(job_phase_t phase);
 /* 1 for succeeded, failed and canceled. */
 int job_phase_terminal(job_phase_t phase);
 
+/* The v2 API's phases (status.phase), numbered as a v2 project's job table,
+ * summary and events keep them; a phase the API adds later is
+ * JOB_V2_OTHER. */
+typedef enum {
+    JOB_V2_OTHER = 0,
+    JOB_V2_CREATING = 1,
+    JOB_V2_PENDING = 2,
+    JOB_V2_RUNNING = 3,
+    JOB_V2_TERMINATING = 4,
+    JOB_V2_COMPLETED = 5,
+    JOB_V2_FAILED = 6,
+    JOB_V2_TERMINATED = 7,
+    JOB_V2_ABNORMAL = 8
+} job_v2_phase_t;
+#define JOB_V2_PHASE_COUNT 9
+
+/* The code of a phase as sent (phase[0..len), exact case). */
+int64_t job_v2_phase_code(const char *phase, size_t len);
+
+/* "Creating" ... "Abnormal", "Other" for JOB_V2_OTHER and any code outside
+ * 0..8. */
+const char *job_v2_phase_name(int64_t code);
+
+/* The phase a v2 phase belongs to (DESIGN.md's table): Creating and Pending
+ * pending, Running running, Terminating stopping, Completed succeeded, Failed
+ * and Abnormal failed, Terminated canceled, any other unknown. */
+job_phase_t job_v2_phase(int64_t code);
+
 #endif /* JOB_STATUS_H */

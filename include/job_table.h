@@ -2,9 +2,14 @@
  * job_table.h - what the agent remembers about each job between polls.
  *
  * A fixed-capacity array, placed by the caller, of 16-byte entries sorted by
- * job_id (binary search). An entry holds exactly what change detection
- * needs: the id, the last status (for the "from" of a transition event) and
- * a 40-bit fingerprint of the last published payload. No allocation.
+ * key (binary search). An entry holds exactly what change detection needs:
+ * the id, the last status (for the "from" of a transition event) and a
+ * 40-bit fingerprint of the last published payload. No allocation.
+ *
+ * A key is v1's job_id (an int64), or v2's metadata.id, a UUID of 128 bits
+ * kept exactly: its first 64 bits in the entry, the other 64 in a second
+ * array the caller places beside it (job_table_init_wide), so a v1 table
+ * costs 16 bytes per job and a v2 table 24.
  *
  * A poll first observes each job (job_table_observe, which changes nothing
  * but the SEEN flag), publishes the jobs that changed, and stores their new
@@ -19,8 +24,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A job's identity. */
 typedef struct {
-    int64_t job_id;
+    int64_t id;   /* v1: job_id; v2: the UUID's bytes 0..7, big-endian */
+    uint64_t id2; /* v1: 0; v2: the UUID's bytes 8..15, big-endian */
+} job_key_t;
+
+/* The key of a v1 job. */
+static inline job_key_t job_key_v1(int64_t job_id)
+{
+    job_key_t k;
+    k.id = job_id;
+    k.id2 = 0;
+    return k;
+}
+
+typedef struct {
+    int64_t job_id;          /* job_key_t.id */
     uint32_t fingerprint_lo; /* low 32 bits of the payload fingerprint */
     uint16_t status;         /* last status; codes over 65534 and negative ones read 65535 */
     uint8_t fingerprint_hi;  /* bits 32..39 of the fingerprint */
@@ -42,8 +62,9 @@ enum {
 
 typedef struct {
     job_entry_t *entries; /* caller's storage, capacity entries */
+    uint64_t *ids2;       /* wide tables: the keys' id2, beside entries; NULL: all 0 */
     uint32_t capacity;    /* 0..UINT32_MAX/2 */
-    uint32_t count;       /* entries in use, sorted by job_id */
+    uint32_t count;       /* entries in use, sorted by key */
     uint32_t untracked;   /* jobs of the current poll that did not fit */
 } job_table_t;
 
@@ -57,16 +78,23 @@ typedef enum {
                                 lost it (job_table_observe only) */
 } job_table_result_t;
 
-/* Start an empty table over storage[capacity]. */
+/* Start an empty table over storage[capacity], for keys whose id2 is 0 (v1). */
 void job_table_init(job_table_t *t, job_entry_t *storage, uint32_t capacity);
+
+/* Start an empty table over storage[capacity] and ids2[capacity], for keys
+ * of 128 bits (v2). */
+void job_table_init_wide(job_table_t *t, job_entry_t *storage, uint64_t *ids2, uint32_t capacity);
+
+/* The key of an entry of t. */
+job_key_t job_table_key(const job_table_t *t, const job_entry_t *e);
 
 /* Start a poll: clear every SEEN flag and the untracked count. */
 void job_table_begin_poll(job_table_t *t);
 
-/* Record that job_id was listed with this status and payload fingerprint
+/* Record that the job was listed with this status and payload fingerprint
  * (only the low 40 bits are kept). Sets SEEN. When the result is CHANGED or
  * DUPLICATE, *previous_status (if not NULL) is the status stored before. */
-job_table_result_t job_table_update(job_table_t *t, int64_t job_id, int64_t status,
+job_table_result_t job_table_update(job_table_t *t, job_key_t key, int64_t status,
                                     uint64_t fingerprint, uint16_t *previous_status);
 
 /* Classify a listed job without changing what the table remembers: only the
@@ -75,31 +103,23 @@ job_table_result_t job_table_update(job_table_t *t, int64_t job_id, int64_t stat
  * and DUPLICATE. An UNPUBLISHED entry is observed as NEW. Never returns
  * JOB_TABLE_CHANGED for a STALE or GONE entry whose status and fingerprint
  * match: that is JOB_TABLE_REPUBLISH. */
-job_table_result_t job_table_observe(job_table_t *t, int64_t job_id, int64_t status,
+job_table_result_t job_table_observe(job_table_t *t, job_key_t key, int64_t status,
                                      uint64_t fingerprint, job_entry_t *before);
 
-/* Fill *e with what job_table_store() records for job_id (flags 0), for a
- * caller that stores it later with job_table_store_entry(): a job published
- * and waiting for the broker's acknowledgement. */
-void job_table_entry_make(job_entry_t *e, int64_t job_id, int64_t status, uint64_t fingerprint);
-
-/* Remember that job_id was published with this status and fingerprint: the
+/* Remember that the job was published with this status and fingerprint: the
  * entry is updated (STALE, UNPUBLISHED and GONE cleared, SEEN set) or
  * inserted. Returns 0, or -1 when the job is new and the table is full. */
-int job_table_store(job_table_t *t, int64_t job_id, int64_t status, uint64_t fingerprint);
+int job_table_store(job_table_t *t, job_key_t key, int64_t status, uint64_t fingerprint);
 
-/* job_table_store() of an entry made by job_table_entry_make(). */
-int job_table_store_entry(job_table_t *t, const job_entry_t *e);
-
-/* Remember that job_id was listed but is not published yet (its publish
+/* Remember that the job was listed but is not published yet (its publish
  * waits for the broker's acknowledgement): a new entry flagged UNPUBLISHED
  * and SEEN, so that the job is counted once in the walk and observed as NEW
  * by the next one unless job_table_store() records it first. A known entry
  * is left as it is. Does nothing when the table is full. */
-void job_table_hold(job_table_t *t, int64_t job_id, int64_t status);
+void job_table_hold(job_table_t *t, job_key_t key, int64_t status);
 
 /* Find an entry by id; NULL if not tracked. */
-job_entry_t *job_table_find(job_table_t *t, int64_t job_id);
+job_entry_t *job_table_find(job_table_t *t, job_key_t key);
 
 /* Make every job look changed at its next update: after the broker lost its
  * retained messages, the next poll republishes every job topic. */
@@ -114,7 +134,7 @@ typedef int (*job_table_removed_fn)(void *user, const job_entry_t *entry);
  * during a walk, so one absence proves nothing: an entry not SEEN in this
  * poll is marked MISSED and kept; an entry not SEEN in this poll nor in the
  * previous complete one goes: on_removed (may be NULL) is called for it, in
- * job_id order, and it is flagged GONE unless on_removed returns nonzero.
+ * key order, and it is flagged GONE unless on_removed returns nonzero.
  * GONE entries stay until job_table_drop_gone(): when the removal is not
  * acknowledged, the next complete poll reports them again, and one that is
  * listed again is observed as REPUBLISH (the broker may have cleared it). An

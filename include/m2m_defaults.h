@@ -30,6 +30,12 @@
 #ifndef M2M_STRERROR_TEXT
 #define M2M_STRERROR_TEXT 1
 #endif
+/* M2M_WITH_V2: [modelarts] api = v2, the current list call
+ * (POST /v2/{project_id}/training-job-searches). Off, m2m_agent_init()
+ * refuses api v2 and job_record_parse_v2() accepts nothing. */
+#ifndef M2M_WITH_V2
+#define M2M_WITH_V2 1
+#endif
 
 /* Longest HTTP status line or header line, in bytes, CRLF excluded.
  * Longer lines are refused with HTTP_RESPONSE_ERR_LINE_TOO_LONG. 64..8192. */
@@ -95,9 +101,9 @@
 
 /* Jobs whose publishes may wait for the broker's acknowledgement at once.
  * The agent publishes each changed job as it reads it and records it in the
- * job table once acknowledged: it waits for the acknowledgements when this
- * many jobs are waiting and at the end of every page. Each takes 16 bytes of
- * the agent's context, and up to two messages (job topic and event) of the
+ * job table once acknowledged: when this many jobs wait, it waits for the
+ * oldest; each walk ends by waiting for all. Each takes 20 bytes of the
+ * agent's context, and up to two messages (job topic and event) of the
  * port's window of messages in flight. 1..1000. */
 #ifndef M2M_PUBLISH_WINDOW
 #define M2M_PUBLISH_WINDOW 64

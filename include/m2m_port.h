@@ -82,21 +82,23 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
 /* Publish len bytes of payload (len may be 0: a zero-byte retained message
  * clears a topic). The call queues: it returns once the client has taken the
  * message, so topic and payload may be reused at once; with qos 1 or 2 the
- * broker's acknowledgement comes later, and m2m_mqtt_flush() waits for it.
- * A port keeps a bounded window of unacknowledged messages and may block
- * here while it is full (at most its MQTT timeout). Messages reach the broker
- * in the order of the calls. Returns M2M_PORT_OK or a negative status
+ * broker's acknowledgement comes later (m2m_mqtt_wait_acks). A port keeps a
+ * bounded window of unacknowledged messages and may block here while it is
+ * full (at most its MQTT timeout). Messages reach the broker in the order of
+ * the calls. Returns M2M_PORT_OK or a negative status
  * (M2M_PORT_ERR_NOT_CONNECTED without a session). */
 int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len,
                          int qos, int retain);
 
-/* Wait until the broker has acknowledged every message published so far
- * (at once for qos 0 and a dry run). Returns M2M_PORT_OK; M2M_PORT_ERR_TIMEOUT
+/* Wait until at most `most` of the QoS 1 and 2 messages published in this
+ * session wait for their acknowledgement; most 0 waits for every one, and
+ * UINT32_MAX only asks (it never waits). A broker acknowledges in the order of
+ * the publishes (MQTT 3.1.1 and 5, 4.6), so the messages still waiting are the
+ * newest ones. Returns how many still wait (0..most); M2M_PORT_ERR_TIMEOUT
  * when no acknowledgement arrived for the port's MQTT timeout; or
- * M2M_PORT_ERR_NOT_CONNECTED when the session was lost: then any message
- * published since the last successful flush may be lost, and the caller
- * publishes it again in a new session. */
-int32_t m2m_mqtt_flush(m2m_port_t *port);
+ * M2M_PORT_ERR_NOT_CONNECTED when the session was lost, and with it any
+ * message not acknowledged yet. QoS 0 messages and a dry run never wait. */
+int32_t m2m_mqtt_wait_acks(m2m_port_t *port, uint32_t most);
 
 /* Called for each retained message m2m_mqtt_read_retained() receives. topic
  * is NUL-terminated; payload holds len bytes (len 0: a cleared topic). */

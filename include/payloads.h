@@ -18,6 +18,12 @@
  * status_name, phase and terminal. */
 long payload_job(char *buf, size_t cap, const job_record_t *job);
 
+/* P/jobs/<metadata.id> of a v2 job: job_id (the UUID in lower case),
+ * job_name, job_desc, create_time, duration, start_time, user_name, kind
+ * (absent ones as null), status_name (status.phase as sent),
+ * secondary_phase, phase, terminal, and api "v2". */
+long payload_job_v2(char *buf, size_t cap, const job_record_v2_t *job);
+
 typedef enum { EVENT_ADDED = 0, EVENT_TRANSITION = 1, EVENT_REMOVED = 2 } event_type_t;
 
 typedef struct {
@@ -28,10 +34,14 @@ typedef struct {
     int64_t from;         /* ignored for EVENT_ADDED (null) */
     int64_t to;           /* ignored for EVENT_REMOVED (null) */
     int64_t at;           /* UTC epoch ms */
+    const char *job_uuid; /* v2: metadata.id (36 characters), written as job_id
+                             instead of the number; NULL for v1 */
+    uint8_t v2;           /* from and to are v2 phase codes (job_v2_phase_t) */
 } event_t;
 
 /* P/events: type, job_id, job_name, from, from_name, to, to_name, phase, at.
- * phase is the phase of "to" (of "from" for a removal). */
+ * phase is the phase of "to" (of "from" for a removal). For v2, from and to
+ * are phase names, as from_name and to_name. */
 long payload_event(char *buf, size_t cap, const event_t *ev);
 
 typedef struct {
@@ -46,17 +56,19 @@ typedef struct {
     uint8_t has_job_total_count, has_job_count_limit, has_quotas;
     int64_t job_total_count, job_count_limit, quotas; /* from the API */
     int64_t updated_at;
+    uint8_t v2; /* the codes are v2 phase codes (job_v2_phase_t) */
 } summary_t;
 
-/* Empty the counts (API figures absent). */
-void summary_clear(summary_t *s);
+/* Empty the counts (API figures absent) for a v1 (v2 0) or v2 project. */
+void summary_clear(summary_t *s, int v2);
 
 /* Count one job with this status. */
 void summary_count(summary_t *s, int64_t status);
 
 /* P/summary: pending..unknown (all eight), total, by_status (non-zero counts
- * keyed by status name, in code order), job_total_count, job_count_limit,
- * quotas (null when the API did not send them), updated_at. */
+ * keyed by status name, in code order; v2: by phase name, "Other" for a
+ * phase not in the API's list), job_total_count (v2: the API's total),
+ * job_count_limit, quotas (null when the API did not send them), updated_at. */
 long payload_summary(char *buf, size_t cap, const summary_t *s);
 
 typedef struct {

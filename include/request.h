@@ -50,4 +50,36 @@ void request_list_target(strbuf_t *sb, const list_query_t *q);
 long request_list_head(char *buf, size_t cap, const list_query_t *q, const char *host,
                        uint16_t port, const char *version);
 
+/* ---- v2: POST /v2/{project_id}/training-job-searches ------------------- */
+
+typedef struct {
+    uint32_t offset;          /* a page index or a job offset: the API's choice */
+    uint32_t limit;           /* 1..50 */
+    const char *sort_by;      /* NULL or "" = not sent */
+    const char *order;        /* asc | desc; NULL or "" = not sent */
+    const char *phases;       /* phase names separated by commas, a filter
+                                 {"key":"phase","operator":"in"}; NULL or "" =
+                                 none */
+    const char *name_like;    /* a filter {"key":"name","operator":"like"};
+                                 NULL or "" = none */
+    const char *workspace_id; /* NULL or "" = not sent */
+} search_query_t;
+
+/* The Content-Type of the search body (signed with AK/SK). */
+#define REQUEST_SEARCH_CONTENT_TYPE "application/json;charset=UTF-8"
+
+/* Append "/v2/<project_id>/training-job-searches" (the request target). */
+void request_search_target(strbuf_t *sb, const char *project_id);
+
+/* Write the JSON body of the search into buf[cap]: offset, limit, sort_by,
+ * order, filters, workspace_id, in that order. Returns the length, or -1
+ * when it did not fit. */
+long request_search_body(char *buf, size_t cap, const search_query_t *q);
+
+/* Write the request head of the search into buf[cap], as
+ * request_list_head() does for the list call, with Content-Type and
+ * Content-Length: body_len. Returns the length, or -1. */
+long request_search_head(char *buf, size_t cap, const char *project_id, const char *host,
+                         uint16_t port, const char *version, size_t body_len);
+
 #endif /* REQUEST_H */

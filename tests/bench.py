@@ -3,12 +3,13 @@
 loopback, for 100, 1,000, 10,000 and 100,000 jobs at per_page 10, 100 and 1000.
 
 For every size and page size:
-- first poll: `--once` from an empty broker (one walk: modelarts.change_buffer_kib=65536),
-  its wall time, CPU time (user + sys), peak RSS, pages, TLS handshakes and MQTT messages;
-- peak RSS of `--once` with the default change buffer, the median of five runs (10,000 jobs and
-  fewer; at 100,000 the
-  default buffer needs more walks than a poll allows, so the first-poll run's figure is shown);
-- steady poll: the daemon (poll_interval 1 s, default change buffer) started with the job
+- first poll: `--once` from an empty broker (one walk), its wall time, CPU time (user + sys),
+  peak RSS, pages (list requests), TLS handshakes and MQTT messages;
+- peak RSS of `--once`, the median of five runs (10,000 jobs and fewer; at 100,000 the
+  first-poll run's figure is shown);
+- first start at 10,000 jobs, per_page 1000, with QoS 1 (the default), QoS 0 and `--dry-run`:
+  what publishing costs next to reading;
+- steady poll: the daemon (poll_interval 1 s) started with the job
   topics already retained, so that its polls find nothing changed; the simulator closes a
   connection idle for 500 ms, so every poll opens a new one, as with an API gateway whose
   keep-alive timeout is shorter than the poll interval. Per poll: wall time (the health
@@ -65,7 +66,8 @@ BASELINE_PER_PAGE = 100
 EXTRA_PROJECTS = ("bench-p2", "bench-p3", "bench-p4")
 PROJECT_COUNTS = (1, 2, 4)
 PROJECTS_JOBS = 1000
-CALLGRIND_MAX_JOBS = 10000  # callgrind at 100,000 jobs takes over 4 minutes here
+CALLGRIND_MAX_JOBS = 10000
+PUBLISH_WINDOW = 64  # M2M_PUBLISH_WINDOW of the host build (include/m2m_defaults.h)  # callgrind at 100,000 jobs takes over 4 minutes here
 
 
 def steady_polls(jobs, per_page):
@@ -268,12 +270,10 @@ class Bench:
             self.sim.call("POST", "/_sim/generate", {"count": n, "seed": 1})
             self.jobs = n
 
-    def sets(self, jobs, first_poll=False):
+    def sets(self, jobs):
         s = []
         if jobs > DEFAULT_CAPACITY:
             s += ["--set", "modelarts.max_jobs=%d" % jobs]
-        if first_poll:
-            s += ["--set", "modelarts.change_buffer_kib=65536"]
         return s
 
     def conf(self, agent_id, per_page, modelarts_extra=None):
@@ -294,7 +294,7 @@ class Bench:
         counter = Counter(self.procs, self.mqtt_port, "bench/" + agent_id, self.work)
         before = self.sim.stats()
         rc, wall, cpu, rss, _, err = timed([self.binary, "-c", self.conf(agent_id, per_page),
-                                            "--once", "-q"] + self.sets(jobs, True))
+                                            "--once", "-q"] + self.sets(jobs))
         if rc != 0:
             raise SystemExit("agent --once failed (exit %d):\n%s" % (rc, err))
         counter.wait_health(1, None, 60)
@@ -305,6 +305,27 @@ class Bench:
         return {"wall": wall, "cpu": cpu, "rss": rss, "pages": d["requests"],
                 "hs": (d["api_handshakes_full"], d["api_handshakes_resumed"]),
                 "messages": counter.messages}
+
+    def first_start_modes(self, jobs=10000, per_page=1000, runs=RSS_RUNS):
+        """Median wall, CPU and peak RSS of `--once` from an empty broker with QoS 1, QoS 0 and
+        --dry-run (which publishes nothing)."""
+        rows = []
+        for name, extra in (("QoS 1 (default)", []), ("QoS 0", ["--set", "mqtt.qos=0"]),
+                            ("--dry-run (no broker)", ["--dry-run"])):
+            walls, cpus, rsss = [], [], []
+            for run in range(runs):
+                agent_id = "m-%d-%d" % (len(rows), run)
+                rc, wall, cpu, rss, _, err = timed(
+                    [self.binary, "-c", self.conf(agent_id, per_page), "--once", "-q"] +
+                    self.sets(jobs) + extra)
+                if rc != 0:
+                    raise SystemExit("agent --once %s failed (exit %d):\n%s" % (name, rc, err))
+                walls.append(wall)
+                cpus.append(cpu)
+                rsss.append(rss)
+            mid = len(walls) // 2
+            rows.append((name, sorted(walls)[mid], sorted(cpus)[mid], sorted(rsss)[mid]))
+        return rows
 
     def default_rss(self, jobs, per_page, runs=RSS_RUNS):
         """Median peak RSS of runs `--once` from an empty broker (each its own agent_id): one
@@ -472,9 +493,9 @@ def tables(r):
       "connection (the server closes idle ones after %d ms) and resumes the session, unless "
       "the poll takes longer than poll_interval (1 s): then the next follows at once over the "
       "same connection (100,000 jobs). First "
-      "poll: `--once` from an empty broker, every job new, one walk (`change_buffer_kib` "
-      "65536); its wall time is the process's, MQTT connect and the 0.5 s wait for retained "
-      "job topics included. Peak RSS: `--once` with the default change buffer, the median of "
+      "poll: `--once` from an empty broker, every job new, one walk (pages: the list requests "
+      "it made); its wall time is the process's, MQTT connect and the 0.5 s wait for retained "
+      "job topics included. Peak RSS: `--once`, the median of "
       "%d runs (at 100,000 jobs: the first-poll run, marked *). With `[mqtt] heartbeat` at "
       "its default, a steady poll publishes nothing." % (IDLE_MS, RSS_RUNS))
     w("")
@@ -490,6 +511,19 @@ def tables(r):
             ms(f["cpu"]), rss, s["hs"][0], s["hs"][1], num(s["bytes"]), num(f["messages"]),
             s["messages"]))
     w("")
+    if r.get("modes"):
+        w("### First start: publishing next to reading (10,000 jobs, per_page 1000)\n")
+        w("`--once` from an empty broker, the median of %d runs: every job is new, so it "
+          "publishes 10,000 job topics (with QoS 1 in a window of acknowledgements the agent "
+          "waits for at the end of each page and every %d jobs), against the same poll at "
+          "QoS 0 and with `--dry-run` (printed to a file, no broker)." %
+          (RSS_RUNS, PUBLISH_WINDOW))
+        w("")
+        w("| publishing | wall | CPU | peak RSS |")
+        w("|---|---:|---:|---:|")
+        for name, wall, cpu, rss in r["modes"]:
+            w("| %s | %s | %s | %s |" % (name, ms(wall), ms(cpu), kib(rss)))
+        w("")
     w("### Parsing and diffing (callgrind, steady poll, per_page 1000)\n")
     w("| jobs | body bytes / poll | instructions (parser + splitter + jsmn + table) | "
       "instructions / body byte |")
@@ -581,7 +615,7 @@ def plot(r, svg, work):
             for jobs in sorted({j for j, _ in r["cells"]}):
                 m = r["cells"].get((jobs, pp))
                 if m:
-                    # A first-poll RSS (a 64 MiB change buffer) is not the default's: not drawn.
+                    # A first-poll run's RSS (one run, not the median) is not drawn.
                     rss = "NaN" if m.get("rss_from_first") else "%.3f" % (m["rss"] / 1024)
                     f.write("%d %.3f %.3f %s\n" % (jobs, m["steady"]["cpu"] * 1000,
                                                    m["first"]["cpu"] * 1000, rss))
@@ -609,7 +643,7 @@ plot '%(data)s' index 0 using 1:2 with linespoints lw 2 title "steady, per_page 
      '' index 1 using 1:3 with linespoints dt 2 lw 2 title "first poll, per_page 100", \\
      '%(base)s' using 1:2 with points pt 7 ps 1.2 title "curl|jq|mosquitto_pub, per_page 100"
 set ylabel "peak RSS (MiB)"
-set title "Peak RSS of --once (default change buffer)"
+set title "Peak RSS of --once"
 unset logscale y
 set yrange [0:*]
 plot '%(data)s' index 0 using 1:4 with linespoints lw 2 title "per_page 10", \\
@@ -637,9 +671,10 @@ of one run; rerun `make bench` to measure your machine (about %d minutes).
 - Build: `make` (gcc -O2, dynamic linking, mbedTLS %s, Paho MQTT C, inih), %s.
 - Date: %s.
 - Commands (per size and per_page; `--set modelarts.max_jobs=100000` at 100,000 jobs):
-  - first poll: `modelarts2mqtt -c bench.conf --once -q --set modelarts.change_buffer_kib=65536`
-    under `/usr/bin/time -f %%M` (peak RSS), CPU from wait4() of that process tree;
-  - peak RSS: `modelarts2mqtt -c bench.conf --once -q` (default change buffer);
+  - first poll: `modelarts2mqtt -c bench.conf --once -q` under `/usr/bin/time -f %%M` (peak
+    RSS), CPU from wait4() of that process tree;
+  - peak RSS: the same, five runs, the median;
+  - first start at 10,000 jobs: the same with `--set mqtt.qos=0` and with `--dry-run`;
   - several projects: the same with `project_id = <p1>, <p2>, ...` in `[modelarts]`;
   - steady poll: `modelarts2mqtt -c bench.conf -q` with `poll_interval = 1`, its CPU from
     `/proc/<pid>/task/*/schedstat`, bytes from `/proc/<pid>/io` (rchar), wall from the
@@ -713,6 +748,10 @@ def main():
                                     if jobs <= args.callgrind_max_jobs else None)
             sys.stderr.write("bench: callgrind at %d jobs: %.0f s\n" %
                              (jobs, time.monotonic() - t))
+            if jobs == 10000:
+                t = time.monotonic()
+                r["modes"] = bench.first_start_modes(jobs)
+                sys.stderr.write("bench: first start modes: %.0f s\n" % (time.monotonic() - t))
             if jobs == 1000:
                 for name, idle, resume in (
                         ("keeps the connection between polls (keep-alive 60 s)", 60000, True),

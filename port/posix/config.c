@@ -28,6 +28,7 @@ static const char *const sort_by_choices[] = {"job_name",      "job_desc",    "s
                                               "version_count", "create_time", NULL};
 static const char *const order_choices[] = {"asc", "desc", NULL};
 static const char *const protocol_choices[] = {"3.1.1", "5", NULL};
+static const char *const api_choices[] = {"v1", "v2", NULL};
 
 #define OFF(f) offsetof(config_t, f)
 #define SZ(f) sizeof(((config_t *)0)->f)
@@ -44,6 +45,8 @@ static const config_key_t config_keys[] = {
     STR("modelarts", "endpoint", config_value_https_url, endpoint,
         "https://modelarts.cn-north-4.myhuaweicloud.com", NULL, 0),
     STR("modelarts", "project_id", config_value_project_list, project_id, "", NULL, 0),
+    {"modelarts", "api", config_value_choice, KIND_STR, OFF(api), SZ(api), 0, 0, api_choices, "v1",
+     NULL, 0},
     {"modelarts", "auth", config_value_auth, KIND_INT, OFF(auth), SZ(auth), 0, 0, NULL, "token",
      NULL, 0},
     STR("modelarts", "token", config_value_credential, token, "", "MODELARTS_TOKEN", 1),
@@ -377,6 +380,28 @@ static config_status_t split_https_url(const char *key, const char *url, char *h
     return CONFIG_OK;
 }
 
+/* What api = v2 asks of the other keys: phase names for status, sort_by
+ * create_time; v1 a status code. */
+static config_status_t check_api(const config_t *c, char *err, size_t err_size)
+{
+    int v2 = strcmp(c->api, "v2") == 0;
+    int numeric = c->status[0] >= '0' && c->status[0] <= '9';
+    if (c->status[0] != '\0' && numeric == v2) {
+        snprintf(err, err_size,
+                 v2 ? "modelarts.status = %s: api v2 filters by phase names (Creating, Pending, "
+                      "Running, Terminating, Completed, Failed, Terminated, Abnormal)"
+                    : "modelarts.status = %s: api v1 filters by a status code 0..255",
+                 c->status);
+        return CONFIG_ERR_VALUE;
+    }
+    if (v2 && strcmp(c->sort_by, "create_time") != 0) {
+        snprintf(err, err_size,
+                 "modelarts.sort_by = %s: the v2 list sorts by create_time only", c->sort_by);
+        return CONFIG_ERR_VALUE;
+    }
+    return CONFIG_OK;
+}
+
 /* The credentials of the auth mode are set. */
 static config_status_t check_credentials(const config_t *c, char *err, size_t err_size)
 {
@@ -453,6 +478,9 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
      * sections: their credentials are checked with each section. */
     if (c->project_id[0] != '\0') {
         st = check_credentials(c, err, err_size);
+        if (st == CONFIG_OK) {
+            st = check_api(c, err, err_size);
+        }
         if (st != CONFIG_OK) {
             return st;
         }
@@ -473,9 +501,10 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
     c->mqtt_tls =
         strncmp(c->mqtt_uri, "ssl://", 6) == 0 || strncmp(c->mqtt_uri, "mqtts://", 8) == 0;
 
-    /* The longest topic the agent builds: B/<project>/jobs/<INT64_MIN>. */
+    /* The longest topic the agent builds: B/<project>/jobs/<INT64_MIN>, or a UUID for v2. */
     topic_len = strlen(c->base_topic) + 1 + strlen(c->agent_id) + 1 + longest_project_id(c) +
-                strlen("/jobs/-9223372036854775808");
+                (strcmp(c->api, "v2") == 0 ? strlen("/jobs/01234567-89ab-cdef-0123-456789abcdef")
+                                           : strlen("/jobs/-9223372036854775808"));
     if (topic_len + 1 > M2M_TOPIC_MAX) {
         snprintf(err, err_size,
                  "mqtt.base_topic, mqtt.agent_id and modelarts.project_id make topics of %zu "

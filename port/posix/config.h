@@ -78,7 +78,9 @@ typedef struct {
     char password[CONFIG_SECRET_MAX];
     char ca_file[CONFIG_PATH_MAX];
     uint32_t per_page; /* 1..1000 */
-    char status[4];    /* "" or a decimal 0..255, normalised */
+    char api[4];       /* "v1" or "v2": the list call */
+    /* "", a decimal 0..255 (v1), or v2 phase names joined by commas, normalised */
+    char status[96];
     char search_content[CONFIG_SEARCH_MAX];
     char workspace_id[CONFIG_ID_MAX];
     char sort_by[16];

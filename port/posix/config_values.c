@@ -425,12 +425,66 @@ int config_value_search(const config_key_t *k, config_t *c, const char *value, c
     return store_string(k, c, value, why, why_size);
 }
 
+/* v2 phase names separated by commas (blanks around them allowed), each once, stored as
+ * "Running,Pending". Returns 0, or -1. */
+static int phase_list(const char *value, char *out, size_t out_size)
+{
+    static const char *const phases[] = {"Creating",  "Pending", "Running",    "Terminating",
+                                         "Completed", "Failed",  "Terminated", "Abnormal"};
+    size_t used = 0;
+    const char *p = value;
+    for (;;) {
+        size_t n, i;
+        const char *name;
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        name = p;
+        n = strcspn(p, ", \t");
+        for (i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+            if (strlen(phases[i]) == n && memcmp(phases[i], name, n) == 0) {
+                break;
+            }
+        }
+        if (n == 0 || i == sizeof phases / sizeof phases[0] || used + n + 2 > out_size) {
+            return -1;
+        }
+        out[used] = '\0';
+        if (strstr(out, phases[i]) != NULL) {
+            return -1; /* twice */
+        }
+        if (used > 0) {
+            out[used++] = ',';
+        }
+        memcpy(out + used, name, n);
+        used += n;
+        out[used] = '\0';
+        p += n;
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        if (*p == '\0') {
+            return 0;
+        }
+        if (*p++ != ',') {
+            return -1;
+        }
+    }
+}
+
 int config_value_status(const config_key_t *k, config_t *c, const char *value, char *why,
                         size_t why_size)
 {
     uint32_t v;
+    char phases[sizeof c->status];
+    if (phase_list(value, phases, sizeof phases) == 0) {
+        memcpy(config_field(c, k), phases, sizeof phases);
+        return 0;
+    }
     if (config_parse_u32(value, &v) != 0 || v > 255) {
-        snprintf(why, why_size, "must be empty or a status code 0..255");
+        snprintf(why, why_size,
+                 "must be empty, a status code 0..255 (api v1) or phase names such as "
+                 "Running,Pending (api v2)");
         return -1;
     }
     /* Normalised, so that "007" and "7" send the same query. */

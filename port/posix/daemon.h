@@ -65,6 +65,7 @@ typedef struct {
     int ssl_ready;           /* ssl is set up */
     m2m_agent_t agent;
     job_entry_t *table;
+    uint64_t *table_ids2; /* api v2: the second half of each job's UUID, beside table */
     char *token_buf;        /* auth = password: the IAM token, CONFIG_TOKEN_MAX bytes */
     ha_bridge_t ha;         /* its Home Assistant device */
     uint64_t next_poll;     /* monotonic ms */

@@ -121,6 +121,15 @@ void warn_about(daemon_t *d, const config_t *c, const config_t *projects, size_t
             break;
         }
     }
+    for (i = 0; i < count; i++) {
+        if (strcmp(projects[i].api, "v2") == 0 && projects[i].per_page > M2M_V2_LIMIT_MAX) {
+            port_logf(&d->port, M2M_LOG_INFO,
+                      "project %s: modelarts.per_page = %lu: the v2 list takes at most %d jobs a "
+                      "page; %d are used",
+                      projects[i].project_id, (unsigned long)projects[i].per_page,
+                      M2M_V2_LIMIT_MAX, M2M_V2_LIMIT_MAX);
+        }
+    }
     if (c->insecure) {
         for (i = 0; i < count; i++) {
             port_logf(&d->port, M2M_LOG_WARN,

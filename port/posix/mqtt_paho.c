@@ -10,8 +10,8 @@
  *
  * Publishing is pipelined: a QoS 1 or 2 publish returns once Paho has sent
  * it, and the deliveryComplete callback counts the acknowledgements, so that
- * m2m_mqtt_flush() waits on a condition variable until every message is
- * acknowledged. At most PORT_MQTT_INFLIGHT messages are in flight; a publish
+ * m2m_mqtt_wait_acks() waits on a condition variable until few enough
+ * messages wait. At most PORT_MQTT_INFLIGHT messages are in flight; a publish
  * beyond that waits for the oldest. (With Paho's thread running,
  * MQTTClient_waitForCompletion() polls in 100 ms sleeps: waiting for one
  * message at a time that way would cost 100 ms a message.)
@@ -473,19 +473,22 @@ int32_t port_mqtt_publish_raw(m2m_port_t *port, const char *topic, const void *p
     return M2M_PORT_OK;
 }
 
-int32_t m2m_mqtt_flush(m2m_port_t *port)
+int32_t m2m_mqtt_wait_acks(m2m_port_t *port, uint32_t most)
 {
     int32_t st;
+    unsigned long left;
     port = port_session(port);
     if (port->dry_run) {
-        return M2M_PORT_OK;
+        return 0;
     }
-    st = wait_for_acks(port, 0, port->mqtt.timeout_ms);
+    st = wait_for_acks(port, most, port->mqtt.timeout_ms);
+    left = in_flight(port);
     if (st != M2M_PORT_OK) {
-        port_logf(port, M2M_LOG_DEBUG, "mqtt: %lu message(s) not acknowledged: %s",
-                  in_flight(port), st == M2M_PORT_ERR_TIMEOUT ? "timed out" : "session lost");
+        port_logf(port, M2M_LOG_DEBUG, "mqtt: %lu message(s) not acknowledged: %s", left,
+                  st == M2M_PORT_ERR_TIMEOUT ? "timed out" : "session lost");
+        return st;
     }
-    return st;
+    return left <= most ? (int32_t)left : (int32_t)most; /* acknowledgements only add up */
 }
 
 int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len,

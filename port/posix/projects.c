@@ -34,6 +34,8 @@ static void fill_agent_config(project_t *p, int several)
     ac->password = c->password;
     ac->token_buf = p->token_buf;
     ac->token_cap = p->token_buf != NULL ? CONFIG_TOKEN_MAX : 0;
+    ac->api = strcmp(c->api, "v2") == 0 ? M2M_API_V2 : M2M_API_V1;
+    ac->table_ids2 = p->table_ids2;
     ac->per_page = c->per_page;
     ac->status = c->status;
     ac->search_content = c->search_content;
@@ -92,8 +94,13 @@ static int project_buffers(project_t *p)
     if (p->table == NULL) {
         p->table = calloc(p->cfg.max_jobs, sizeof *p->table);
     }
-    return (p->cfg.auth == CONFIG_AUTH_PASSWORD && p->token_buf == NULL) || p->table == NULL ? -1
-                                                                                             : 0;
+    if (strcmp(p->cfg.api, "v2") == 0 && p->table_ids2 == NULL) {
+        p->table_ids2 = calloc(p->cfg.max_jobs, sizeof *p->table_ids2);
+    }
+    return (p->cfg.auth == CONFIG_AUTH_PASSWORD && p->token_buf == NULL) || p->table == NULL ||
+                   (strcmp(p->cfg.api, "v2") == 0 && p->table_ids2 == NULL)
+               ? -1
+               : 0;
 }
 
 void project_free(project_t *p)
@@ -107,6 +114,7 @@ void project_free(project_t *p)
     }
     ha_bridge_free(&p->ha);
     free(p->table);
+    free(p->table_ids2);
     free(p->token_buf);
     free(p);
 }

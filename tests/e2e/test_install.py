@@ -66,7 +66,11 @@ def config_keys_of_the_agent():
         text = f.read()
     table = text[text.index("config_keys[] = {"):]
     table = table[:table.index("\n};")]
-    return set(re.findall(r'"(modelarts|mqtt|homeassistant)",\s*"([a-z_]+)"', table))
+    keys = set(re.findall(r'"(modelarts|mqtt|homeassistant)",\s*"([a-z_]+)"', table))
+    # Keys that do nothing any more are accepted with a warning, not listed.
+    obsolete = set(re.findall(r'"(modelarts|mqtt|homeassistant)",\s*"([a-z_]+)",\s*'
+                              r'config_value_obsolete', table))
+    return keys - obsolete
 
 
 def mode(path):

@@ -124,9 +124,9 @@ static int on_job(void *user, char *job, size_t len)
         CHECK(job_record_fingerprint(&rec) == fp);
 
         count_before = pass->table->count;
-        res = job_table_update(pass->table, rec.job_id, rec.status, fp, &previous);
+        res = job_table_update(pass->table, job_key_v1(rec.job_id), rec.status, fp, &previous);
         check_table(pass->table);
-        e = job_table_find(pass->table, rec.job_id);
+        e = job_table_find(pass->table, job_key_v1(rec.job_id));
         switch (res) {
         case JOB_TABLE_NEW:
             CHECK(pass->table->count == count_before + 1);

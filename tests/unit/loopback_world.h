@@ -48,6 +48,7 @@ typedef struct {
     size_t len;
     int retain;
     int acked;   /* the broker acknowledged it (and keeps it if retained) */
+    int lost;    /* the broker never acknowledges it (acks_left ran out) */
     int session; /* the MQTT session it was published in */
 } world_message_t;
 
@@ -87,10 +88,14 @@ struct m2m_port {
     /* The broker. */
     int session_up;
     int session_no; /* sessions opened so far */
+    int ack_next;   /* the oldest message of the session not acknowledged */
     long acks_left; /* messages it will still acknowledge; < 0: all */
     world_message_t *log;
     int n_log;
-    int flushes;
+    int ack_waits;      /* m2m_mqtt_wait_acks() calls */
+    int blocked_waits;  /* acknowledgements the agent had to wait for */
+    int lag;            /* the broker acknowledges a message only once this many
+                           newer ones arrived (or the agent waits) */
 
     uint64_t now_ms;
 };
@@ -415,6 +420,7 @@ int32_t m2m_mqtt_connect(m2m_port_t *w, const char *will_topic, const char *will
     (void)qos;
     w->session_up = 1;
     w->session_no++;
+    w->ack_next = w->n_log; /* what the last session did not acknowledge is gone */
     return M2M_PORT_OK;
 }
 
@@ -440,24 +446,32 @@ int32_t m2m_mqtt_publish(m2m_port_t *w, const char *topic, const void *payload, 
     m->len = len;
     m->retain = retain;
     m->session = w->session_no;
-    m->acked = w->acks_left != 0;
+    m->acked = 0;
+    m->lost = w->acks_left == 0;
     if (w->acks_left > 0) {
         w->acks_left--;
+    }
+    /* The broker acknowledges in order, lag messages behind. */
+    while (w->n_log - w->ack_next > w->lag && !w->log[w->ack_next].lost) {
+        w->log[w->ack_next++].acked = 1;
     }
     return M2M_PORT_OK;
 }
 
-int32_t m2m_mqtt_flush(m2m_port_t *w)
+int32_t m2m_mqtt_wait_acks(m2m_port_t *w, uint32_t most)
 {
-    int i;
-    w->flushes++;
-    for (i = 0; i < w->n_log; i++) {
-        if (!w->log[i].acked && w->log[i].session == w->session_no) {
-            w->session_up = 0; /* a broker that stopped answering: the session is lost */
-            return M2M_PORT_ERR_TIMEOUT;
-        }
+    w->ack_waits++;
+    /* A lagging broker catches up while the agent waits; a lost message
+     * (and what came after it) never gets its acknowledgement. */
+    while ((uint32_t)(w->n_log - w->ack_next) > most && !w->log[w->ack_next].lost) {
+        w->log[w->ack_next++].acked = 1;
+        w->blocked_waits++;
     }
-    return w->session_up ? M2M_PORT_OK : M2M_PORT_ERR_NOT_CONNECTED;
+    if ((uint32_t)(w->n_log - w->ack_next) > most) {
+        w->session_up = 0; /* a broker that stopped answering: the session is lost */
+        return M2M_PORT_ERR_TIMEOUT;
+    }
+    return w->session_up ? w->n_log - w->ack_next : M2M_PORT_ERR_NOT_CONNECTED;
 }
 
 /* The payload the broker retains for topic, or NULL. */

@@ -172,9 +172,22 @@ static const value_case_t value_cases[] = {
     {"modelarts", "status", "0", CONFIG_OK, NULL},
     {"modelarts", "status", "255", CONFIG_OK, NULL},
     {"modelarts", "status", "256", CONFIG_ERR_VALUE,
-     "modelarts.status = 256: must be empty or a status code 0..255"},
+     "modelarts.status = 256: must be empty, a status code 0..255 (api v1) or phase names such "
+     "as Running,Pending (api v2)"},
     {"modelarts", "status", "RUNNING", CONFIG_ERR_VALUE,
-     "modelarts.status = RUNNING: must be empty or a status code 0..255"},
+     "modelarts.status = RUNNING: must be empty, a status code 0..255 (api v1) or phase names "
+     "such as Running,Pending (api v2)"},
+    {"modelarts", "status", "Running", CONFIG_OK, NULL},
+    {"modelarts", "status", " Running , Pending,Abnormal", CONFIG_OK, NULL},
+    {"modelarts", "status", "Running,Running", CONFIG_ERR_VALUE,
+     "modelarts.status = Running,Running: must be empty, a status code 0..255 (api v1) or phase "
+     "names such as Running,Pending (api v2)"},
+    {"modelarts", "status", "Running,", CONFIG_ERR_VALUE,
+     "modelarts.status = Running,: must be empty, a status code 0..255 (api v1) or phase names "
+     "such as Running,Pending (api v2)"},
+    {"modelarts", "api", "v1", CONFIG_OK, NULL},
+    {"modelarts", "api", "v2", CONFIG_OK, NULL},
+    {"modelarts", "api", "v3", CONFIG_ERR_VALUE, "modelarts.api = v3: must be one of v1, v2"},
     {"modelarts", "insecure", "true", CONFIG_OK, NULL},
     {"modelarts", "insecure", "No", CONFIG_OK, NULL},
     {"modelarts", "insecure", "maybe", CONFIG_ERR_VALUE,
@@ -567,6 +580,39 @@ static void finish_keeps_configured_ids_and_default_port(void **state)
     assert_string_equal(c.api_host, "modelarts.cn-north-4.myhuaweicloud.com");
     assert_int_equal(c.api_port, 443);
     assert_int_equal(c.mqtt_tls, 1);
+}
+
+static void phase_names_are_normalised(void **state)
+{
+    static config_t c;
+    (void)state;
+    config_defaults(&c);
+    assert_string_equal(c.api, "v1");
+    assert_int_equal(
+        config_set(&c, "modelarts", "status", " Running , Pending", NULL, err, sizeof err),
+        CONFIG_OK);
+    assert_string_equal(c.status, "Running,Pending");
+}
+
+static void finish_holds_status_and_sort_by_to_the_api(void **state)
+{
+    static config_t c;
+    (void)state;
+    minimal(&c);
+    assert_int_equal(config_set(&c, "modelarts", "status", "Running", NULL, err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_VALUE);
+    assert_string_equal(err, "modelarts.status = Running: api v1 filters by a status code 0..255");
+    assert_int_equal(config_set(&c, "modelarts", "api", "v2", NULL, err, sizeof err), CONFIG_OK);
+    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_OK);
+    assert_int_equal(config_set(&c, "modelarts", "status", "8", NULL, err, sizeof err), CONFIG_OK);
+    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_VALUE);
+    assert_non_null(strstr(err, "modelarts.status = 8: api v2 filters by phase names"));
+    assert_int_equal(config_set(&c, "modelarts", "status", "", NULL, err, sizeof err), CONFIG_OK);
+    assert_int_equal(config_set(&c, "modelarts", "sort_by", "status", NULL, err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_finish(&c, err, sizeof err), CONFIG_ERR_VALUE);
+    assert_string_equal(err, "modelarts.sort_by = status: the v2 list sorts by create_time only");
 }
 
 static void finish_requires_project_and_token(void **state)
@@ -1261,6 +1307,8 @@ int main(void)
         cmocka_unit_test(set_arguments_override_any_key),
         cmocka_unit_test(malformed_set_arguments_are_usage_errors),
         cmocka_unit_test(finish_derives_host_port_and_ids),
+        cmocka_unit_test(phase_names_are_normalised),
+        cmocka_unit_test(finish_holds_status_and_sort_by_to_the_api),
         cmocka_unit_test(finish_refuses_a_message_expiry_shorter_than_four_polls),
         cmocka_unit_test(finish_keeps_configured_ids_and_default_port),
         cmocka_unit_test(finish_requires_project_and_token),

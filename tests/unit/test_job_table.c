@@ -28,10 +28,10 @@ static void first_sight_is_new_then_same(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 5, 8, 0xABCDEF0123ull, &prev), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, job_key_v1(5), 8, 0xABCDEF0123ull, &prev), JOB_TABLE_NEW);
     assert_int_equal(prev, 777); /* untouched for NEW */
     assert_int_equal(t.count, 1);
-    e = job_table_find(&t, 5);
+    e = job_table_find(&t, job_key_v1(5));
     assert_non_null(e);
     assert_int_equal(e->job_id, 5);
     assert_int_equal(e->status, 8);
@@ -41,7 +41,7 @@ static void first_sight_is_new_then_same(void **state)
 
     job_table_begin_poll(&t);
     assert_false(e->flags & JOB_ENTRY_SEEN);
-    assert_int_equal(job_table_update(&t, 5, 8, 0xABCDEF0123ull, &prev), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(5), 8, 0xABCDEF0123ull, &prev), JOB_TABLE_SAME);
     assert_true(e->flags & JOB_ENTRY_SEEN);
 }
 
@@ -53,13 +53,13 @@ static void status_change_is_changed_with_previous_status(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    job_table_update(&t, 5, 8, 1, NULL);
+    job_table_update(&t, job_key_v1(5), 8, 1, NULL);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 5, 10, 1, &prev), JOB_TABLE_CHANGED);
+    assert_int_equal(job_table_update(&t, job_key_v1(5), 10, 1, &prev), JOB_TABLE_CHANGED);
     assert_int_equal(prev, 8);
-    assert_int_equal(job_table_find(&t, 5)->status, 10);
+    assert_int_equal(job_table_find(&t, job_key_v1(5))->status, 10);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 5, 10, 1, &prev), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(5), 10, 1, &prev), JOB_TABLE_SAME);
 }
 
 static void fingerprint_change_in_any_of_40_bits_is_changed(void **state)
@@ -71,13 +71,13 @@ static void fingerprint_change_in_any_of_40_bits_is_changed(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    job_table_update(&t, 9, 8, 0, NULL);
+    job_table_update(&t, job_key_v1(9), 8, 0, NULL);
     for (bit = 0; bit < 40; bit++) {
         job_table_begin_poll(&t);
-        assert_int_equal(job_table_update(&t, 9, 8, 1ull << bit, &prev), JOB_TABLE_CHANGED);
+        assert_int_equal(job_table_update(&t, job_key_v1(9), 8, 1ull << bit, &prev), JOB_TABLE_CHANGED);
         assert_int_equal(prev, 8);
         job_table_begin_poll(&t);
-        assert_int_equal(job_table_update(&t, 9, 8, 0, NULL), JOB_TABLE_CHANGED);
+        assert_int_equal(job_table_update(&t, job_key_v1(9), 8, 0, NULL), JOB_TABLE_CHANGED);
     }
 }
 
@@ -88,9 +88,9 @@ static void fingerprint_bits_above_40_are_ignored(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    job_table_update(&t, 9, 8, 0x12345ull, NULL);
+    job_table_update(&t, job_key_v1(9), 8, 0x12345ull, NULL);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 9, 8, 0xFFFFFF0000012345ull, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(9), 8, 0xFFFFFF0000012345ull, NULL), JOB_TABLE_SAME);
 }
 
 static void second_listing_in_one_poll_is_duplicate_and_ignored(void **state)
@@ -102,17 +102,17 @@ static void second_listing_in_one_poll_is_duplicate_and_ignored(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 3, 7, 100, NULL), JOB_TABLE_NEW);
-    assert_int_equal(job_table_update(&t, 3, 8, 200, &prev), JOB_TABLE_DUPLICATE);
+    assert_int_equal(job_table_update(&t, job_key_v1(3), 7, 100, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, job_key_v1(3), 8, 200, &prev), JOB_TABLE_DUPLICATE);
     assert_int_equal(prev, 7);
-    e = job_table_find(&t, 3);
+    e = job_table_find(&t, job_key_v1(3));
     assert_int_equal(e->status, 7);
     assert_int_equal(e->fingerprint_lo, 100);
     assert_int_equal(t.count, 1);
 
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 3, 7, 100, NULL), JOB_TABLE_SAME);
-    assert_int_equal(job_table_update(&t, 3, 7, 100, &prev), JOB_TABLE_DUPLICATE);
+    assert_int_equal(job_table_update(&t, job_key_v1(3), 7, 100, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(3), 7, 100, &prev), JOB_TABLE_DUPLICATE);
 }
 
 static void new_job_in_full_table_is_full_and_counted(void **state)
@@ -122,18 +122,18 @@ static void new_job_in_full_table_is_full_and_counted(void **state)
 
     job_table_init(&t, storage, 2);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 1, 1, 0, NULL), JOB_TABLE_NEW);
-    assert_int_equal(job_table_update(&t, 2, 1, 0, NULL), JOB_TABLE_NEW);
-    assert_int_equal(job_table_update(&t, 3, 1, 0, NULL), JOB_TABLE_FULL);
-    assert_int_equal(job_table_update(&t, 0, 1, 0, NULL), JOB_TABLE_FULL);
+    assert_int_equal(job_table_update(&t, job_key_v1(1), 1, 0, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, job_key_v1(2), 1, 0, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, job_key_v1(3), 1, 0, NULL), JOB_TABLE_FULL);
+    assert_int_equal(job_table_update(&t, job_key_v1(0), 1, 0, NULL), JOB_TABLE_FULL);
     assert_int_equal(t.untracked, 2);
     assert_int_equal(t.count, 2);
-    assert_null(job_table_find(&t, 3));
+    assert_null(job_table_find(&t, job_key_v1(3)));
     /* known jobs still update in a full table */
-    assert_int_equal(job_table_update(&t, 1, 1, 0, NULL), JOB_TABLE_DUPLICATE);
+    assert_int_equal(job_table_update(&t, job_key_v1(1), 1, 0, NULL), JOB_TABLE_DUPLICATE);
     job_table_begin_poll(&t);
     assert_int_equal(t.untracked, 0);
-    assert_int_equal(job_table_update(&t, 2, 8, 0, NULL), JOB_TABLE_CHANGED);
+    assert_int_equal(job_table_update(&t, job_key_v1(2), 8, 0, NULL), JOB_TABLE_CHANGED);
 }
 
 static void capacity_zero_tracks_nothing(void **state)
@@ -143,11 +143,11 @@ static void capacity_zero_tracks_nothing(void **state)
 
     job_table_init(&t, NULL, 0);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_FULL);
-    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_FULL);
+    assert_int_equal(job_table_update(&t, job_key_v1(1), 8, 0, NULL), JOB_TABLE_FULL);
+    assert_int_equal(job_table_update(&t, job_key_v1(1), 8, 0, NULL), JOB_TABLE_FULL);
     assert_int_equal(t.untracked, 2);
     assert_int_equal(t.count, 0);
-    assert_null(job_table_find(&t, 1));
+    assert_null(job_table_find(&t, job_key_v1(1)));
     job_table_invalidate_all(&t);
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
 }
@@ -168,8 +168,8 @@ static void status_is_clamped_to_65535(void **state)
     job_table_init(&t, storage, 16);
     job_table_begin_poll(&t);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(job_table_update(&t, (int64_t)i, cases[i].status, 0, NULL), JOB_TABLE_NEW);
-        assert_int_equal(job_table_find(&t, (int64_t)i)->status, cases[i].stored);
+        assert_int_equal(job_table_update(&t, job_key_v1((int64_t)i), cases[i].status, 0, NULL), JOB_TABLE_NEW);
+        assert_int_equal(job_table_find(&t, job_key_v1((int64_t)i))->status, cases[i].stored);
     }
 }
 
@@ -226,11 +226,11 @@ static void unseen_jobs_are_removed_in_id_order(void **state)
     job_table_init(&t, storage, 16);
     job_table_begin_poll(&t);
     for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-        job_table_update(&t, ids[i], (int64_t)i, 0, NULL);
+        job_table_update(&t, job_key_v1(ids[i]), (int64_t)i, 0, NULL);
     }
     job_table_begin_poll(&t);
     for (i = 0; i < sizeof kept / sizeof kept[0]; i++) {
-        assert_int_equal(job_table_update(&t, kept[i], 99, 0, NULL), JOB_TABLE_CHANGED);
+        assert_int_equal(job_table_update(&t, job_key_v1(kept[i]), 99, 0, NULL), JOB_TABLE_CHANGED);
     }
     /* one absence proves nothing: kept, marked */
     assert_int_equal(job_table_end_poll(&t, record_removed, &log), 0);
@@ -251,10 +251,10 @@ static void unseen_jobs_are_removed_in_id_order(void **state)
     for (i = 0; i < 3; i++) {
         assert_int_equal(t.entries[i].job_id, kept[i]);
         assert_int_equal(t.entries[i].status, 99);
-        assert_ptr_equal(job_table_find(&t, kept[i]), &t.entries[i]);
+        assert_ptr_equal(job_table_find(&t, job_key_v1(kept[i])), &t.entries[i]);
     }
     for (i = 0; i < 5; i++) {
-        assert_null(job_table_find(&t, gone[i]));
+        assert_null(job_table_find(&t, job_key_v1(gone[i])));
     }
     /* nothing unseen now: a second call removes nothing */
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
@@ -268,14 +268,14 @@ static void removed_job_returns_as_new(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    job_table_update(&t, 1, 8, 0, NULL);
+    job_table_update(&t, job_key_v1(1), 8, 0, NULL);
     job_table_begin_poll(&t);
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
     job_table_begin_poll(&t);
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 1);
     assert_int_equal(job_table_drop_gone(&t), 1);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, job_key_v1(1), 8, 0, NULL), JOB_TABLE_NEW);
 }
 
 static void invalidate_all_makes_every_job_changed_once(void **state)
@@ -287,16 +287,16 @@ static void invalidate_all_makes_every_job_changed_once(void **state)
     job_table_init(&t, storage, 8);
     job_table_begin_poll(&t);
     for (id = 1; id <= 5; id++) {
-        job_table_update(&t, id, 8, (uint64_t)id, NULL);
+        job_table_update(&t, job_key_v1(id), 8, (uint64_t)id, NULL);
     }
     job_table_invalidate_all(&t);
     job_table_begin_poll(&t);
     for (id = 1; id <= 5; id++) {
-        assert_int_equal(job_table_update(&t, id, 8, (uint64_t)id, NULL), JOB_TABLE_CHANGED);
+        assert_int_equal(job_table_update(&t, job_key_v1(id), 8, (uint64_t)id, NULL), JOB_TABLE_CHANGED);
     }
     job_table_begin_poll(&t);
     for (id = 1; id <= 5; id++) {
-        assert_int_equal(job_table_update(&t, id, 8, (uint64_t)id, NULL), JOB_TABLE_SAME);
+        assert_int_equal(job_table_update(&t, job_key_v1(id), 8, (uint64_t)id, NULL), JOB_TABLE_SAME);
     }
 }
 
@@ -307,23 +307,23 @@ static void a_job_missed_once_then_listed_again_stays(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    job_table_update(&t, 1, 8, 0, NULL);
-    job_table_update(&t, 2, 8, 0, NULL);
+    job_table_update(&t, job_key_v1(1), 8, 0, NULL);
+    job_table_update(&t, job_key_v1(2), 8, 0, NULL);
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
 
     job_table_begin_poll(&t); /* job 2 skipped by offset paging */
-    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(1), 8, 0, NULL), JOB_TABLE_SAME);
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
-    assert_true(job_table_find(&t, 2)->flags & JOB_ENTRY_MISSED);
+    assert_true(job_table_find(&t, job_key_v1(2))->flags & JOB_ENTRY_MISSED);
 
     job_table_begin_poll(&t); /* listed again: the mark goes */
-    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_SAME);
-    assert_int_equal(job_table_update(&t, 2, 8, 0, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(1), 8, 0, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(2), 8, 0, NULL), JOB_TABLE_SAME);
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
-    assert_false(job_table_find(&t, 2)->flags & JOB_ENTRY_MISSED);
+    assert_false(job_table_find(&t, job_key_v1(2))->flags & JOB_ENTRY_MISSED);
 
     job_table_begin_poll(&t); /* one more absence is again only a mark */
-    assert_int_equal(job_table_update(&t, 1, 8, 0, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(1), 8, 0, NULL), JOB_TABLE_SAME);
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
     assert_int_equal(t.count, 2);
 }
@@ -336,15 +336,15 @@ static void invalidated_job_reports_changed_once(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    job_table_update(&t, 4, 8, 0x1234, NULL);
+    job_table_update(&t, job_key_v1(4), 8, 0x1234, NULL);
     job_table_invalidate_all(&t);
     job_table_invalidate_all(&t); /* twice is the same as once */
     assert_int_equal(t.count, 1);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 4, 8, 0x1234, &prev), JOB_TABLE_CHANGED);
+    assert_int_equal(job_table_update(&t, job_key_v1(4), 8, 0x1234, &prev), JOB_TABLE_CHANGED);
     assert_int_equal(prev, 8);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, 4, 8, 0x1234, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(4), 8, 0x1234, NULL), JOB_TABLE_SAME);
 }
 
 /* A fixed-seed xorshift generator: the order is random but repeatable. */
@@ -377,26 +377,26 @@ static void ten_thousand_random_inserts_stay_sorted_and_findable(void **state)
     job_table_init(&t, storage, BIG);
     job_table_begin_poll(&t);
     for (i = 0; i < BIG; i++) {
-        assert_int_equal(job_table_update(&t, ids[i], i % 23, i, NULL), JOB_TABLE_NEW);
+        assert_int_equal(job_table_update(&t, job_key_v1(ids[i]), i % 23, i, NULL), JOB_TABLE_NEW);
     }
     assert_int_equal(t.count, BIG);
     for (i = 1; i < BIG; i++) {
         assert_true(t.entries[i - 1].job_id < t.entries[i].job_id);
     }
     for (i = 0; i < BIG; i++) {
-        job_entry_t *e = job_table_find(&t, ids[i]);
+        job_entry_t *e = job_table_find(&t, job_key_v1(ids[i]));
         assert_non_null(e);
         assert_int_equal(e->job_id, ids[i]);
         assert_int_equal(e->status, i % 23);
         assert_int_equal(e->fingerprint_lo, i);
     }
-    assert_null(job_table_find(&t, ids[0] + 1000003 / 2));
-    assert_int_equal(job_table_update(&t, INT64_MAX, 1, 0, NULL), JOB_TABLE_FULL);
+    assert_null(job_table_find(&t, job_key_v1(ids[0] + 1000003 / 2)));
+    assert_int_equal(job_table_update(&t, job_key_v1(INT64_MAX), 1, 0, NULL), JOB_TABLE_FULL);
 
     /* keep every other id, drop the rest in one pass */
     job_table_begin_poll(&t);
     for (i = 0; i < BIG; i += 2) {
-        assert_int_equal(job_table_update(&t, ids[i], i % 23, i, NULL), JOB_TABLE_SAME);
+        assert_int_equal(job_table_update(&t, job_key_v1(ids[i]), i % 23, i, NULL), JOB_TABLE_SAME);
     }
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
     relist_seen(&t);
@@ -408,9 +408,9 @@ static void ten_thousand_random_inserts_stay_sorted_and_findable(void **state)
     }
     for (i = 0; i < BIG; i++) {
         if (i % 2 == 0) {
-            assert_non_null(job_table_find(&t, ids[i]));
+            assert_non_null(job_table_find(&t, job_key_v1(ids[i])));
         } else {
-            assert_null(job_table_find(&t, ids[i]));
+            assert_null(job_table_find(&t, job_key_v1(ids[i])));
         }
     }
 }
@@ -424,14 +424,14 @@ static void increasing_ids_append(void **state)
     job_table_init(&t, storage, BIG);
     job_table_begin_poll(&t);
     for (i = 0; i < BIG; i++) {
-        assert_int_equal(job_table_update(&t, (int64_t)i * 2, 8, 0, NULL), JOB_TABLE_NEW);
+        assert_int_equal(job_table_update(&t, job_key_v1((int64_t)i * 2), 8, 0, NULL), JOB_TABLE_NEW);
     }
     for (i = 0; i < BIG; i++) {
         assert_int_equal(t.entries[i].job_id, (int64_t)i * 2);
     }
-    assert_null(job_table_find(&t, 3));
-    assert_null(job_table_find(&t, -1));
-    assert_null(job_table_find(&t, (int64_t)BIG * 2));
+    assert_null(job_table_find(&t, job_key_v1(3)));
+    assert_null(job_table_find(&t, job_key_v1(-1)));
+    assert_null(job_table_find(&t, job_key_v1((int64_t)BIG * 2)));
 }
 
 static void observe_changes_nothing_but_seen(void **state)
@@ -442,20 +442,20 @@ static void observe_changes_nothing_but_seen(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 7, 8, 0x11, &before), JOB_TABLE_NEW);
+    assert_int_equal(job_table_observe(&t, job_key_v1(7), 8, 0x11, &before), JOB_TABLE_NEW);
     assert_int_equal(t.count, 0);
-    assert_int_equal(job_table_store(&t, 7, 8, 0x11), 0);
+    assert_int_equal(job_table_store(&t, job_key_v1(7), 8, 0x11), 0);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 7, 10, 0x22, &before), JOB_TABLE_CHANGED);
+    assert_int_equal(job_table_observe(&t, job_key_v1(7), 10, 0x22, &before), JOB_TABLE_CHANGED);
     assert_int_equal(before.status, 8);
     assert_int_equal(before.fingerprint_lo, 0x11);
     /* Not stored: the entry still says what was last published. */
-    assert_int_equal(job_table_find(&t, 7)->status, 8);
-    assert_int_equal(job_table_find(&t, 7)->fingerprint_lo, 0x11);
-    assert_true(job_table_find(&t, 7)->flags & JOB_ENTRY_SEEN);
-    assert_int_equal(job_table_observe(&t, 7, 10, 0x22, &before), JOB_TABLE_DUPLICATE);
+    assert_int_equal(job_table_find(&t, job_key_v1(7))->status, 8);
+    assert_int_equal(job_table_find(&t, job_key_v1(7))->fingerprint_lo, 0x11);
+    assert_true(job_table_find(&t, job_key_v1(7))->flags & JOB_ENTRY_SEEN);
+    assert_int_equal(job_table_observe(&t, job_key_v1(7), 10, 0x22, &before), JOB_TABLE_DUPLICATE);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 7, 8, 0x11, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_observe(&t, job_key_v1(7), 8, 0x11, NULL), JOB_TABLE_SAME);
 }
 
 static void stale_and_unchanged_is_republish(void **state)
@@ -465,17 +465,17 @@ static void stale_and_unchanged_is_republish(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_store(&t, 3, 8, 0x99), 0);
+    assert_int_equal(job_table_store(&t, job_key_v1(3), 8, 0x99), 0);
     job_table_invalidate_all(&t);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 3, 8, 0x99, NULL), JOB_TABLE_REPUBLISH);
-    assert_int_equal(job_table_store(&t, 3, 8, 0x99), 0);
+    assert_int_equal(job_table_observe(&t, job_key_v1(3), 8, 0x99, NULL), JOB_TABLE_REPUBLISH);
+    assert_int_equal(job_table_store(&t, job_key_v1(3), 8, 0x99), 0);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 3, 8, 0x99, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_observe(&t, job_key_v1(3), 8, 0x99, NULL), JOB_TABLE_SAME);
     /* A STALE job whose content moved on is a plain change. */
     job_table_invalidate_all(&t);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 3, 10, 0x99, NULL), JOB_TABLE_CHANGED);
+    assert_int_equal(job_table_observe(&t, job_key_v1(3), 10, 0x99, NULL), JOB_TABLE_CHANGED);
 }
 
 static void held_jobs_count_once_and_unpublished_ones_go_silently(void **state)
@@ -486,52 +486,86 @@ static void held_jobs_count_once_and_unpublished_ones_go_silently(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 1, 8, 0x1, NULL), JOB_TABLE_NEW);
-    job_table_hold(&t, 1, 8);
+    assert_int_equal(job_table_observe(&t, job_key_v1(1), 8, 0x1, NULL), JOB_TABLE_NEW);
+    job_table_hold(&t, job_key_v1(1), 8);
     assert_int_equal(t.count, 1);
     /* Held: a second listing in the same walk is a duplicate, counted once. */
-    assert_int_equal(job_table_observe(&t, 1, 8, 0x1, NULL), JOB_TABLE_DUPLICATE);
-    assert_int_equal(job_table_observe(&t, 2, 8, 0x2, NULL), JOB_TABLE_NEW);
-    job_table_hold(&t, 2, 8);
+    assert_int_equal(job_table_observe(&t, job_key_v1(1), 8, 0x1, NULL), JOB_TABLE_DUPLICATE);
+    assert_int_equal(job_table_observe(&t, job_key_v1(2), 8, 0x2, NULL), JOB_TABLE_NEW);
+    job_table_hold(&t, job_key_v1(2), 8);
     /* Job 1's publish was acknowledged, job 2's was not. */
-    assert_int_equal(job_table_store(&t, 1, 8, 0x1), 0);
+    assert_int_equal(job_table_store(&t, job_key_v1(1), 8, 0x1), 0);
     assert_int_equal(job_table_end_poll(&t, refuse_removal, &calls), 0);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 1, 8, 0x1, NULL), JOB_TABLE_SAME);
-    assert_int_equal(job_table_observe(&t, 2, 8, 0x2, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_observe(&t, job_key_v1(1), 8, 0x1, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_observe(&t, job_key_v1(2), 8, 0x2, NULL), JOB_TABLE_NEW);
     job_table_begin_poll(&t);
-    job_table_hold(&t, 3, 8);
+    job_table_hold(&t, job_key_v1(3), 8);
     job_table_begin_poll(&t);
     /* Not listed: job 3 goes at once, without a removal for the broker;
      * job 2 too; job 1 is missed once. */
     assert_int_equal(job_table_end_poll(&t, refuse_removal, &calls), 0);
     assert_int_equal(calls, 0);
     assert_int_equal(t.count, 1);
-    assert_non_null(job_table_find(&t, 1));
+    assert_non_null(job_table_find(&t, job_key_v1(1)));
 }
 
-static void an_entry_made_for_later_stores_like_store(void **state)
+static job_key_t wide_key(int64_t id, uint64_t id2)
+{
+    job_key_t k;
+    k.id = id;
+    k.id2 = id2;
+    return k;
+}
+
+static void a_wide_table_keys_on_all_128_bits(void **state)
+{
+    static uint64_t ids2[8];
+    job_table_t t;
+    struct removed_log log;
+    (void)state;
+
+    memset(&log, 0, sizeof log);
+    job_table_init_wide(&t, storage, ids2, 8);
+    job_table_begin_poll(&t);
+    /* Three UUIDs sharing their first half, one sharing its second. */
+    assert_int_equal(job_table_update(&t, wide_key(7, 3), 1, 0x1, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, wide_key(7, 1), 2, 0x2, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, wide_key(7, UINT64_MAX), 3, 0x3, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, wide_key(-5, 3), 4, 0x4, NULL), JOB_TABLE_NEW);
+    assert_int_equal(job_table_update(&t, wide_key(7, 1), 2, 0x2, NULL), JOB_TABLE_DUPLICATE);
+    assert_int_equal(t.count, 4);
+    /* Sorted by the whole key; each entry's second half beside it. */
+    assert_int_equal(job_table_key(&t, &t.entries[0]).id, -5);
+    assert_true(job_table_key(&t, &t.entries[1]).id2 == 1);
+    assert_true(job_table_key(&t, &t.entries[2]).id2 == 3);
+    assert_true(job_table_key(&t, &t.entries[3]).id2 == UINT64_MAX);
+    assert_int_equal(job_table_find(&t, wide_key(7, 3))->status, 1);
+    assert_null(job_table_find(&t, wide_key(7, 2)));
+    assert_null(job_table_find(&t, wide_key(8, 3)));
+    /* Removal compacts both arrays. */
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, wide_key(7, UINT64_MAX), 3, 0x3, NULL), JOB_TABLE_SAME);
+    job_table_end_poll(&t, NULL, NULL);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_update(&t, wide_key(7, UINT64_MAX), 3, 0x3, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_end_poll(&t, record_removed, &log), 3);
+    assert_int_equal(job_table_drop_gone(&t), 3);
+    assert_int_equal(t.count, 1);
+    assert_true(job_table_key(&t, &t.entries[0]).id2 == UINT64_MAX);
+    assert_non_null(job_table_find(&t, wide_key(7, UINT64_MAX)));
+}
+
+static void a_narrow_table_refuses_a_wide_key(void **state)
 {
     job_table_t t;
-    job_entry_t made;
-    job_entry_t *e;
     (void)state;
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    job_table_entry_make(&made, 42, 70000, 0xFFAABBCCDDull);
-    assert_int_equal(made.status, JOB_TABLE_STATUS_MAX);
-    assert_int_equal(made.flags, 0);
-    job_table_hold(&t, 42, 8);
-    assert_int_equal(job_table_store_entry(&t, &made), 0);
-    e = job_table_find(&t, 42);
-    assert_non_null(e);
-    assert_int_equal(e->status, JOB_TABLE_STATUS_MAX);
-    assert_int_equal(e->fingerprint_lo, 0xAABBCCDDu);
-    assert_int_equal(e->fingerprint_hi, 0xFF);
-    assert_int_equal(e->flags, JOB_ENTRY_SEEN);
-    job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 42, 70000, 0xFFAABBCCDDull, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_store(&t, wide_key(1, 9), 8, 0), -1);
+    assert_int_equal(t.count, 0);
+    assert_int_equal(job_table_key(&t, &t.entries[0]).id2, 0);
 }
 
 static void a_removal_the_broker_refused_is_kept(void **state)
@@ -542,18 +576,18 @@ static void a_removal_the_broker_refused_is_kept(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_store(&t, 9, 8, 0), 0);
+    assert_int_equal(job_table_store(&t, job_key_v1(9), 8, 0), 0);
     job_table_begin_poll(&t);
     assert_int_equal(job_table_end_poll(&t, refuse_removal, &calls), 0);
     job_table_begin_poll(&t);
     assert_int_equal(job_table_end_poll(&t, refuse_removal, &calls), 0);
     assert_int_equal(calls, 1);
-    assert_non_null(job_table_find(&t, 9));
-    assert_false(job_table_find(&t, 9)->flags & JOB_ENTRY_GONE);
+    assert_non_null(job_table_find(&t, job_key_v1(9)));
+    assert_false(job_table_find(&t, job_key_v1(9))->flags & JOB_ENTRY_GONE);
     job_table_begin_poll(&t);
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 1);
     assert_int_equal(job_table_drop_gone(&t), 1);
-    assert_null(job_table_find(&t, 9));
+    assert_null(job_table_find(&t, job_key_v1(9)));
 }
 
 static void an_unacknowledged_removal_is_reported_again(void **state)
@@ -565,12 +599,12 @@ static void an_unacknowledged_removal_is_reported_again(void **state)
     memset(&log, 0, sizeof log);
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_store(&t, 9, 8, 0x5), 0);
+    assert_int_equal(job_table_store(&t, job_key_v1(9), 8, 0x5), 0);
     job_table_begin_poll(&t);
     assert_int_equal(job_table_end_poll(&t, record_removed, &log), 0);
     job_table_begin_poll(&t);
     assert_int_equal(job_table_end_poll(&t, record_removed, &log), 1);
-    assert_true(job_table_find(&t, 9)->flags & JOB_ENTRY_GONE);
+    assert_true(job_table_find(&t, job_key_v1(9))->flags & JOB_ENTRY_GONE);
     /* The broker did not acknowledge: no drop; the next complete poll
      * reports it again. */
     job_table_begin_poll(&t);
@@ -588,7 +622,7 @@ static void a_job_listed_again_after_its_removal_is_republished(void **state)
 
     job_table_init(&t, storage, 4);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_store(&t, 9, 8, 0x5), 0);
+    assert_int_equal(job_table_store(&t, job_key_v1(9), 8, 0x5), 0);
     job_table_begin_poll(&t);
     job_table_end_poll(&t, NULL, NULL);
     job_table_begin_poll(&t);
@@ -597,14 +631,14 @@ static void a_job_listed_again_after_its_removal_is_republished(void **state)
      * be published again, in this poll and, unless that publish is
      * acknowledged, the next. */
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 9, 8, 0x5, NULL), JOB_TABLE_REPUBLISH);
+    assert_int_equal(job_table_observe(&t, job_key_v1(9), 8, 0x5, NULL), JOB_TABLE_REPUBLISH);
     assert_int_equal(job_table_end_poll(&t, NULL, NULL), 0);
-    assert_false(job_table_find(&t, 9)->flags & JOB_ENTRY_GONE);
+    assert_false(job_table_find(&t, job_key_v1(9))->flags & JOB_ENTRY_GONE);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 9, 8, 0x5, NULL), JOB_TABLE_REPUBLISH);
-    assert_int_equal(job_table_store(&t, 9, 8, 0x5), 0);
+    assert_int_equal(job_table_observe(&t, job_key_v1(9), 8, 0x5, NULL), JOB_TABLE_REPUBLISH);
+    assert_int_equal(job_table_store(&t, job_key_v1(9), 8, 0x5), 0);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_observe(&t, 9, 8, 0x5, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_observe(&t, job_key_v1(9), 8, 0x5, NULL), JOB_TABLE_SAME);
 }
 
 int main(void)
@@ -614,7 +648,8 @@ int main(void)
         cmocka_unit_test(observe_changes_nothing_but_seen),
         cmocka_unit_test(stale_and_unchanged_is_republish),
         cmocka_unit_test(held_jobs_count_once_and_unpublished_ones_go_silently),
-        cmocka_unit_test(an_entry_made_for_later_stores_like_store),
+        cmocka_unit_test(a_wide_table_keys_on_all_128_bits),
+        cmocka_unit_test(a_narrow_table_refuses_a_wide_key),
         cmocka_unit_test(a_removal_the_broker_refused_is_kept),
         cmocka_unit_test(an_unacknowledged_removal_is_reported_again),
         cmocka_unit_test(a_job_listed_again_after_its_removal_is_republished),

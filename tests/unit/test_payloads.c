@@ -126,7 +126,7 @@ static void job_name_length_is_respected(void **state)
 static void event_added_is_written_byte_for_byte(void **state)
 {
     char buf[M2M_PAYLOAD_MAX];
-    event_t ev = {EVENT_ADDED, 42, "train", 5, 99, 8, 1700000000123LL};
+    event_t ev = {EVENT_ADDED, 42, "train", 5, 99, 8, 1700000000123LL, NULL, 0};
     long len = payload_event(buf, sizeof buf, &ev);
     (void)state;
 
@@ -139,7 +139,7 @@ static void event_added_is_written_byte_for_byte(void **state)
 static void event_transition_is_written_byte_for_byte(void **state)
 {
     char buf[M2M_PAYLOAD_MAX];
-    event_t ev = {EVENT_TRANSITION, 42, "tr\"ain", 6, 8, 10, 1700000000123LL};
+    event_t ev = {EVENT_TRANSITION, 42, "tr\"ain", 6, 8, 10, 1700000000123LL, NULL, 0};
     long len = payload_event(buf, sizeof buf, &ev);
     (void)state;
 
@@ -152,7 +152,7 @@ static void event_transition_is_written_byte_for_byte(void **state)
 static void event_removed_takes_the_phase_of_from(void **state)
 {
     char buf[M2M_PAYLOAD_MAX];
-    event_t ev = {EVENT_REMOVED, INT64_MAX, NULL, 0, 12, 8, 5};
+    event_t ev = {EVENT_REMOVED, INT64_MAX, NULL, 0, 12, 8, 5, NULL, 0};
     long len = payload_event(buf, sizeof buf, &ev);
     (void)state;
 
@@ -165,7 +165,7 @@ static void event_removed_takes_the_phase_of_from(void **state)
 static void event_with_unknown_codes(void **state)
 {
     char buf[M2M_PAYLOAD_MAX];
-    event_t ev = {EVENT_TRANSITION, 1, "", 0, -1, 65535, 0};
+    event_t ev = {EVENT_TRANSITION, 1, "", 0, -1, 65535, 0, NULL, 0};
     long len = payload_event(buf, sizeof buf, &ev);
     (void)state;
 
@@ -178,7 +178,7 @@ static void event_with_unknown_codes(void **state)
 static void event_of_unknown_type_is_refused(void **state)
 {
     char buf[M2M_PAYLOAD_MAX];
-    event_t ev = {(event_type_t)3, 1, NULL, 0, 1, 1, 0};
+    event_t ev = {(event_type_t)3, 1, NULL, 0, 1, 1, 0, NULL, 0};
     (void)state;
 
     assert_int_equal(payload_event(buf, sizeof buf, &ev), -1);
@@ -192,7 +192,7 @@ static void summary_empty_has_all_eight_phases(void **state)
     (void)state;
 
     memset(&s, 0x5A, sizeof s); /* summary_clear must reset everything */
-    summary_clear(&s);
+    summary_clear(&s, 0);
     s.updated_at = 1700000000000LL;
     len = payload_summary(buf, sizeof buf, &s);
     assert_payload(len, buf,
@@ -211,7 +211,7 @@ static void summary_counts_by_phase_and_status_in_code_order(void **state)
     long len;
     (void)state;
 
-    summary_clear(&s);
+    summary_clear(&s, 0);
     for (i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
         summary_count(&s, statuses[i]);
     }
@@ -245,7 +245,7 @@ static void summary_extra_codes_use_slots_then_other(void **state)
 
     assert_int_equal(M2M_STATUS_COUNTED, 32);
     assert_int_equal(M2M_STATUS_EXTRA_SLOTS, 4);
-    summary_clear(&s);
+    summary_clear(&s, 0);
     for (i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
         summary_count(&s, statuses[i]);
     }
@@ -264,7 +264,7 @@ static void summary_extra_slot_at_int64_max(void **state)
     summary_t s;
     (void)state;
 
-    summary_clear(&s);
+    summary_clear(&s, 0);
     summary_count(&s, INT64_MAX);
     summary_count(&s, INT64_MIN);
     assert_true(payload_summary(buf, sizeof buf, &s) > 0);
@@ -386,12 +386,12 @@ static void check_every_capacity(payload_fn fn, const void *arg)
 static void payloads_overflow_at_every_size_never_write_past(void **state)
 {
     job_record_t j = sample_job();
-    event_t ev = {EVENT_TRANSITION, 42, "n\xC3\xA9\x01", 4, 8, 10, 1700000000123LL};
+    event_t ev = {EVENT_TRANSITION, 42, "n\xC3\xA9\x01", 4, 8, 10, 1700000000123LL, NULL, 0};
     summary_t s;
     health_t h = sample_health();
     (void)state;
 
-    summary_clear(&s);
+    summary_clear(&s, 0);
     summary_count(&s, 8);
     summary_count(&s, 99);
     summary_count(&s, 10);
