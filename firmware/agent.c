@@ -127,7 +127,7 @@ static void take_api_figures(m2m_agent_t *a)
 
 uint32_t agent_page_size(const m2m_agent_t *a)
 {
-    if (a->cfg->api == M2M_API_V2 && a->cfg->per_page > M2M_V2_LIMIT_MAX) {
+    if (AGENT_V2(a) && a->cfg->per_page > M2M_V2_LIMIT_MAX) {
         return M2M_V2_LIMIT_MAX;
     }
     return a->cfg->per_page;
@@ -141,7 +141,7 @@ static int last_page(const m2m_agent_t *a, uint32_t page)
     if (a->page_jobs == 0 || a->page_jobs < agent_page_size(a) || page >= M2M_PAGE_LIMIT) {
         return 1;
     }
-    return a->cfg->api == M2M_API_V1 && s->has_job_total_count &&
+    return !AGENT_V2(a) && s->has_job_total_count &&
            (int64_t)a->poll_jobs >= s->job_total_count;
 }
 
@@ -225,11 +225,11 @@ static m2m_poll_result_t walk(m2m_agent_t *a)
     int renewed = 0;
 
     job_table_begin_poll(&a->table);
-    summary_clear(&a->summary, a->cfg->api == M2M_API_V2);
+    summary_clear(&a->summary, AGENT_V2(a));
     a->poll_jobs = 0;
     for (page = 1; page <= M2M_PAGE_LIMIT; page++) {
         a->page_jobs = 0;
-        if (a->cfg->api == M2M_API_V2) {
+        if (AGENT_V2(a)) {
             v2_before_request(a, page);
         }
         res = agent_fetch_page(a, page);
@@ -253,7 +253,7 @@ static m2m_poll_result_t walk(m2m_agent_t *a)
         if (res != M2M_POLL_OK) {
             break;
         }
-        if (a->cfg->api == M2M_API_V2 && v2_after_page(a) != 0) {
+        if (AGENT_V2(a) && v2_after_page(a) != 0) {
             res = M2M_POLL_REFUSED;
             break;
         }
@@ -356,7 +356,7 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
     a->cfg = cfg;
     a->port = port;
     tls_client_init(&a->tls, ssl, port, timeout_ms);
-    if (cfg->api == M2M_API_V2) {
+    if (AGENT_V2(a)) {
         job_table_init_wide(&a->table, table_storage, cfg->table_ids2, capacity);
     } else {
         job_table_init(&a->table, table_storage, capacity);

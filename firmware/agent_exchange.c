@@ -70,7 +70,7 @@ static int put_signature(request_out_t *o, size_t head, const char *body, size_t
     m2m_agent_t *a = o->a;
     const m2m_agent_config_t *cfg = a->cfg;
     static const char auth_name[] = "Authorization: ";
-    int v2 = cfg->api == M2M_API_V2;
+    int v2 = AGENT_V2(a);
     char date[APIG_DATE_LEN];
     char host[264]; /* a DNS name (253) and ":65535" */
     char path[M2M_TOPIC_MAX];
@@ -169,8 +169,7 @@ static long build_head(m2m_agent_t *a, uint32_t page, request_out_t *o, size_t *
     const m2m_agent_config_t *cfg = a->cfg;
     *body_len = 0;
     o->cap = sizeof a->payload;
-#if M2M_WITH_V2
-    if (cfg->api == M2M_API_V2) {
+    if (AGENT_V2(a)) {
         search_query_t q;
         long n;
         q.offset = a->v2.offset;
@@ -191,7 +190,6 @@ static long build_head(m2m_agent_t *a, uint32_t page, request_out_t *o, size_t *
         return request_search_head(a->payload, o->cap, cfg->project_id, cfg->host, cfg->port,
                                    cfg->version, *body_len);
     }
-#endif
     {
         list_query_t q;
         q.project_id = cfg->project_id;
@@ -275,7 +273,7 @@ static int feed_response(m2m_agent_t *a, const uint8_t *in, size_t n)
             /* Only a successful page lists jobs; an error body is read for
              * its error_code and message alone. */
             job_stream_init_api(&a->stream,
-                                a->cfg->api == M2M_API_V2 && !a->reading_iam ? JOB_STREAM_V2
+                                AGENT_V2(a) && !a->reading_iam ? JOB_STREAM_V2
                                                                              : JOB_STREAM_V1,
                                 ok && !a->reading_iam ? agent_on_job : NULL, a);
             break;

@@ -6,6 +6,10 @@
 
 #include "agent.h"
 
+/* 1 when the agent walks the v2 list; a constant 0 in a build without it
+ * (M2M_WITH_V2 0), so that the compiler drops the v2 code. */
+#define AGENT_V2(a) (M2M_WITH_V2 && (a)->cfg->api == M2M_API_V2)
+
 /* Longest log line the agent builds, NUL included. */
 #define LOG_LINE_MAX 256
 

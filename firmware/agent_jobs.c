@@ -63,7 +63,7 @@ long agent_topic(m2m_agent_t *a, int with_project, const char *suffix, const job
     }
     strbuf_puts(&sb, suffix);
     if (key != NULL) {
-        if (a->cfg->api == M2M_API_V2) {
+        if (AGENT_V2(a)) {
             char uuid[37];
             strbuf_puts(&sb, agent_key_uuid(key, uuid));
         } else {
@@ -93,8 +93,8 @@ static int publish_event(m2m_agent_t *a, event_t *ev, const job_key_t *key)
     char uuid[37];
     long len;
     ev->job_id = key->id;
-    ev->job_uuid = a->cfg->api == M2M_API_V2 ? agent_key_uuid(key, uuid) : NULL;
-    ev->v2 = a->cfg->api == M2M_API_V2;
+    ev->job_uuid = AGENT_V2(a) ? agent_key_uuid(key, uuid) : NULL;
+    ev->v2 = AGENT_V2(a);
     ev->at = m2m_time_utc_ms(a->port);
     len = payload_event(a->payload, sizeof a->payload, ev);
     if (len < 0 || agent_topic(a, 1, "events", NULL) < 0) {
@@ -169,8 +169,7 @@ typedef struct {
 static job_record_status_t read_job(m2m_agent_t *a, char *text, size_t len, agent_job_t *j)
 {
     job_record_status_t st;
-#if M2M_WITH_V2
-    if (a->cfg->api == M2M_API_V2) {
+    if (AGENT_V2(a)) {
         job_record_v2_t *r = &j->rec.v2;
         st = job_record_parse_v2(&a->record_parser, text, len, r);
         j->key = uuid_key(r->id);
@@ -180,7 +179,6 @@ static job_record_status_t read_job(m2m_agent_t *a, char *text, size_t len, agen
         j->name_len = r->name.len;
         return st;
     }
-#endif
     st = job_record_parse(&a->record_parser, text, len, &j->rec.v1);
     j->key = job_key_v1(j->rec.v1.job_id);
     j->status = j->rec.v1.status;
@@ -192,11 +190,9 @@ static job_record_status_t read_job(m2m_agent_t *a, char *text, size_t len, agen
 
 static long job_payload(m2m_agent_t *a, const agent_job_t *j)
 {
-#if M2M_WITH_V2
-    if (a->cfg->api == M2M_API_V2) {
+    if (AGENT_V2(a)) {
         return payload_job_v2(a->payload, sizeof a->payload, &j->rec.v2);
     }
-#endif
     return payload_job(a->payload, sizeof a->payload, &j->rec.v1);
 }
 
@@ -257,7 +253,7 @@ int agent_on_job(void *user, char *text, size_t len)
     }
     a->page_jobs++;
     a->poll_jobs++;
-    if (a->cfg->api == M2M_API_V2) {
+    if (AGENT_V2(a)) {
         note_v2_job(a, &j.key);
     }
     res = job_table_observe(&a->table, j.key, j.status, j.fingerprint, &before);

@@ -10,8 +10,6 @@
 
 #include "job_record_internal.h"
 
-#if M2M_WITH_V2
-
 /* Fields, numbered as the JOB_V2_HAS_* bits (bit = 1 << (field - 1)), then the two objects. */
 enum {
     V_NONE,
@@ -268,25 +266,7 @@ uint64_t job_record_v2_fingerprint(const job_record_v2_t *job)
     return JOB_FNV_FOLD40(h);
 }
 
-#else /* !M2M_WITH_V2 */
 
-job_record_status_t job_record_parse_v2(job_record_parser_t *p, char *text, size_t len,
-                                        job_record_v2_t *out)
-{
-    (void)p;
-    (void)text;
-    (void)len;
-    memset(out, 0, sizeof *out);
-    return JOB_RECORD_ERR_JSON;
-}
-
-uint64_t job_record_v2_fingerprint(const job_record_v2_t *job)
-{
-    (void)job;
-    return 0;
-}
-
-#endif /* M2M_WITH_V2 */
 
 static int hex_value(char c)
 {

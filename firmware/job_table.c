@@ -1,6 +1,8 @@
 /* job_table.c - the per-job memory between polls; see include/job_table.h. */
 #include "job_table.h"
 
+#include "m2m_defaults.h"
+
 #include <string.h>
 
 /* The RAM formula in the docs counts 16 bytes per tracked job (C99 has no
@@ -41,19 +43,27 @@ void job_table_begin_poll(job_table_t *t)
     t->untracked = 0;
 }
 
+/* Wide tables (keys of 128 bits) exist for the v2 list only. */
+#if M2M_WITH_V2
+#define IDS2(t) ((t)->ids2)
+#else
+#define IDS2(t) ((uint64_t *)NULL)
+#endif
+
 /* 1 when entry i's key is below key. */
 static int key_below(const job_table_t *t, uint32_t i, job_key_t key)
 {
     int64_t id = t->entries[i].job_id;
-    if (id != key.id || t->ids2 == NULL) {
+    if (id != key.id || IDS2(t) == NULL) {
         return id < key.id;
     }
-    return t->ids2[i] < key.id2;
+    return IDS2(t)[i] < key.id2;
 }
 
 static int key_equal(const job_table_t *t, uint32_t i, job_key_t key)
 {
-    return t->entries[i].job_id == key.id && (t->ids2 == NULL ? key.id2 == 0 : t->ids2[i] == key.id2);
+    return t->entries[i].job_id == key.id &&
+           (IDS2(t) == NULL ? key.id2 == 0 : IDS2(t)[i] == key.id2);
 }
 
 /* Index of the first entry whose key is >= key (count if none). */
@@ -141,13 +151,13 @@ static job_entry_t *find_or_insert(job_table_t *t, job_key_t key)
     if (at < t->count && key_equal(t, at, key)) {
         return e;
     }
-    if (t->count >= t->capacity || (t->ids2 == NULL && key.id2 != 0)) {
+    if (t->count >= t->capacity || (IDS2(t) == NULL && key.id2 != 0)) {
         return NULL;
     }
     memmove(e + 1, e, (size_t)(t->count - at) * sizeof *e);
-    if (t->ids2 != NULL) {
-        memmove(t->ids2 + at + 1, t->ids2 + at, (size_t)(t->count - at) * sizeof *t->ids2);
-        t->ids2[at] = key.id2;
+    if (IDS2(t) != NULL) {
+        memmove(IDS2(t) + at + 1, IDS2(t) + at, (size_t)(t->count - at) * sizeof *IDS2(t));
+        IDS2(t)[at] = key.id2;
     }
     t->count++;
     memset(e, 0, sizeof *e);
@@ -235,8 +245,8 @@ uint32_t job_table_end_poll(job_table_t *t, job_table_removed_fn on_removed, voi
         }
         if (write != read) {
             t->entries[write] = *e;
-            if (t->ids2 != NULL) {
-                t->ids2[write] = t->ids2[read];
+            if (IDS2(t) != NULL) {
+                IDS2(t)[write] = IDS2(t)[read];
             }
         }
         write++;
@@ -255,8 +265,8 @@ uint32_t job_table_drop_gone(job_table_t *t)
         }
         if (write != read) {
             t->entries[write] = t->entries[read];
-            if (t->ids2 != NULL) {
-                t->ids2[write] = t->ids2[read];
+            if (IDS2(t) != NULL) {
+                IDS2(t)[write] = IDS2(t)[read];
             }
         }
         write++;

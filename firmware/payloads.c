@@ -107,12 +107,12 @@ static void put_fields(json_writer_t *w, const void *obj, const field_t *fields,
 /* The name of a status code: v1's JOBSTAT name, or v2's phase name. */
 static const char *status_name(int v2, int64_t code, char buf[JOB_STATUS_NAME_MAX])
 {
-    return v2 ? job_v2_phase_name(code) : job_status_name(code, buf);
+    return (M2M_WITH_V2 && v2) ? job_v2_phase_name(code) : job_status_name(code, buf);
 }
 
 static job_phase_t status_phase(int v2, int64_t code)
 {
-    return v2 ? job_v2_phase(code) : job_status_phase(code);
+    return (M2M_WITH_V2 && v2) ? job_v2_phase(code) : job_status_phase(code);
 }
 
 static void key_status_name(json_writer_t *w, const char *key, int v2, int64_t code)
@@ -127,7 +127,7 @@ static void key_status_name(json_writer_t *w, const char *key, int v2, int64_t c
 static void key_code_and_name(json_writer_t *w, const char *code_key, const char *name_key,
                               int present, int v2, int64_t code)
 {
-    if (present && v2) {
+    if (present && M2M_WITH_V2 && v2) {
         key_status_name(w, code_key, v2, code);
     } else {
         key_int_or_null(w, code_key, present, code);
@@ -194,7 +194,6 @@ long payload_job(char *buf, size_t cap, const job_record_t *job)
     return json_writer_result(&w);
 }
 
-#if M2M_WITH_V2
 /* job_record_v2_t's JOB_V2_HAS_* bits up to user_name and kind are in the order of these
  * fields (id is written apart, as a string). */
 static const field_t job_v2_fields[] = {
@@ -234,7 +233,6 @@ long payload_job_v2(char *buf, size_t cap, const job_record_v2_t *job)
     json_object_end(&w);
     return json_writer_result(&w);
 }
-#endif /* M2M_WITH_V2 */
 
 long payload_event(char *buf, size_t cap, const event_t *ev)
 {
@@ -250,7 +248,7 @@ long payload_event(char *buf, size_t cap, const event_t *ev)
     json_object_begin(&w);
     json_key(&w, "type");
     json_cstring(&w, type_names[ev->type]);
-    if (ev->job_uuid != NULL) {
+    if (M2M_WITH_V2 && ev->job_uuid != NULL) {
         json_key(&w, "job_id");
         json_cstring(&w, ev->job_uuid);
     } else {

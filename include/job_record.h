@@ -122,7 +122,7 @@ typedef struct {
  * modified in place (strings decoded). Returns JOB_RECORD_OK,
  * JOB_RECORD_ERR_NO_ID / _BAD_ID when the id is missing or not a UUID
  * (8-4-4-4-12 hex digits, any case), JOB_RECORD_ERR_NO_STATUS without a
- * phase, or another error. Built with M2M_WITH_V2 0: JOB_RECORD_ERR_JSON. */
+ * phase, or another error. */
 job_record_status_t job_record_parse_v2(job_record_parser_t *p, char *text, size_t len,
                                         job_record_v2_t *out);
 

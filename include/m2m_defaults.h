@@ -32,7 +32,7 @@
 #endif
 /* M2M_WITH_V2: [modelarts] api = v2, the current list call
  * (POST /v2/{project_id}/training-job-searches). Off, m2m_agent_init()
- * refuses api v2 and job_record_parse_v2() accepts nothing. */
+ * refuses api v2 and the agent's v2 code is left out of the build. */
 #ifndef M2M_WITH_V2
 #define M2M_WITH_V2 1
 #endif

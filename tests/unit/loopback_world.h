@@ -60,10 +60,13 @@ struct m2m_port {
     uint32_t fault_page[8];
     int fault_times[8];
     const char *token; /* the X-Auth-Token the server accepts */
+    int v2_item_offset; /* v2: offset counts items (else pages) */
+    int v2_ignore_offset; /* v2: every answer is the first page */
+    size_t v2_bulk;     /* v2: bytes of padding in each item's algorithm */
 
     /* What the server saw. */
     int requests;
-    uint32_t pages[256]; /* page of each request */
+    uint32_t pages[256]; /* page (v1) or offset (v2) of each request */
     int records_last_request; /* TLS application records of the last one */
     int sends_last_request;   /* m2m_tcp_send() calls it took */
     int handshakes;
@@ -216,6 +219,70 @@ static void respond(m2m_port_t *w, int status, const char *body, size_t body_len
     }
 }
 
+/* The v2 phase of a v1 status code, as the simulator maps them. */
+static const char *v2_phase(int status)
+{
+    switch (status) {
+    case 7:
+        return "Pending";
+    case 8:
+        return "Running";
+    case 10:
+        return "Completed";
+    case 11:
+        return "Failed";
+    default:
+        return "Creating";
+    }
+}
+
+/* v2: POST /v2/<project>/training-job-searches, its body at body. */
+static void answer_search(m2m_port_t *w, const char *body)
+{
+    const char *o = strstr(body, "\"offset\":");
+    const char *l = strstr(body, "\"limit\":");
+    uint32_t offset = o != NULL ? (uint32_t)strtoul(o + 9, NULL, 10) : 0;
+    uint32_t limit = l != NULL ? (uint32_t)strtoul(l + 8, NULL, 10) : 10;
+    uint32_t first = w->v2_ignore_offset ? 0 : w->v2_item_offset ? offset : offset * limit;
+    size_t cap = 256 + (size_t)limit * (600 + w->v2_bulk);
+    char *out = malloc(cap);
+    size_t len = 0;
+    uint32_t i;
+
+    if (out == NULL) {
+        abort();
+    }
+    if (w->requests < 256) {
+        w->pages[w->requests] = offset;
+    }
+    w->requests++;
+    w->records_last_request = w->records;
+    w->sends_last_request = w->sends;
+    w->records = 0;
+    w->sends = 0;
+    len += (size_t)snprintf(out + len, cap - len, "{\"total\":%d,\"count\":%d,\"items\":[",
+                            w->n_jobs, w->n_jobs);
+    for (i = first; i < first + limit && (int)i < w->n_jobs; i++) {
+        const world_job_t *j = &w->jobs[i];
+        len += (size_t)snprintf(
+            out + len, cap - len,
+            "%s{\"kind\":\"job\",\"metadata\":{\"id\":\"00000000-0000-4000-8000-%012llx\","
+            "\"name\":\"%s\",\"description\":\"a v2 job\",\"create_time\":%lld,"
+            "\"annotations\":{\"a\":\"b\"},\"user_name\":\"u\"},\"status\":{\"phase\":\"%s\","
+            "\"secondary_phase\":\"%s\",\"duration\":%d,\"start_time\":0,\"tasks\":[\"w-0\"]},"
+            "\"algorithm\":{\"parameters\":[{\"name\":\"pad\",\"value\":\"",
+            i == first ? "" : ",", (unsigned long long)j->job_id, j->name,
+            1700000000000LL + (long long)i, v2_phase(j->status), v2_phase(j->status),
+            j->status * 10);
+        memset(out + len, 'x', w->v2_bulk);
+        len += w->v2_bulk;
+        len += (size_t)snprintf(out + len, cap - len, "\"}]}}");
+    }
+    len += (size_t)snprintf(out + len, cap - len, "]}");
+    respond(w, 200, out, len, 0);
+    free(out);
+}
+
 static void answer_list(m2m_port_t *w)
 {
     uint32_t per_page = query_number(w->request, "per_page=");
@@ -323,10 +390,19 @@ static int server_step(m2m_port_t *w)
         memcpy(w->request + w->request_len, buf, (size_t)n);
         w->request_len += (size_t)n;
         w->request[w->request_len] = '\0';
-        if (strstr(w->request, "\r\n\r\n") != NULL) {
-            answer_list(w);
-            w->request_len = 0;
-            return 1;
+        {
+            char *end = strstr(w->request, "\r\n\r\n");
+            const char *cl = strstr(w->request, "\r\nContent-Length: ");
+            size_t body = cl != NULL && cl < end ? (size_t)strtoul(cl + 18, NULL, 10) : 0;
+            if (end != NULL && w->request_len >= (size_t)(end + 4 - w->request) + body) {
+                if (strncmp(w->request, "POST ", 5) == 0) {
+                    answer_search(w, end + 4);
+                } else {
+                    answer_list(w);
+                }
+                w->request_len = 0;
+                return 1;
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ typedef struct {
     world_client_t client;
     m2m_agent_config_t cfg;
     job_entry_t table[CAPACITY];
+    uint64_t table_ids2[CAPACITY];
     m2m_agent_t agent;
 } fixture_t;
 
@@ -357,6 +358,158 @@ static void a_token_longer_than_the_buffer_still_streams(void **state)
     assert_true(f->world.records_last_request > 1);
 }
 
+#if M2M_WITH_V2
+/* The loopback world's UUID of job id. */
+static const char *uuid_of(char buf[40], int64_t id)
+{
+    snprintf(buf, 40, "00000000-0000-4000-8000-%012llx", (unsigned long long)id);
+    return buf;
+}
+
+static const char *v2_retained(const fixture_t *f, int64_t id)
+{
+    char topic[96];
+    char uuid[40];
+    snprintf(topic, sizeof topic, "modelarts/gw/p1/jobs/%s", uuid_of(uuid, id));
+    return world_retained(&f->world, topic);
+}
+
+static void use_v2(fixture_t *f)
+{
+    f->cfg.api = M2M_API_V2;
+    f->cfg.table_ids2 = f->table_ids2;
+    f->cfg.per_page = 1000; /* used as 50 */
+}
+
+static void v2_walks_pages_of_fifty_and_publishes_uuid_topics(void **state)
+{
+    fixture_t *f = *state;
+    char uuid[40];
+    int i;
+    use_v2(f);
+    world_set_jobs(&f->world, 120, 7);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    /* Offsets 0, 1, 2: pages of 50, the last one short. */
+    assert_int_equal(f->world.requests, 3);
+    assert_int_equal(f->world.pages[1], 1);
+    assert_int_equal(f->world.pages[2], 2);
+    for (i = 0; i < 120; i++) {
+        const char *p = v2_retained(f, 7 + i);
+        char needle[64];
+        assert_non_null(p);
+        snprintf(needle, sizeof needle, "{\"job_id\":\"%s\",", uuid_of(uuid, 7 + i));
+        assert_non_null(strstr(p, needle));
+        assert_non_null(strstr(p, "\"status_name\":\"Running\""));
+        assert_non_null(strstr(p, "\"api\":\"v2\"}"));
+    }
+    assert_int_equal(world_count(&f->world, "/summary", "\"by_status\":{\"Running\":120}"), 1);
+    assert_int_equal(world_count(&f->world, "/summary", "\"job_total_count\":120,"), 1);
+}
+
+static void v2_finds_out_that_offset_counts_items(void **state)
+{
+    fixture_t *f = *state;
+    int i;
+    use_v2(f);
+    f->world.v2_item_offset = 1;
+    world_set_jobs(&f->world, 120, 7);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    /* 0, then 1 (which shows items 2..51: the probe), then 51 and 101. */
+    assert_int_equal(f->world.requests, 4);
+    assert_int_equal(f->world.pages[2], 51);
+    assert_int_equal(f->world.pages[3], 101);
+    for (i = 0; i < 120; i++) {
+        char uuid[40];
+        char topic[96];
+        snprintf(topic, sizeof topic, "/jobs/%s", uuid_of(uuid, 7 + i));
+        assert_int_equal(world_count(&f->world, topic, NULL), 1); /* each published once */
+    }
+    assert_int_equal(world_count(&f->world, "/summary", "\"total\":120,"), 1);
+}
+
+static void v2_refuses_a_server_that_ignores_offset(void **state)
+{
+    fixture_t *f = *state;
+    use_v2(f);
+    f->world.v2_ignore_offset = 1;
+    world_set_jobs(&f->world, 120, 7);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_REFUSED);
+    assert_int_equal(f->world.requests, 3);
+    assert_string_equal(f->agent.error_code, "paging");
+}
+
+static void v2_events_name_phases_and_removals_clear_uuid_topics(void **state)
+{
+    fixture_t *f = *state;
+    char uuid[40];
+    char needle[200];
+    use_v2(f);
+    world_set_jobs(&f->world, 30, 7);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    f->world.jobs[3].status = 10;
+    f->world.n_jobs = 29; /* the last job (id 36) is deleted */
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    snprintf(needle, sizeof needle,
+             "{\"type\":\"transition\",\"job_id\":\"%s\",\"job_name\":\"job-3\","
+             "\"from\":\"Running\",\"from_name\":\"Running\",\"to\":\"Completed\","
+             "\"to_name\":\"Completed\",\"phase\":\"succeeded\",",
+             uuid_of(uuid, 10));
+    assert_int_equal(world_count(&f->world, "/events", needle), 1);
+    assert_non_null(strstr(v2_retained(f, 10), "\"status_name\":\"Completed\""));
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_null(v2_retained(f, 36));
+    snprintf(needle, sizeof needle, "{\"type\":\"removed\",\"job_id\":\"%s\",",
+             uuid_of(uuid, 36));
+    assert_int_equal(world_count(&f->world, "/events", needle), 1);
+    assert_int_equal(f->agent.table.count, 29);
+}
+
+static void v2_restart_takes_the_broker_as_its_baseline(void **state)
+{
+    fixture_t *f = *state;
+    use_v2(f);
+    world_set_jobs(&f->world, 40, 7);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    f->world.jobs[6].status = 11;
+    tls_client_forget_session(&f->agent.tls);
+    memset(&f->agent, 0, sizeof f->agent);
+    start(f);
+    assert_int_equal(f->agent.restored, 40);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(world_count(&f->world, "/events", "\"type\":\"transition\""), 1);
+    assert_int_equal(world_count(&f->world, "/events", NULL), 1);
+}
+
+static void v2_items_of_64_kib_stream_through(void **state)
+{
+    fixture_t *f = *state;
+    int i;
+    use_v2(f);
+    f->world.v2_bulk = 64 * 1024;
+    world_set_jobs(&f->world, 60, 7);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    for (i = 0; i < 60; i++) {
+        assert_non_null(v2_retained(f, 7 + i));
+    }
+}
+
+static void a_v2_request_is_one_write(void **state)
+{
+    fixture_t *f = *state;
+    use_v2(f);
+    world_set_jobs(&f->world, 70, 7);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->world.records_last_request, 1);
+}
+#endif
+
 #if M2M_WITH_AKSK
 static void a_signed_page_request_is_one_write(void **state)
 {
@@ -402,6 +555,18 @@ int main(void)
                                         teardown),
 #if M2M_WITH_AKSK
         cmocka_unit_test_setup_teardown(a_signed_page_request_is_one_write, setup, teardown),
+#endif
+#if M2M_WITH_V2
+        cmocka_unit_test_setup_teardown(v2_walks_pages_of_fifty_and_publishes_uuid_topics, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(v2_finds_out_that_offset_counts_items, setup, teardown),
+        cmocka_unit_test_setup_teardown(v2_refuses_a_server_that_ignores_offset, setup, teardown),
+        cmocka_unit_test_setup_teardown(v2_events_name_phases_and_removals_clear_uuid_topics,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(v2_restart_takes_the_broker_as_its_baseline, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(v2_items_of_64_kib_stream_through, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_v2_request_is_one_write, setup, teardown),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "job_table.h"
+#include "m2m_defaults.h"
 
 #define BIG 10000u
 
@@ -518,6 +519,7 @@ static job_key_t wide_key(int64_t id, uint64_t id2)
     return k;
 }
 
+#if M2M_WITH_V2
 static void a_wide_table_keys_on_all_128_bits(void **state)
 {
     static uint64_t ids2[8];
@@ -555,6 +557,8 @@ static void a_wide_table_keys_on_all_128_bits(void **state)
     assert_true(job_table_key(&t, &t.entries[0]).id2 == UINT64_MAX);
     assert_non_null(job_table_find(&t, wide_key(7, UINT64_MAX)));
 }
+
+#endif
 
 static void a_narrow_table_refuses_a_wide_key(void **state)
 {
@@ -648,7 +652,9 @@ int main(void)
         cmocka_unit_test(observe_changes_nothing_but_seen),
         cmocka_unit_test(stale_and_unchanged_is_republish),
         cmocka_unit_test(held_jobs_count_once_and_unpublished_ones_go_silently),
+#if M2M_WITH_V2
         cmocka_unit_test(a_wide_table_keys_on_all_128_bits),
+#endif
         cmocka_unit_test(a_narrow_table_refuses_a_wide_key),
         cmocka_unit_test(a_removal_the_broker_refused_is_kept),
         cmocka_unit_test(an_unacknowledged_removal_is_reported_again),

@@ -131,6 +131,47 @@ static void test_head_that_does_not_fit_fails_without_overrun(void **state)
     }
 }
 
+static void test_search_body_holds_the_filters_in_order(void **state)
+{
+    char buf[512];
+    search_query_t q;
+    long n;
+    (void)state;
+    memset(&q, 0, sizeof q);
+    q.offset = 3;
+    q.limit = 50;
+    q.sort_by = "create_time";
+    q.order = "asc";
+    q.phases = "Running,Pending";
+    q.name_like = "res\"net";
+    q.workspace_id = "0";
+    n = request_search_body(buf, sizeof buf, &q);
+    assert_string_equal(buf, "{\"offset\":3,\"limit\":50,\"sort_by\":\"create_time\",\"order\":"
+                             "\"asc\",\"filters\":[{\"key\":\"phase\",\"operator\":\"in\","
+                             "\"value\":[\"Running\",\"Pending\"]},{\"key\":\"name\",\"operator\":"
+                             "\"like\",\"value\":[\"res\\\"net\"]}],\"workspace_id\":\"0\"}");
+    assert_int_equal(n, (long)strlen(buf));
+    /* Nothing optional: offset and limit alone; too small a buffer: -1. */
+    memset(&q, 0, sizeof q);
+    q.limit = 1;
+    assert_true(request_search_body(buf, sizeof buf, &q) > 0);
+    assert_string_equal(buf, "{\"offset\":0,\"limit\":1}");
+    assert_int_equal(request_search_body(buf, 10, &q), -1);
+}
+
+static void test_search_head_is_a_post_with_its_length(void **state)
+{
+    char buf[512];
+    long n = request_search_head(buf, sizeof buf, "p 1", "h.example", 8443, "9.9", 123);
+    (void)state;
+    assert_true(n > 0);
+    assert_string_equal(buf, "POST /v2/p%201/training-job-searches HTTP/1.1\r\n"
+                             "Host: h.example:8443\r\nUser-Agent: modelarts2mqtt/9.9\r\n"
+                             "Accept: application/json\r\n"
+                             "Content-Type: application/json;charset=UTF-8\r\n"
+                             "Content-Length: 123\r\nConnection: keep-alive\r\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +181,8 @@ int main(void)
         cmocka_unit_test(test_empty_strings_are_not_sent),
         cmocka_unit_test(test_head_has_host_with_port_only_when_not_443),
         cmocka_unit_test(test_head_that_does_not_fit_fails_without_overrun),
+        cmocka_unit_test(test_search_body_holds_the_filters_in_order),
+        cmocka_unit_test(test_search_head_is_a_post_with_its_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
