@@ -29,6 +29,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testlib  # noqa: E402
 
 AGENT_ID = "demo-gateway"
+# The second project of the demo, walked with the v2 list call: a few jobs whose phases a
+# thread of the demo moves along.
+V2_PROJECT = "demo-v2"
+V2_JOBS = [
+    {"job_id": 9001, "job_name": "llama-finetune", "status": 8, "duration": 0,
+     "create_time": 1764300000000, "job_desc": "a v2 job"},
+    {"job_id": 9002, "job_name": "vit-pretrain", "status": 7, "duration": 0,
+     "create_time": 1764300001000, "job_desc": "a v2 job"},
+    {"job_id": 9003, "job_name": "whisper-eval", "status": 10, "duration": 86000,
+     "create_time": 1764300002000, "job_desc": "a v2 job"},
+]
+# Statuses a v2 job goes through (the simulator shows them as v2 phases: Pending, Running,
+# Completed, Failed).
+V2_CYCLE = (7, 8, 10, 7, 8, 11)
 JOBBOARD_PORT = 9001  # mosquitto's usual WebSockets port
 
 
@@ -96,6 +110,23 @@ def describe(topic, payload):
     return color("%-44s %s" % (short, text), code)
 
 
+def move_v2_jobs(sim, every_s):
+    """Move one v2 job to its next status every every_s seconds, round robin."""
+    current = {j["job_id"]: j["status"] for j in V2_JOBS}
+    step = 0
+    while not stop_requested.wait(every_s):
+        job_id = V2_JOBS[step % len(V2_JOBS)]["job_id"]
+        now = current[job_id]
+        status = V2_CYCLE[(V2_CYCLE.index(now) + 1) % len(V2_CYCLE)] if now in V2_CYCLE else 7
+        try:
+            sim.call("PATCH", "/_sim/projects/%s/jobs/%d" % (V2_PROJECT, job_id),
+                     {"status": status})
+        except (RuntimeError, OSError):
+            return
+        current[job_id] = status
+        step += 1
+
+
 def pump(proc, started):
     """Print mosquitto_sub's -v output ("topic payload") as it arrives."""
     for raw in proc.stdout:
@@ -139,21 +170,27 @@ def main(argv=None):
         broker = testlib.Mosquitto(
             procs, tmp.path, websockets=bool(args.jobboard), http_dir=args.jobboard,
             ws_port=JOBBOARD_PORT if port_is_free(JOBBOARD_PORT) else None).start()
-        sim = testlib.Simulator(procs, certs).start(demo=True)
+        sim = testlib.Simulator(procs, certs).start(demo=True, extra_projects=(V2_PROJECT,))
+        sim.call("PUT", "/_sim/projects/%s/jobs" % V2_PROJECT, V2_JOBS)
         conf = testlib.write_agent_config(
             os.path.join(tmp.path, "modelarts2mqtt.conf"), sim.port, broker.port, certs["ca"],
             AGENT_ID, poll_interval=args.poll_interval, per_page=3)
+        with open(conf, "a") as f:
+            f.write("[modelarts.current]\nproject_id = %s\napi = v2\n" % V2_PROJECT)
 
         sub_cmd = "mosquitto_sub -h 127.0.0.1 -p %d -v -t 'modelarts/#'" % broker.port
         say(color("modelarts2mqtt demo", "1"))
         say("  ModelArts simulator  https://localhost:%d  (8 training jobs changing over "
               "90 s, looping)" % sim.port)
+        say("                       and project %s, listed by the v2 call (3 jobs whose "
+              "phases move every 15 s)" % V2_PROJECT)
         say("  MQTT broker          mosquitto on 127.0.0.1:%d" % broker.port)
         if args.jobboard:
             say("  job board            " + color("http://127.0.0.1:%d/" % broker.ws_port, "1;34")
                   + "  (open it in a browser; MQTT over WebSockets on the same port)")
         say("  agent                %s -c %s" % (os.path.relpath(binary), conf))
-        say("                       polls every %d s, 3 jobs per page" % args.poll_interval)
+        say("                       polls every %d s, 3 jobs per page; the first project with "
+              "the v1 list call, %s with v2" % (args.poll_interval, V2_PROJECT))
         say("  topics               modelarts/%s/{status,health}, "
               "modelarts/%s/<project>/{jobs/<id>,events,summary}" % (AGENT_ID, AGENT_ID))
         say("  watch it elsewhere   %s" % sub_cmd)
@@ -165,6 +202,7 @@ def main(argv=None):
         sub = procs.popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port), "-v",
                            "-t", "modelarts/#"], stdout=subprocess.PIPE)
         threading.Thread(target=pump, args=(sub, started), daemon=True).start()
+        threading.Thread(target=move_v2_jobs, args=(sim, 15.0), daemon=True).start()
         time.sleep(0.3)  # let the subscription land before the first publish
         agent = testlib.start_agent(procs, ["-c", conf])
         while not stop_requested.is_set():
