@@ -133,16 +133,28 @@ uint32_t agent_page_size(const m2m_agent_t *a)
     return a->cfg->per_page;
 }
 
-/* Paging ends at a short or empty page, once job_total_count is reached (v1:
- * v2's total ignores filters), or at the API's last page. */
+static int is_set(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+/* Paging ends at a short or empty page, once job_total_count is reached, or
+ * at the API's last page. v2's total ignores filters, so it ends a walk
+ * without filters only, once that many distinct jobs were read. */
 static int last_page(const m2m_agent_t *a, uint32_t page)
 {
     const job_stream_t *s = &a->stream;
     if (a->page_jobs == 0 || a->page_jobs < agent_page_size(a) || page >= M2M_PAGE_LIMIT) {
         return 1;
     }
-    return !AGENT_V2(a) && s->has_job_total_count &&
-           (int64_t)a->poll_jobs >= s->job_total_count;
+    if (!s->has_job_total_count) {
+        return 0;
+    }
+    if (AGENT_V2(a)) {
+        return !is_set(a->cfg->status) && !is_set(a->cfg->search_content) &&
+               (int64_t)a->summary.total >= s->job_total_count;
+    }
+    return (int64_t)a->poll_jobs >= s->job_total_count;
 }
 
 /* v2: the offset of a walk's request-th request. The first is 0. The second is 1, which is the

@@ -44,11 +44,16 @@ void job_table_begin_poll(job_table_t *t)
 }
 
 /* Wide tables (keys of 128 bits) exist for the v2 list only. */
+static uint64_t *wide_ids(const job_table_t *t)
+{
 #if M2M_WITH_V2
-#define IDS2(t) ((t)->ids2)
+    return t->ids2;
 #else
-#define IDS2(t) ((uint64_t *)NULL)
+    (void)t;
+    return NULL;
 #endif
+}
+#define IDS2(t) wide_ids(t)
 
 /* 1 when entry i's key is below key. */
 static int key_below(const job_table_t *t, uint32_t i, job_key_t key)

@@ -9,6 +9,8 @@ For every size and page size:
   first-poll run's figure is shown);
 - first start at 10,000 jobs, per_page 1000, with QoS 1 (the default), QoS 0 and `--dry-run`:
   what publishing costs next to reading;
+- the v2 list call (`api = v2`, pages of 50) at 1,000 and 10,000 jobs: list requests, wall, CPU
+  and peak RSS of a first start, and CPU of a steady poll;
 - steady poll: the daemon (poll_interval 1 s) started with the job
   topics already retained, so that its polls find nothing changed; the simulator closes a
   connection idle for 500 ms, so every poll opens a new one, as with an API gateway whose
@@ -264,6 +266,7 @@ class Bench:
         self.mqtt_port = start_broker(procs, work)
         self.sim = testlib.Simulator(procs, self.certs).start(extra_projects=EXTRA_PROJECTS)
         self.jobs = None
+        self.api = "v1"  # the list call of the runs; "v2" adds api = v2 and its own agent ids
 
     def use_jobs(self, n):
         if self.jobs != n:
@@ -276,8 +279,14 @@ class Bench:
             s += ["--set", "modelarts.max_jobs=%d" % jobs]
         return s
 
+    def aid(self, name):
+        """An agent id of this run's list call: the v2 runs have their own topics."""
+        return ("v2-" + name) if self.api == "v2" else name
+
     def conf(self, agent_id, per_page, modelarts_extra=None):
         # [mqtt] heartbeat at its default: a steady poll publishes what changed only.
+        if self.api == "v2":
+            modelarts_extra = dict(modelarts_extra or {}, api="v2")
         return testlib.write_agent_config(
             os.path.join(self.work, agent_id + ".conf"), self.sim.port, self.mqtt_port,
             self.certs["ca"], agent_id, per_page=per_page, poll_interval=1, timeout=60,
@@ -290,7 +299,7 @@ class Bench:
 
     def first_poll(self, jobs, per_page):
         """--once from an empty broker, one walk; leaves the job topics retained."""
-        agent_id = "a-%d-%d" % (jobs, per_page)
+        agent_id = self.aid("a-%d-%d" % (jobs, per_page))
         counter = Counter(self.procs, self.mqtt_port, "bench/" + agent_id, self.work)
         before = self.sim.stats()
         rc, wall, cpu, rss, _, err = timed([self.binary, "-c", self.conf(agent_id, per_page),
@@ -327,12 +336,23 @@ class Bench:
             rows.append((name, sorted(walls)[mid], sorted(cpus)[mid], sorted(rsss)[mid]))
         return rows
 
+    def v2_cell(self, jobs, per_page=50, polls=5):
+        """First start (requests, wall, CPU, median peak RSS) and steady poll of the v2 call."""
+        self.api = "v2"
+        try:
+            first = self.first_poll(jobs, per_page)
+            rss, _ = self.default_rss(jobs, per_page, runs=3)
+            steady = self.steady(jobs, per_page, polls)
+        finally:
+            self.api = "v1"
+        return {"first": first, "rss": rss, "steady": steady}
+
     def default_rss(self, jobs, per_page, runs=RSS_RUNS):
         """Median peak RSS of runs `--once` from an empty broker (each its own agent_id): one
         run varies by about 150 KiB with the timing of Paho's thread and the broker."""
         samples = []
         for run in range(runs):
-            agent_id = "r-%d-%d-%d" % (jobs, per_page, run)
+            agent_id = self.aid("r-%d-%d-%d" % (jobs, per_page, run))
             before = self.sim.stats()
             rc, _, _, rss, _, err = timed([self.binary, "-c", self.conf(agent_id, per_page),
                                            "--once", "-q"] + self.sets(jobs))
@@ -365,7 +385,7 @@ class Bench:
     def steady(self, jobs, per_page, polls, idle_ms=IDLE_MS, resumption=True):
         """The daemon over the topics the first-poll run retained: per-poll figures of
         polls that find nothing changed (the first poll is left out)."""
-        agent_id = "a-%d-%d" % (jobs, per_page)
+        agent_id = self.aid("a-%d-%d" % (jobs, per_page))
         self.sim.set_options(idle_timeout_ms=idle_ms, tls_resumption=resumption)
         counter = Counter(self.procs, self.mqtt_port, "bench/" + agent_id, self.work)
         log_path = os.path.join(self.work, "daemon-%s.log" % agent_id)
@@ -511,6 +531,22 @@ def tables(r):
             ms(f["cpu"]), rss, s["hs"][0], s["hs"][1], num(s["bytes"]), num(f["messages"]),
             s["messages"]))
     w("")
+    if r.get("v2"):
+        w("### The v2 list call (per_page 50)\n")
+        w("`api = v2`: `POST /v2/{project_id}/training-job-searches`, pages of 50 (the v2 "
+          "limit), items of 3 to 6 KB as the simulator makes them (algorithm, spec, endpoints, "
+          "metrics), of which the splitter keeps only what the payload needs. First start: "
+          "`--once` from an empty broker; peak RSS the median of 3 runs; steady poll as above.")
+        w("")
+        w("| jobs | list requests, first start | body bytes read / steady poll | wall, first "
+          "start | CPU, first start | peak RSS | CPU / steady poll | wall / steady poll |")
+        w("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for jobs, c in sorted(r["v2"].items()):
+            f, s = c["first"], c["steady"]
+            w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                num(jobs), num(f["pages"]), num(s["bytes"]), ms(f["wall"]), ms(f["cpu"]),
+                kib(c["rss"]), ms(s["cpu"]), ms(s["wall"])))
+        w("")
     if r.get("modes"):
         w("### First start: publishing next to reading (10,000 jobs, per_page 1000)\n")
         w("`--once` from an empty broker, the median of %d runs: every job is new, so it "
@@ -723,7 +759,7 @@ def main():
 
     procs = testlib.ProcessGroup()
     work = tempfile.mkdtemp(prefix="m2m-bench-")
-    r = {"cells": {}, "callgrind": {}, "tls": [], "baseline": {}, "projects": []}
+    r = {"cells": {}, "callgrind": {}, "tls": [], "baseline": {}, "projects": [], "v2": {}}
     try:
         stripped = os.path.join(work, "modelarts2mqtt.stripped")
         subprocess.run(["strip", "-o", stripped, binary], check=True)
@@ -748,6 +784,10 @@ def main():
                                     if jobs <= args.callgrind_max_jobs else None)
             sys.stderr.write("bench: callgrind at %d jobs: %.0f s\n" %
                              (jobs, time.monotonic() - t))
+            if jobs in (1000, 10000):
+                t = time.monotonic()
+                r["v2"][jobs] = bench.v2_cell(jobs)
+                sys.stderr.write("bench: v2 at %d jobs: %.0f s\n" % (jobs, time.monotonic() - t))
             if jobs == 10000:
                 t = time.monotonic()
                 r["modes"] = bench.first_start_modes(jobs)
