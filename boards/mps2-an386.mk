@@ -10,6 +10,15 @@
 #                                       (DHCP, TCP echo, TLS 1.2 with a verified certificate)
 #   make BOARD=mps2-an386 bringup-size  the image's size per part (lwIP, mbedTLS, board,
 #                                       C library) from the linker map
+#   make BOARD=mps2-an386               also build/mps2-an386/modelarts2mqtt.elf and .bin: the
+#                                       agent's firmware image (core, port/lwip, the board)
+#   make BOARD=mps2-an386 run CONF=f    boot the firmware image in QEMU with the configuration
+#                                       file f (port/lwip/config_block.h has the keys)
+#   make BOARD=mps2-an386 test          the bring-up tests and the firmware's end-to-end tests
+#                                       (tests/mcu/) against the simulator and mosquitto
+#   make size BOARD=mps2-an386          the firmware image's flash and RAM per part, with the
+#                                       stack and TLS pool peaks of a measured run, against
+#                                       DESIGN.md's budgets
 #
 # The board's own code (boards/mps2-an386/*.c) is held to the project's warnings; lwIP and
 # mbedTLS are compiled with their own code's warnings left as they are. Nothing third-party
@@ -29,7 +38,10 @@ MBEDTLS_DIR := $(MPS2_SRC)/mbedtls
 # make deps runs this after installing the packages (Makefile, BOARD_DEPS_EXTRA).
 BOARD_DEPS_EXTRA = sh $(MPS2_DIR)/fetch-sources.sh $(MPS2_SRC) lwip mbedtls
 
-BOARD_ALL = mps2-sources $(MPS2)/bringup.elf
+BOARD_ALL = mps2-sources $(MPS2)/bringup.elf $(MPS2)/modelarts2mqtt.elf $(MPS2)/modelarts2mqtt.bin
+# make test and make size run this board's own targets (tests/tests.mk, Makefile).
+BOARD_TEST := mps2-test
+BOARD_SIZE := mps2-size
 
 # ---- flags -------------------------------------------------------------------------------
 
@@ -41,9 +53,14 @@ MPS2_INC := -I$(MPS2_DIR) -I$(LWIP_DIR)/src/include -I$(MBEDTLS_DIR)/include \
 # The configuration headers every lwIP or mbedTLS object depends on.
 MPS2_LWIP_CONFIG := $(MPS2_DIR)/lwipopts.h $(MPS2_DIR)/arch/cc.h $(MPS2_DIR)/clock.h
 MPS2_TLS_CONFIG := $(MPS2_DIR)/mbedtls_config.h boards/cortex-m4/mbedtls_config.h
+# The core's microcontroller configuration (boards/cortex-m4-config.mk): AK/SK on, IAM
+# passwords and error sentences off, a publish window of 16, the smaller code forms. The
+# core, the port and the application see the same options: the agent's layout depends on them.
+include boards/cortex-m4-config.mk
+MPS2_M2M := $(M4_FEATURES) $(M4_SIZE_FORMS)
 # For the core, when an image links it: the same ABI and mbedTLS configuration, and Debian's
 # jsmn.h (libjsmn-dev) copied alone into build/, since /usr/include is the host's.
-BOARD_CFLAGS = $(MPS2_ARCH) $(MPS2_OPT) $(MPS2_INC) -isystem $(MPS2)/jsmn
+BOARD_CFLAGS = $(MPS2_ARCH) $(MPS2_OPT) $(MPS2_INC) -isystem $(MPS2)/jsmn $(MPS2_M2M)
 BOARD_CORE_DEPS := $(MPS2)/jsmn/jsmn.h
 $(MPS2)/jsmn/jsmn.h: /usr/include/jsmn.h
 	@mkdir -p $(dir $@)
@@ -115,17 +132,38 @@ mps2-sources:
 .PHONY: mps2-libs
 mps2-libs: mps2-sources $(LWIP_LIB) $(MBEDTLS_LIBS)
 
+# ---- the lwIP port (port/lwip/): any bare-metal lwIP board's ------------------------------
+# An archive: the bring-up image links only its TCP stream and wait loop from it.
+
+LWIP_PORT_SRCS := $(sort $(wildcard port/lwip/*.c))
+LWIP_PORT_OBJS := $(patsubst %.c,$(MPS2)/%.o,$(LWIP_PORT_SRCS))
+LWIP_PORT_LIB := $(MPS2)/libm2mport_lwip.a
+# What the port and the firmware application see: the core's headers and options.
+MPS2_APP_INC = -Iinclude -Iport/lwip -isystem $(MPS2)/jsmn $(MPS2_M2M) \
+               -DM2M_VERSION=\"$(VERSION)\"
+-include $(LWIP_PORT_OBJS:.o=.d)
+
+$(MPS2)/port/lwip/%.o: port/lwip/%.c | $(MPS2)/jsmn/jsmn.h
+	@mkdir -p $(dir $@)
+	$(CC) $(MPS2_CFLAGS) $(MPS2_APP_INC) -c $< -o $@
+
+$(LWIP_PORT_LIB): $(LWIP_PORT_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
 # ---- board support and the bring-up image ------------------------------------------------
 
 MPS2_BOARD_SRCS := $(sort $(wildcard $(MPS2_DIR)/*.c))
 MPS2_BRINGUP_SRCS := $(sort $(wildcard $(MPS2_DIR)/bringup/*.c))
+MPS2_FIRMWARE_SRCS := $(sort $(wildcard $(MPS2_DIR)/agent/*.c))
 MPS2_BOARD_OBJS := $(patsubst $(MPS2_DIR)/%.c,$(MPS2)/board/%.o,$(MPS2_BOARD_SRCS))
 MPS2_BRINGUP_OBJS := $(patsubst $(MPS2_DIR)/%.c,$(MPS2)/board/%.o,$(MPS2_BRINGUP_SRCS))
--include $(MPS2_BOARD_OBJS:.o=.d) $(MPS2_BRINGUP_OBJS:.o=.d)
+MPS2_FIRMWARE_OBJS := $(patsubst $(MPS2_DIR)/%.c,$(MPS2)/board/%.o,$(MPS2_FIRMWARE_SRCS))
+-include $(MPS2_BOARD_OBJS:.o=.d) $(MPS2_BRINGUP_OBJS:.o=.d) $(MPS2_FIRMWARE_OBJS:.o=.d)
 
-$(MPS2)/board/%.o: $(MPS2_DIR)/%.c
+$(MPS2)/board/%.o: $(MPS2_DIR)/%.c | $(MPS2)/jsmn/jsmn.h
 	@mkdir -p $(dir $@)
-	$(CC) $(MPS2_CFLAGS) -I$(MPS2_DIR)/bringup -c $< -o $@
+	$(CC) $(MPS2_CFLAGS) -I$(MPS2_DIR)/bringup -I$(MPS2_DIR)/agent $(MPS2_APP_INC) -c $< -o $@
 
 MPS2_LDSCRIPT := $(MPS2_DIR)/mps2-an386.ld
 # -nostartfiles: startup.c is the whole C runtime start. The libraries in a group: the board
@@ -133,13 +171,37 @@ MPS2_LDSCRIPT := $(MPS2_DIR)/mps2-an386.ld
 MPS2_LDFLAGS = $(MPS2_ARCH) --specs=nano.specs -nostartfiles -T $(MPS2_LDSCRIPT) \
                -Wl,--gc-sections -Wl,--print-memory-usage
 
-$(MPS2)/bringup.elf: $(MPS2_BRINGUP_OBJS) $(MPS2_BOARD_OBJS) $(LWIP_LIB) $(MBEDTLS_LIBS) \
-                     $(MPS2_LDSCRIPT)
+$(MPS2)/bringup.elf: $(MPS2_BRINGUP_OBJS) $(MPS2_BOARD_OBJS) $(LWIP_PORT_LIB) $(LWIP_LIB) \
+                     $(MBEDTLS_LIBS) $(MPS2_LDSCRIPT)
 	$(CC) $(MPS2_LDFLAGS) -Wl,-Map=$(MPS2)/bringup.map -o $@ \
 	    $(MPS2_BRINGUP_OBJS) $(MPS2_BOARD_OBJS) \
-	    -Wl,--start-group $(LWIP_LIB) $(MBEDTLS_LIBS) -lc -lgcc -Wl,--end-group
+	    -Wl,--start-group $(LWIP_PORT_LIB) $(LWIP_LIB) $(MBEDTLS_LIBS) -lc -lgcc -Wl,--end-group
 
-.PHONY: bringup bringup-test bringup-size mps2-format
+# ---- the firmware image: the agent -----------------------------------------------------------
+# The core library comes from the Makefile's rules (CORE_LIB, built with BOARD_CFLAGS).
+
+$(MPS2)/modelarts2mqtt.elf: $(MPS2_FIRMWARE_OBJS) $(MPS2_BOARD_OBJS) $(LWIP_PORT_LIB) \
+                            $(MPS2)/libm2mcore.a $(LWIP_LIB) $(MBEDTLS_LIBS) $(MPS2_LDSCRIPT)
+	$(CC) $(MPS2_LDFLAGS) -Wl,-Map=$(MPS2)/modelarts2mqtt.map -o $@ \
+	    $(MPS2_FIRMWARE_OBJS) $(MPS2_BOARD_OBJS) \
+	    -Wl,--start-group $(LWIP_PORT_LIB) $(MPS2)/libm2mcore.a $(LWIP_LIB) $(MBEDTLS_LIBS) \
+	    -lc -lgcc -Wl,--end-group
+
+# What a flash programmer writes: code, read-only data and .data's initial values.
+$(MPS2)/modelarts2mqtt.bin: $(MPS2)/modelarts2mqtt.elf
+	$(CROSS_COMPILE)objcopy -O binary $< $@
+
+.PHONY: run
+# Boot the firmware image with a configuration file (CONF=...), console on stdio; Ctrl-A X
+# leaves QEMU. The file is copied as m2m.conf into a scratch directory, QEMU's working one.
+run: mps2-sources $(MPS2)/modelarts2mqtt.elf
+	@[ -n "$(CONF)" ] || { echo "usage: make BOARD=mps2-an386 run CONF=file" >&2; exit 2; }
+	@d=$$(mktemp -d) && cp "$(CONF)" $$d/m2m.conf && cd $$d && \
+	    qemu-system-arm -M mps2-an386 -nographic -semihosting -nic user \
+	        -kernel $(abspath $(MPS2)/modelarts2mqtt.elf); rc=$$?; rm -rf $$d; exit $$rc
+
+.PHONY: bringup bringup-test bringup-size mps2-format mps2-test mps2-test-run mps2-size \
+        mps2-size-run
 bringup: mps2-sources $(MPS2)/bringup.elf
 
 # Runs the image under qemu-system-arm against servers the test starts on 127.0.0.1.
@@ -151,5 +213,32 @@ bringup-size: mps2-sources $(MPS2)/bringup.elf
 	$(PYTHON) $(MPS2_DIR)/size_parts.py $(MPS2)/bringup.map
 
 mps2-format:
-	clang-format -i $(MPS2_BOARD_SRCS) $(MPS2_BRINGUP_SRCS) $(wildcard $(MPS2_DIR)/*.h) \
-	    $(wildcard $(MPS2_DIR)/arch/*.h $(MPS2_DIR)/bringup/*.h)
+	clang-format -i $(MPS2_BOARD_SRCS) $(MPS2_BRINGUP_SRCS) $(MPS2_FIRMWARE_SRCS) \
+	    $(LWIP_PORT_SRCS) $(wildcard $(MPS2_DIR)/*.h port/lwip/*.h) \
+	    $(wildcard $(MPS2_DIR)/arch/*.h $(MPS2_DIR)/bringup/*.h $(MPS2_DIR)/agent/*.h)
+
+# ---- make test and make size for this board -----------------------------------------------
+# deps first, on its own: the images need the sources it unpacks.
+
+mps2-test: deps
+	@$(MAKE) --no-print-directory BOARD=$(BOARD) mps2-test-run
+
+# The bring-up tests and the firmware's end-to-end tests (tests/mcu/), in run_tests.py's table.
+mps2-test-run: mps2-sources $(MPS2)/bringup.elf $(MPS2)/modelarts2mqtt.elf
+	@M2M_MCU_BRINGUP=$(MPS2)/bringup.elf M2M_MCU_FIRMWARE=$(MPS2)/modelarts2mqtt.elf \
+	    $(PYTHON) tests/run_tests.py --no-sim --board-suite tests/mcu
+
+# The stack and TLS pool peaks of two measured runs (ECDSA and RSA servers, 1,000 jobs), taken
+# again whenever the image changes.
+MPS2_FOOTPRINT := $(MPS2)/footprint-run.json
+$(MPS2_FOOTPRINT): $(MPS2)/modelarts2mqtt.elf tests/mcu/measure_footprint.py tests/mcu/mcu_base.py
+	M2M_MCU_FIRMWARE=$(MPS2)/modelarts2mqtt.elf $(PYTHON) tests/mcu/measure_footprint.py --out $@
+
+mps2-size: deps
+	@$(MAKE) --no-print-directory BOARD=$(BOARD) mps2-size-run
+
+mps2-size-run: mps2-sources $(MPS2)/modelarts2mqtt.elf $(MPS2_FOOTPRINT)
+	@$(CROSS_COMPILE)size $(MPS2)/modelarts2mqtt.elf
+	@echo
+	@$(PYTHON) $(MPS2_DIR)/footprint.py --map $(MPS2)/modelarts2mqtt.map \
+	    --elf $(MPS2)/modelarts2mqtt.elf --runs $(MPS2_FOOTPRINT) --nm $(CROSS_COMPILE)nm

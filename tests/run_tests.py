@@ -3,12 +3,13 @@
 
     python3 tests/run_tests.py [--unit BIN...] [--san BIN...] [--mcu BIN...] [--fuzz BIN...]
                                [--binary AGENT] [--run-prefix CMD] [--skipped TEXT]...
-                               [--no-sim] [-k PATTERN]
+                               [--board-suite DIR] [--no-sim] [-k PATTERN]
 
 Runs each cmocka unit binary (plain, sanitized, then on the microcontroller
 configuration of the core), a short pass of each
 libFuzzer harness, the simulator's self-tests, then the end-to-end tests
-against AGENT. Prints one line per
+against AGENT, then a board's own Python tests (--board-suite, e.g.
+tests/mcu: the mps2-an386 images under QEMU). Prints one line per
 binary or suite and, as the very last line, "N passed, M failed" counting
 test cases. Exit status 0 only when M == 0 and N > 0.
 
@@ -259,6 +260,8 @@ def main(argv=None):
                     help="command the unit binaries and the agent run under (qemu-user)")
     ap.add_argument("--skipped", action="append", default=[],
                     help="a part this run leaves out, with the reason (printed)")
+    ap.add_argument("--board-suite", default=None,
+                    help="a board's own test directory (tests/mcu: firmware images under QEMU)")
     ap.add_argument("--no-sim", action="store_true", help="skip the simulator self-tests")
     ap.add_argument("-k", dest="pattern", default=None, help="only Python tests matching this")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per unit binary")
@@ -304,6 +307,11 @@ def main(argv=None):
             p, f = run_suite("e2e", os.path.join(TESTS_DIR, "e2e"), args.pattern, args.verbose)
             total_pass += p
             total_fail += f
+
+    if args.board_suite:
+        p, f = run_suite("board", os.path.abspath(args.board_suite), args.pattern, args.verbose)
+        total_pass += p
+        total_fail += f
 
     print("%d passed, %d failed" % (total_pass, total_fail))
     return 0 if total_fail == 0 and total_pass > 0 else 1

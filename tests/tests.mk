@@ -91,9 +91,15 @@ TEST_ENV := M2M_BOARD=$(BOARD) M2M_STATIC=$(STATIC)
 unit: $(UNIT_BINS) $(TEST_SAN_BINS) $(TEST_MCU_BINS)
 
 # FUZZ_BINS: tests/fuzz/fuzz.mk (a short pass of each harness).
+# A firmware board tests its images under its emulator instead (BOARD_TEST: make BOARD=mps2-an386
+# test, boards/mps2-an386.mk).
+ifeq ($(BOARD_TEST),)
 test: deps $(BIN) unit $(TEST_FUZZ_BINS)
 	@$(TEST_ENV) $(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --san $(TEST_SAN_BINS) \
 	    --mcu $(TEST_MCU_BINS) --fuzz $(TEST_FUZZ_BINS) --binary $(BIN) $(TEST_RUN_ARGS) $(TEST_SKIP_ARGS)
+else
+test: $(BOARD_TEST)
+endif
 
 e2e: deps $(BIN)
 	@$(TEST_ENV) $(PYTHON) tests/run_tests.py --binary $(BIN) $(TEST_RUN_ARGS)

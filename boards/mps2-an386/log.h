@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define LOG_LINE_MAX 160
+#define LOG_LINE_MAX 320
 
 /* One line, "[seconds.millis] " in front and a newline after. */
 void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

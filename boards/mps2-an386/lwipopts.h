@@ -27,10 +27,13 @@
 #define MEM_ALIGNMENT 4 /* Cortex-M4: word alignment */
 /* lwIP's heap: PBUF_RAM for TCP segments sent with TCP_WRITE_FLAG_COPY (up
  * to TCP_SND_BUF per connection, two connections: API and MQTT) and the
- * DHCP, DNS and ARP packets. */
-#define MEM_SIZE (12 * 1024)
+ * DHCP, DNS and ARP packets. The firmware image's end-to-end tests peak at
+ * 6.7 KB (1,000 jobs published at once, lwIP's MEM_STATS); 10 KB keeps a
+ * third on top. */
+#define MEM_SIZE (10 * 1024)
 /* Received frames: the driver takes one pool pbuf per frame; TCP holds them
- * until the application reads, up to TCP_WND per connection. */
+ * until the application reads, up to TCP_WND per connection. The firmware
+ * image's end-to-end tests peak at 5 (MEMP_STATS). */
 #define PBUF_POOL_SIZE 10
 #define MEMP_NUM_PBUF 8           /* PBUF_REF/ROM: DNS and DHCP options */
 #define MEMP_NUM_TCP_PCB 4        /* the API connection, MQTT, one closing each */
@@ -86,19 +89,33 @@
 /* ---- UDP and apps ------------------------------------------------------------ */
 #define LWIP_UDP 1
 
-/* SNTP: sets the board's UTC clock (clock.h). */
-#define SNTP_SERVER_DNS 1
+/* SNTP: the lwIP port's UTC clock (port/lwip/clock_sntp.c) takes the
+ * answer; the server's UDP port is the port's variable, 123 unless the
+ * configuration names another (the tests' own server on the host). */
+#include <stdint.h>
+void port_lwip_sntp_set_time(uint32_t sec, uint32_t us);
+extern uint16_t port_lwip_sntp_port;
+#define SNTP_SERVER_DNS 0
 #define SNTP_STARTUP_DELAY 0
-#define SNTP_SET_SYSTEM_TIME_US(sec, us) clock_set_utc((sec), (us))
-#include "clock.h"
+#define SNTP_PORT port_lwip_sntp_port
+#define SNTP_SET_SYSTEM_TIME_US(sec, us) port_lwip_sntp_set_time((sec), (us))
+/* A lost request is asked again after 2 s (lwIP: 15 s), doubling up to
+ * 10 times that: the agent waits for the first answer before it polls. */
+#define SNTP_RECV_TIMEOUT 2000
 
 /* MQTT: the output ring buffer must hold a whole PUBLISH (lwIP's client
  * does not split one): the largest payload (the agent's M2M_PAYLOAD_MAX,
- * 2048) + topic (M2M_TOPIC_MAX, 192) + fixed header and length. */
+ * 2048) + topic (M2M_TOPIC_MAX, 192) + fixed header and length
+ * (PORT_LWIP_MQTT_RINGBUF_MIN, port/lwip/port_lwip.h). */
 #define MQTT_OUTPUT_RINGBUF_SIZE 2304
-/* QoS 1 publishes awaiting their PUBACK at once: the agent's publish window
- * on a microcontroller (M2M_PUBLISH_WINDOW). */
-#define MQTT_REQ_MAX_IN_FLIGHT 16
+/* An incoming PUBLISH's topic must fit the client's header buffer, or the
+ * client drops the connection: the longest topic the agent reads back,
+ * M2M_TOPIC_MAX, plus packet id and header (PORT_LWIP_MQTT_HEADER_MIN). */
+#define MQTT_VAR_HEADER_BUFFER_LEN 208
+/* Requests awaiting their acknowledgement at once: a job topic and an
+ * event for each of the agent's M2M_PUBLISH_WINDOW (16) jobs; 16 bytes
+ * each. Past this, publishing waits for a PUBACK. */
+#define MQTT_REQ_MAX_IN_FLIGHT 32
 
 /* ---- Checks, statistics, debug ----------------------------------------------- */
 /* The LAN9118 computes no checksums: lwIP generates and checks them all

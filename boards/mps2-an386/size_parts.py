@@ -5,8 +5,11 @@
 
 arm-none-eabi-size gives the image's text, data and bss; this splits them
 by where each input section came from (what the linker kept after
---gc-sections): lwIP, mbedTLS, the board support, the application, the C
-library (newlib-nano) and the compiler's runtime (libgcc). Columns as
+--gc-sections): lwIP, mbedTLS, the agent's core (firmware/) and its lwIP
+port (port/lwip/), the bring-up application, the board support (the
+firmware image's main() and configuration block included), the C library
+(newlib-nano) and the compiler's runtime (libgcc). footprint.py builds the
+firmware image's budget table on parse(). Columns as
 arm-none-eabi-size's: text is code and read-only data (flash), data is
 initialised variables (flash and RAM), bss zeroed variables (RAM).
 Python 3 standard library.
@@ -22,8 +25,9 @@ COLUMN = {".vectors": "text", ".text": "text", ".ARM.exidx": "text", ".data": "d
 PARTS = [
     ("lwIP", re.compile(r"liblwip\.a\(")),
     ("mbedTLS", re.compile(r"libmbed(tls|x509|crypto)\.a\(")),
-    ("application", re.compile(r"/board/bringup/|/board/agent/|/port/")),
     ("core", re.compile(r"libm2mcore\.a\(|/firmware/")),
+    ("port", re.compile(r"libm2mport_lwip\.a\(|/port/lwip/")),
+    ("application", re.compile(r"/board/bringup/")),
     ("board", re.compile(r"/board/")),
     ("C library (newlib-nano)", re.compile(r"lib(c|g|m)_nano\.a\(|libc\.a\(|libm\.a\(")),
     ("libgcc", re.compile(r"libgcc\.a\(")),

@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "log.h"
 #include "net.h"
+#include "net_wait.h"
 #include "tcp_stream.h"
 
 #define ECHO_TIMEOUT_MS 30000u
@@ -28,7 +29,7 @@ int echo_check(const bringup_config_t *cfg)
     ip_addr_t addr;
     int32_t rc;
 
-    if (net_resolve(cfg->echo_host, &addr, 5000u) != 0) {
+    if (port_lwip_resolve(cfg->echo_host, &addr, 5000u) != 0) {
         log_line("echo: cannot resolve %s", cfg->echo_host);
         return BRINGUP_ERR_ECHO;
     }

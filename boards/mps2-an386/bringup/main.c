@@ -67,7 +67,6 @@ static int run(void)
 
 int main(void)
 {
-    const lan9118_stats_t *st;
     int rc;
 
     uart_init();
@@ -80,12 +79,7 @@ int main(void)
 
     rc = run();
 
-    st = lan9118_stats();
-    log_line("lan9118: rx %lu frames (%lu dropped, %lu errors), tx %lu frames (%lu errors, %lu "
-             "timeouts)",
-             (unsigned long)st->rx_frames, (unsigned long)st->rx_dropped,
-             (unsigned long)st->rx_errors, (unsigned long)st->tx_frames,
-             (unsigned long)st->tx_errors, (unsigned long)st->tx_timeouts);
+    net_log_stats();
     log_line("stack: peak %u of %u bytes; TLS pool: peak %u of %u bytes",
              (unsigned)stack_peak_bytes(), (unsigned)stack_size_bytes(),
              (unsigned)tls_pool_peak_bytes(), (unsigned)TLS_POOL_SIZE);

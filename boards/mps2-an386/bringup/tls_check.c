@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "log.h"
 #include "net.h"
+#include "net_wait.h"
 #include "semihost.h"
 #include "stack.h"
 #include "tcp_stream.h"
@@ -222,7 +223,7 @@ int tls_check(const bringup_config_t *cfg)
             return BRINGUP_ERR_TLS;
         }
     }
-    if (net_resolve(cfg->tls_host, &addr, 5000u) != 0) {
+    if (port_lwip_resolve(cfg->tls_host, &addr, 5000u) != 0) {
         log_line("tls: cannot resolve %s", cfg->tls_host);
         return BRINGUP_ERR_TLS;
     }

@@ -1,15 +1,15 @@
 /*
  * tcp_stream.h - one TCP connection over lwIP's raw API as a blocking
  * stream with timeouts: connect, send, receive, close. The calls wait by
- * driving the network (net_wait()), so they suit a single-threaded board
- * and mbedTLS's BIO callbacks alike.
+ * driving the network (port_lwip_wait(), net_wait.h), so they suit a
+ * single-threaded board without an RTOS and mbedTLS's BIO callbacks alike.
  *
  * Return values follow the port contract of include/m2m_port.h: the count
  * of bytes moved (> 0), 0 for "nothing yet" (never a disconnect), or a
  * negative tcp_stream_status_t, whose values are those of m2m_port_status_t.
  */
-#ifndef MPS2_TCP_STREAM_H
-#define MPS2_TCP_STREAM_H
+#ifndef PORT_LWIP_TCP_STREAM_H
+#define PORT_LWIP_TCP_STREAM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -55,4 +55,4 @@ int32_t tcp_stream_recv(tcp_stream_t *s, void *buf, size_t len, uint32_t timeout
  * and drops unread data. Idempotent. */
 void tcp_stream_close(tcp_stream_t *s);
 
-#endif /* MPS2_TCP_STREAM_H */
+#endif /* PORT_LWIP_TCP_STREAM_H */

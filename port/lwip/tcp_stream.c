@@ -3,10 +3,9 @@
 
 #include <string.h>
 
-#include "clock.h"
-#include "net.h"
+#include "net_wait.h"
 
-/* lwIP calls these from inside net_poll(), on our own thread. */
+/* lwIP calls these from inside port_lwip_wait(), on our own thread. */
 
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
@@ -44,15 +43,15 @@ static void on_error(void *arg, err_t err)
     s->error = err;
 }
 
-static int expired(uint32_t start, uint32_t timeout_ms)
+static int expired(uint64_t start, uint32_t timeout_ms)
 {
-    return (uint32_t)(clock_ms() - start) >= timeout_ms;
+    return port_lwip_now_ms() - start >= timeout_ms;
 }
 
 int32_t tcp_stream_connect(tcp_stream_t *s, const ip_addr_t *addr, uint16_t port,
                            uint32_t timeout_ms)
 {
-    uint32_t start = clock_ms();
+    uint64_t start = port_lwip_now_ms();
 
     memset(s, 0, sizeof *s);
     s->pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
@@ -76,14 +75,14 @@ int32_t tcp_stream_connect(tcp_stream_t *s, const ip_addr_t *addr, uint16_t port
             tcp_stream_close(s);
             return TCP_STREAM_ERR_TIMEOUT;
         }
-        net_wait();
+        port_lwip_wait();
     }
     return TCP_STREAM_OK;
 }
 
 int32_t tcp_stream_send(tcp_stream_t *s, const void *data, size_t len, uint32_t timeout_ms)
 {
-    uint32_t start = clock_ms();
+    uint64_t start = port_lwip_now_ms();
 
     for (;;) {
         size_t room;
@@ -113,13 +112,13 @@ int32_t tcp_stream_send(tcp_stream_t *s, const void *data, size_t len, uint32_t 
         if (expired(start, timeout_ms)) {
             return 0;
         }
-        net_wait();
+        port_lwip_wait();
     }
 }
 
 int32_t tcp_stream_recv(tcp_stream_t *s, void *buf, size_t len, uint32_t timeout_ms)
 {
-    uint32_t start = clock_ms();
+    uint64_t start = port_lwip_now_ms();
     u16_t n;
 
     while (s->rx == NULL) {
@@ -132,7 +131,7 @@ int32_t tcp_stream_recv(tcp_stream_t *s, void *buf, size_t len, uint32_t timeout
         if (expired(start, timeout_ms)) {
             return 0;
         }
-        net_wait();
+        port_lwip_wait();
     }
     if (len > s->rx->tot_len) {
         len = s->rx->tot_len;
