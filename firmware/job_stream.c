@@ -11,6 +11,7 @@
  * it keeps. A kept member is written when its value's first byte shows the value's type: the
  * separator, the decoded key and the colon are generated then, so a skipped member leaves
  * nothing behind, not even a comma; its scalar value follows byte by byte as it is read.
+ * Built without M2M_WITH_V2, every test of the v2 path is a constant 0 and its code is dropped.
  */
 #include "job_stream.h"
 
@@ -79,10 +80,14 @@ enum {
 
 /* The known keys: per key its length, its F_* and its name; a key matches only with its exact
  * length. Each kind of object reads a run of them (key_runs); v2's top level shares the error
- * fields with v1's. */
+ * fields with v1's. Without M2M_WITH_V2 the v2 keys are left out (and their runs never read). */
+#if M2M_WITH_V2
 #define K_V2_ONLY                                                                                  \
     "\005\005total"                                                                                \
     "\005\010items"
+#else
+#define K_V2_ONLY ""
+#endif
 #define K_ERRORS                                                                                   \
     "\012\002error_code"                                                                           \
     "\015\003error_message"                                                                        \
@@ -93,6 +98,7 @@ enum {
     "\017\006job_count_limit"                                                                      \
     "\006\007quotas"                                                                               \
     "\004\010jobs"
+#if M2M_WITH_V2
 #define K_ITEM                                                                                     \
     "\004\013kind"                                                                                 \
     "\010\011metadata"                                                                             \
@@ -109,6 +115,11 @@ enum {
     "\017\013secondary_phase"                                                                      \
     "\010\013duration"                                                                             \
     "\012\013start_time"
+#else
+#define K_ITEM ""
+#define K_METADATA ""
+#define K_STATUS ""
+#endif
 static const char known_keys[] = K_V2_ONLY K_ERRORS K_V1_ONLY K_ITEM K_METADATA K_STATUS;
 
 /* Whose keys are read: the top level's (by API), and in a v2 item its own and those of a kept
@@ -124,11 +135,11 @@ enum {
 /* Where a run starts: the length of the runs before it. */
 #define AFTER(before) ((uint8_t)(sizeof(before) - 1))
 static const uint8_t key_runs[OWNER_NONE][2] = {
-    {AFTER(K_V2_ONLY), 8}, /* OWNER_V1: the errors and v1's own */
-    {0, 5},                /* OWNER_V2: v2's own and the errors */
-    {AFTER(K_V2_ONLY K_ERRORS K_V1_ONLY), 3},
-    {AFTER(K_V2_ONLY K_ERRORS K_V1_ONLY K_ITEM), 6},
-    {AFTER(K_V2_ONLY K_ERRORS K_V1_ONLY K_ITEM K_METADATA), 4},
+    {AFTER(K_V2_ONLY), 8},                           /* OWNER_V1: the errors and v1's own */
+    {0, 5},                                          /* OWNER_V2: v2's own and the errors */
+    {AFTER(K_V2_ONLY K_ERRORS K_V1_ONLY), 3},        /* OWNER_ITEM */
+    {AFTER(K_V2_ONLY K_ERRORS K_V1_ONLY K_ITEM), 6}, /* OWNER_METADATA */
+    {AFTER(K_V2_ONLY K_ERRORS K_V1_ONLY K_ITEM K_METADATA), 4}, /* OWNER_STATUS */
 };
 /* A kept member's head, ,"key":c, is built in key[] (begin_item_value()). */
 typedef char member_head_fits_in_key
@@ -139,7 +150,7 @@ typedef char key_codes_match_the_fields
 enum {
     FL_IN_JOBS = 1u << 0,    /* the open array at depth 2 is "jobs" */
     FL_KEY = 1u << 1,        /* the string being read is a key */
-    FL_CAPTURE = 1u << 2,    /* the string is kept: a top-level key, or error text */
+    FL_CAPTURE = 1u << 2,    /* the string is kept: a key that is read, error text, a v2 scalar */
     FL_TEXT_CUT = 1u << 3,   /* error text longer than the job buffer used to hold it */
     FL_JOB_STRING = 1u << 4, /* inside a string of a job element */
     FL_JOB_ESCAPE = 1u << 5  /* the next job byte is escaped */
@@ -226,7 +237,7 @@ static job_stream_status_t capture(job_stream_t *s, const uint8_t *p, size_t n)
         }
         return JOB_STREAM_OK;
     }
-    if (s->field == F_SCALAR) {
+    if (M2M_WITH_V2 && s->field == F_SCALAR) {
         return emit(s, p, n);
     }
     if (n > M2M_JOB_MAX - s->job_len) {
@@ -266,9 +277,9 @@ static uint8_t match_key(job_stream_t *s, const char *k, unsigned count)
 static unsigned key_owner(const job_stream_t *s)
 {
     if (s->depth == 1) {
-        return s->api;
+        return M2M_WITH_V2 ? s->api : OWNER_V1;
     }
-    if (!(s->item & IT_IN_ITEMS)) {
+    if (!M2M_WITH_V2 || !(s->item & IT_IN_ITEMS)) {
         return OWNER_NONE;
     }
     if (s->depth == ITEM_DEPTH) {
@@ -470,13 +481,13 @@ static job_stream_status_t begin_value(job_stream_t *s, uint8_t c)
         s->state = ST_JOB;
         return push(s, 0);
     }
-    if (s->item & IT_IN_ITEMS) {
+    if (M2M_WITH_V2 && (s->item & IT_IN_ITEMS)) {
         return begin_item_value(s, c);
     }
     forget_field(s, field);
     if (field == F_JOBS) {
         if (c == '[') {
-            if (s->api == JOB_STREAM_V2) {
+            if (M2M_WITH_V2 && s->api == JOB_STREAM_V2) {
                 s->item = IT_IN_ITEMS;
             } else {
                 s->flags |= FL_IN_JOBS;
@@ -489,7 +500,6 @@ static job_stream_status_t begin_value(job_stream_t *s, uint8_t c)
     /* A known field is kept only when the value has its type; another type is skipped. */
     keep = field_type[field] != T_NONE && field_type[field] == value_type(c);
     s->field = keep ? field : F_NONE;
-    s->job_len = 0; /* the job buffer holds captured error text */
     return enter_value(s, c, keep);
 }
 
@@ -503,9 +513,10 @@ static job_stream_status_t close_container(job_stream_t *s, uint8_t c)
     if (s->depth == JOBS_DEPTH - 1) {
         s->flags &= (uint8_t)~FL_IN_JOBS;
         s->item = 0;
+        s->job_len = 0; /* the job buffer is free again for error text (capture()) */
     }
     s->state = (s->depth == 0) ? ST_DONE : ST_AFTER;
-    if ((s->item & IT_IN_ITEMS) &&
+    if (M2M_WITH_V2 && (s->item & IT_IN_ITEMS) &&
         (s->depth == JOBS_DEPTH || (s->depth == ITEM_DEPTH && (s->item & IT_KEPT)))) {
         /* A v2 item, or the kept object it holds, ends: close its copy too. */
         job_stream_status_t st = emit(s, "}", 1);
@@ -526,7 +537,7 @@ static job_stream_status_t end_string(job_stream_t *s)
                        : match_key(s, known_keys + key_runs[owner][0], key_runs[owner][1]);
         s->state = ST_COLON;
     } else {
-        if (s->field == F_SCALAR) {
+        if (M2M_WITH_V2 && s->field == F_SCALAR) {
             st = emit(s, "\"", 1);
         } else if (s->field != F_NONE) {
             store_text(s);
@@ -616,7 +627,7 @@ static job_stream_status_t step(job_stream_t *s, uint8_t c)
             if (c != (uint8_t)literal_tail[s->sub]) {
                 return JOB_STREAM_ERR_SYNTAX;
             }
-            if (s->field == F_SCALAR && emit(s, &c, 1) != JOB_STREAM_OK) {
+            if (M2M_WITH_V2 && s->field == F_SCALAR && emit(s, &c, 1) != JOB_STREAM_OK) {
                 return JOB_STREAM_ERR_JOB_TOO_LARGE;
             }
             if (literal_tail[++s->sub] == '\0') {
@@ -640,9 +651,11 @@ static job_stream_status_t step(job_stream_t *s, uint8_t c)
                 if (s->value_len <= sizeof s->value) {
                     s->value_len++; /* one past the buffer: longer than any int64 */
                 }
-                return s->field == F_SCALAR ? emit(s, &c, 1) : JOB_STREAM_OK;
+                return (M2M_WITH_V2 && s->field == F_SCALAR) ? emit(s, &c, 1) : JOB_STREAM_OK;
             }
-            if (field_type[s->field] == T_INT && store_number(s) != JOB_STREAM_OK) {
+            /* a top-level count is stored; a kept v2 scalar was copied as it was read */
+            if (s->field != F_NONE && !(M2M_WITH_V2 && s->field == F_SCALAR) &&
+                store_number(s) != JOB_STREAM_OK) {
                 return JOB_STREAM_ERR_NUMBER;
             }
             s->field = F_NONE;
@@ -803,7 +816,7 @@ void job_stream_init_api(job_stream_t *s, job_stream_api_t api, job_stream_job_f
     s->is_success = -1;
     s->on_job = on_job;
     s->user = user;
-    s->api = (api == JOB_STREAM_V2) ? JOB_STREAM_V2 : JOB_STREAM_V1;
+    s->api = (M2M_WITH_V2 && api == JOB_STREAM_V2) ? JOB_STREAM_V2 : JOB_STREAM_V1;
     s->state = ST_START;
     s->job[0] = '\0';
 }

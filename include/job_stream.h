@@ -131,7 +131,8 @@ typedef struct {
 void job_stream_init(job_stream_t *s, job_stream_job_fn on_job, void *user);
 
 /* As job_stream_init(), for the body of the given list call (a value other
- * than JOB_STREAM_V2 reads v1). */
+ * than JOB_STREAM_V2 reads v1). Built without M2M_WITH_V2 (m2m_defaults.h),
+ * the v2 reading is left out and every body is read as v1. */
 void job_stream_init_api(job_stream_t *s, job_stream_api_t api, job_stream_job_fn on_job,
                          void *user);
 

@@ -21,7 +21,8 @@ FUZZ_PORT_CFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 # A name ending in _mcu is the harness of the same name without it, built on the core's
 # microcontroller configuration (boards/cortex-m4-config.mk: the smaller code forms), with the
 # same seeds.
-FUZZ_NAMES := fuzz_http_response fuzz_job_stream fuzz_config fuzz_job_stream_mcu
+FUZZ_NAMES := fuzz_http_response fuzz_job_stream fuzz_config fuzz_job_stream_mcu \
+              fuzz_job_stream_v2 fuzz_job_stream_v2_mcu
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/,$(FUZZ_NAMES))
 include boards/cortex-m4-config.mk
 FUZZ_HEADERS := $(wildcard include/*.h port/posix/config.h)
@@ -34,6 +35,13 @@ FUZZ_LIBS_fuzz_config := -linih
 FUZZ_EXTRA_fuzz_config := $(FUZZ_PORT_CFLAGS)
 FUZZ_SRCS_fuzz_job_stream_mcu := $(FUZZ_SRCS_fuzz_job_stream) firmware/strbuf.c
 FUZZ_EXTRA_fuzz_job_stream_mcu := $(M4_FEATURES) $(M4_SIZE_FORMS)
+# The v2 harness checks the splitter alone (with jsmn and the JSON helpers of job_record.c and
+# json_text.c as its reference reader). Its _mcu build has the v2 list call on whatever
+# M4_FEATURES says: the code forms of a microcontroller that reads v2.
+FUZZ_SRCS_fuzz_job_stream_v2 := firmware/job_stream.c firmware/job_record.c firmware/json_text.c
+FUZZ_SRCS_fuzz_job_stream_v2_mcu := $(FUZZ_SRCS_fuzz_job_stream_v2) firmware/strbuf.c
+FUZZ_EXTRA_fuzz_job_stream_v2_mcu := $(filter-out -DM2M_WITH_V2=%,$(M4_FEATURES)) -DM2M_WITH_V2=1 \
+                                     $(M4_SIZE_FORMS)
 
 .PHONY: fuzz fuzz-build
 

@@ -24,7 +24,7 @@
  *     second poll of an unchanged body it reports
  *     no job NEW or CHANGED (a first sighting is SAME, a repeat DUPLICATE, an
  *     untracked job FULL), and ending it removes nothing; two empty polls
- *     then remove every entry, in job_id order.
+ *     then report every entry gone, in job_id order.
  * A job named "stop" makes the callback return 42: the stream must end with
  * JOB_STREAM_ERR_CALLBACK and callback_result 42.
  */
@@ -282,13 +282,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* Polls that list nothing: the first only marks every entry MISSED, the
-     * second drops them all, in job_id order. */
+     * second reports them all gone, in job_id order. */
     job_table_begin_poll(&table);
     removed_count = 0;
     CHECK(job_table_end_poll(&table, on_removed, NULL) == 0);
     CHECK(removed_count == 0 && table.count == tracked);
     job_table_begin_poll(&table);
     CHECK(job_table_end_poll(&table, on_removed, NULL) == tracked);
-    CHECK(removed_count == tracked && table.count == 0);
+    /* Gone, kept until the removals are acknowledged. */
+    CHECK(removed_count == tracked && table.count == tracked);
+    CHECK(job_table_drop_gone(&table) == tracked);
+    CHECK(table.count == 0);
     return 0;
 }
