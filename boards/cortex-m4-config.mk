@@ -9,7 +9,7 @@
 # sentences go; 16 jobs may wait for their acknowledgement (256 bytes of the context, and the
 # window of lwIP's MQTT client is small anyway).
 M4_FEATURES := -DM2M_WITH_AKSK=1 -DM2M_WITH_IAM_PASSWORD=0 -DM2M_STRERROR_TEXT=0 \
-               -DM2M_PUBLISH_WINDOW=16 -DM2M_WITH_V2=0
+               -DM2M_PUBLISH_WINDOW=16 -DM2M_WITH_V2=0 -DM2M_FAST_DIFF=0
 # The core's hot paths in their smaller form (a table walk instead of a switch, loops not
 # unrolled); the Linux boards, held to a CPU budget, keep the faster forms.
 M4_SIZE_FORMS := -DM2M_OPTIMIZE_SIZE=1

@@ -300,6 +300,9 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     a->unacked_first = 0;
     a->unacked_count = 0;
     a->sent = 0;
+#if M2M_FAST_DIFF
+    a->jobs_parsed = 0;
+#endif
     a->error_code[0] = '\0';
     a->error_message[0] = '\0';
     a->health.http_status = 0;
@@ -373,6 +376,9 @@ m2m_poll_result_t m2m_agent_init(m2m_agent_t *a, const m2m_agent_config_t *cfg, 
     } else {
         job_table_init(&a->table, table_storage, capacity);
     }
+#if M2M_FAST_DIFF
+    job_table_keep_bytes(&a->table, cfg->table_bytes);
+#endif
     a->health.capacity = capacity;
     a->health.version = cfg->version;
     a->health.error_code = a->error_code;

@@ -127,6 +127,9 @@ int agent_confirm(m2m_agent_t *a, uint32_t waiting)
         }
         (void)job_table_store(&a->table, u->key, u->status,
                               (uint64_t)u->fingerprint_hi << 32 | u->fingerprint_lo);
+#if M2M_FAST_DIFF
+        job_table_record_bytes(&a->table, u->key, u->bytes);
+#endif
         a->unacked_first = (a->unacked_first + 1u) % M2M_PUBLISH_WINDOW;
         a->unacked_count--;
     }
@@ -136,10 +139,16 @@ int agent_confirm(m2m_agent_t *a, uint32_t waiting)
 /* A job published: it waits in the ring. When the ring is full, wait for its oldest job;
  * otherwise only take what was acknowledged meanwhile, so that publishing never stops for a
  * round trip while there is room. */
-static int await_ack(m2m_agent_t *a, const job_key_t *key, int64_t status, uint64_t fingerprint)
+static int await_ack(m2m_agent_t *a, const job_key_t *key, int64_t status, uint64_t fingerprint,
+                     uint32_t bytes)
 {
     m2m_unacked_t *u = &a->unacked[(a->unacked_first + a->unacked_count) % M2M_PUBLISH_WINDOW];
     u->key = *key;
+#if M2M_FAST_DIFF
+    u->bytes = bytes;
+#else
+    (void)bytes;
+#endif
     u->seq = a->sent;
     u->fingerprint_lo = (uint32_t)fingerprint;
     u->fingerprint_hi = (uint8_t)(fingerprint >> 32);
@@ -162,6 +171,7 @@ typedef struct {
     job_key_t key;
     int64_t status; /* v1: the JOBSTAT code; v2: the phase's job_v2_phase_t */
     uint64_t fingerprint;
+    uint32_t bytes; /* the hash of its bytes (0: not taken) */
     const char *name; /* NULL when absent */
     size_t name_len;
 } agent_job_t;
@@ -224,7 +234,7 @@ static int publish_job(m2m_agent_t *a, const agent_job_t *j, job_table_result_t 
         /* Counted once in this walk even before the broker confirms it. */
         job_table_hold(&a->table, j->key, j->status);
     }
-    return await_ack(a, &j->key, j->status, j->fingerprint);
+    return await_ack(a, &j->key, j->status, j->fingerprint, j->bytes);
 }
 
 /* v2: what the walk learns of the API's offset from the jobs it lists. */
@@ -238,6 +248,104 @@ static void note_v2_job(m2m_agent_t *a, const job_key_t *key)
     }
 }
 
+#if M2M_FAST_DIFF
+/* The first value of a member named quoted_key ("\"job_id\"") in text, or
+ * NULL. A guess: it may be a value of a nested object or sit inside a string,
+ * which only makes the bytes match no entry (job_table_observe_bytes). */
+static const char *peek_value(const char *text, size_t len, const char *quoted_key, size_t n)
+{
+    const char *end = text + len;
+    const char *p = text;
+    while ((p = memchr(p, '"', (size_t)(end - p))) != NULL && (size_t)(end - p) > n) {
+        if (memcmp(p, quoted_key, n) == 0) {
+            const char *v = p + n;
+            while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')) {
+                v++;
+            }
+            if (v < end && *v == ':') {
+                v++;
+                while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')) {
+                    v++;
+                }
+                return v;
+            }
+        }
+        p++;
+    }
+    return NULL;
+}
+
+/* The key a job's text names, read without parsing it: v1's job_id, v2's
+ * metadata.id. Returns 0, or -1 when none was found. */
+static int peek_key(const m2m_agent_t *a, const char *text, size_t len, job_key_t *key)
+{
+    const char *end = text + len;
+    const char *v;
+    if (AGENT_V2(a)) {
+        uint8_t id[16];
+        v = peek_value(text, len, "\"id\"", 4);
+        if (v == NULL || end - v < 38 || *v != '"' || job_uuid_parse(v + 1, 36, id) != 0) {
+            return -1;
+        }
+        *key = uuid_key(id);
+        return 0;
+    }
+    /* The API sends job_id first: look there before searching. */
+    v = len > 10 && memcmp(text, "{\"job_id\":", 10) == 0 ? text + 10
+                                                         : peek_value(text, len, "\"job_id\"", 8);
+    if (v != NULL) {
+        const char *d = v;
+        int64_t id = 0;
+        /* Up to 18 digits cannot overflow; anything else is read exactly. */
+        while (d < end && d - v < 18 && *d >= '0' && *d <= '9') {
+            id = id * 10 + (*d++ - '0');
+        }
+        if (d == v || d == end || (*d >= '0' && *d <= '9') || *d == '-' || *d == '.' ||
+            *d == 'e' || *d == 'E' || (*v == '0' && d - v > 1)) {
+            d = v;
+            while (d < end && ((*d >= '0' && *d <= '9') || *d == '-')) {
+                d++;
+            }
+            if (json_parse_int64(v, (size_t)(d - v), &id) != 0) {
+                return -1;
+            }
+        }
+        *key = job_key_v1(id);
+        return 0;
+    }
+    return -1;
+}
+
+/* A job whose bytes are those it was last read with is unchanged: counted
+ * without being parsed. Returns 1 when it was, 0 to parse it; *bytes is its
+ * hash (0 when its key could not be read). */
+static int known_by_bytes(m2m_agent_t *a, const char *text, size_t len, uint32_t *bytes)
+{
+    job_key_t key;
+    uint16_t status;
+    job_bytes_result_t seen;
+    *bytes = 0;
+    if (a->table.bytes == NULL || peek_key(a, text, len, &key) != 0) {
+        return 0;
+    }
+    *bytes = job_bytes_hash(text, len);
+    seen = job_table_observe_bytes(&a->table, key, *bytes, &status);
+    if (seen == JOB_BYTES_PARSE) {
+        return 0;
+    }
+    a->page_jobs++;
+    a->poll_jobs++;
+    if (AGENT_V2(a)) {
+        note_v2_job(a, &key);
+    }
+    if (seen == JOB_BYTES_SAME) {
+        a->v2.fresh++;
+        summary_count(&a->summary, status);
+    }
+    return 1;
+}
+#endif /* M2M_FAST_DIFF */
+
 int agent_on_job(void *user, char *text, size_t len)
 {
     m2m_agent_t *a = (m2m_agent_t *)user;
@@ -245,8 +353,19 @@ int agent_on_job(void *user, char *text, size_t len)
     job_entry_t before;
     job_table_result_t res;
     long payload_len;
-    job_record_status_t st = read_job(a, text, len, &j);
+    job_record_status_t st;
+    uint32_t bytes = 0;
 
+#if M2M_FAST_DIFF
+    if (known_by_bytes(a, text, len, &bytes)) {
+        return 0;
+    }
+#endif
+#if M2M_FAST_DIFF
+    a->jobs_parsed++;
+#endif
+    st = read_job(a, text, len, &j);
+    j.bytes = bytes;
     if (st != JOB_RECORD_OK) {
         agent_set_error(a, "malformed_job", job_record_strerror(st));
         return 1;
@@ -263,6 +382,11 @@ int agent_on_job(void *user, char *text, size_t len)
     a->v2.fresh++;
     summary_count(&a->summary, j.status);
     if (res == JOB_TABLE_SAME) {
+#if M2M_FAST_DIFF
+        /* Other bytes, the same content (key order, spacing): the next
+         * reading with these bytes needs no parse. */
+        job_table_record_bytes(&a->table, j.key, bytes);
+#endif
         return 0;
     }
     if (res == JOB_TABLE_FULL && !a->full_warned) {

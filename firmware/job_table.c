@@ -20,17 +20,13 @@ void job_table_init_wide(job_table_t *t, job_entry_t *storage, uint64_t *ids2, u
 {
     t->entries = storage;
     t->ids2 = ids2;
+    t->bytes = NULL;
     t->capacity = capacity;
     t->count = 0;
+#if !M2M_OPTIMIZE_SIZE
+    t->next = 0;
+#endif
     t->untracked = 0;
-}
-
-job_key_t job_table_key(const job_table_t *t, const job_entry_t *e)
-{
-    job_key_t k;
-    k.id = e->job_id;
-    k.id2 = t->ids2 != NULL ? t->ids2[e - t->entries] : 0;
-    return k;
 }
 
 void job_table_begin_poll(job_table_t *t)
@@ -54,6 +50,42 @@ static uint64_t *wide_ids(const job_table_t *t)
 #endif
 }
 #define IDS2(t) wide_ids(t)
+
+job_key_t job_table_key(const job_table_t *t, const job_entry_t *e)
+{
+    job_key_t k;
+    k.id = e->job_id;
+    k.id2 = IDS2(t) != NULL ? IDS2(t)[e - t->entries] : 0;
+    return k;
+}
+
+static uint32_t *bytes_hashes(const job_table_t *t)
+{
+#if M2M_FAST_DIFF
+    return t->bytes;
+#else
+    (void)t;
+    return NULL;
+#endif
+}
+#define BYTES(t) bytes_hashes(t)
+
+void job_table_keep_bytes(job_table_t *t, uint32_t *bytes)
+{
+    t->bytes = bytes;
+}
+
+/* Move entry read to slot write, with its columns. */
+static void move_entry(job_table_t *t, uint32_t write, uint32_t read)
+{
+    t->entries[write] = t->entries[read];
+    if (IDS2(t) != NULL) {
+        IDS2(t)[write] = IDS2(t)[read];
+    }
+    if (BYTES(t) != NULL) {
+        BYTES(t)[write] = BYTES(t)[read];
+    }
+}
 
 /* 1 when entry i's key is below key. */
 static int key_below(const job_table_t *t, uint32_t i, job_key_t key)
@@ -92,11 +124,26 @@ static uint32_t lower_bound(const job_table_t *t, job_key_t key)
     return lo;
 }
 
-/* Index of key's entry, or count when it is not tracked. */
-static uint32_t find_index(const job_table_t *t, job_key_t key)
+/* Index of key's entry, or count when it is not tracked. Walks list jobs in
+ * creation order, which is usually key order: the entry after the last one
+ * found is tried first. */
+static uint32_t find_index(job_table_t *t, job_key_t key)
 {
+#if M2M_OPTIMIZE_SIZE
+    /* The small form: a binary search, without the hint. */
     uint32_t at = lower_bound(t, key);
     return at < t->count && key_equal(t, at, key) ? at : t->count;
+#else
+    uint32_t at = t->next;
+    if (at >= t->count || !key_equal(t, at, key)) {
+        at = lower_bound(t, key);
+        if (at >= t->count || !key_equal(t, at, key)) {
+            return t->count;
+        }
+    }
+    t->next = at + 1;
+    return at;
+#endif
 }
 
 /* Negative codes have no meaning in the API; they share the "too large"
@@ -163,6 +210,10 @@ static job_entry_t *find_or_insert(job_table_t *t, job_key_t key)
     if (IDS2(t) != NULL) {
         memmove(IDS2(t) + at + 1, IDS2(t) + at, (size_t)(t->count - at) * sizeof *IDS2(t));
         IDS2(t)[at] = key.id2;
+    }
+    if (BYTES(t) != NULL) {
+        memmove(BYTES(t) + at + 1, BYTES(t) + at, (size_t)(t->count - at) * sizeof *BYTES(t));
+        BYTES(t)[at] = 0;
     }
     t->count++;
     memset(e, 0, sizeof *e);
@@ -249,10 +300,7 @@ uint32_t job_table_end_poll(job_table_t *t, job_table_removed_fn on_removed, voi
             gone++;
         }
         if (write != read) {
-            t->entries[write] = *e;
-            if (IDS2(t) != NULL) {
-                IDS2(t)[write] = IDS2(t)[read];
-            }
+            move_entry(t, write, read);
         }
         write++;
     }
@@ -269,10 +317,7 @@ uint32_t job_table_drop_gone(job_table_t *t)
             continue;
         }
         if (write != read) {
-            t->entries[write] = t->entries[read];
-            if (IDS2(t) != NULL) {
-                IDS2(t)[write] = IDS2(t)[read];
-            }
+            move_entry(t, write, read);
         }
         write++;
     }
@@ -280,3 +325,43 @@ uint32_t job_table_drop_gone(job_table_t *t)
     t->count = write;
     return read;
 }
+
+#if M2M_FAST_DIFF
+job_bytes_result_t job_table_observe_bytes(job_table_t *t, job_key_t key, uint32_t bytes_hash,
+                                           uint16_t *status)
+{
+    uint32_t at;
+    job_entry_t *e;
+
+    if (BYTES(t) == NULL || t->count == 0) {
+        return JOB_BYTES_PARSE;
+    }
+    at = find_index(t, key);
+    if (at == t->count || BYTES(t)[at] != bytes_hash || bytes_hash == 0) {
+        return JOB_BYTES_PARSE;
+    }
+    e = &t->entries[at];
+    if (e->flags & JOB_ENTRY_SEEN) {
+        return JOB_BYTES_DUPLICATE;
+    }
+    if ((e->flags & (JOB_ENTRY_STALE | JOB_ENTRY_GONE | JOB_ENTRY_UNPUBLISHED)) ||
+        e->status == JOB_TABLE_STATUS_MAX) {
+        return JOB_BYTES_PARSE;
+    }
+    e->flags |= JOB_ENTRY_SEEN;
+    *status = e->status;
+    return JOB_BYTES_SAME;
+}
+
+void job_table_record_bytes(job_table_t *t, job_key_t key, uint32_t bytes_hash)
+{
+    uint32_t at;
+    if (BYTES(t) == NULL) {
+        return;
+    }
+    at = find_index(t, key);
+    if (at < t->count) {
+        BYTES(t)[at] = bytes_hash;
+    }
+}
+#endif /* M2M_FAST_DIFF */

@@ -54,6 +54,11 @@ typedef struct {
     uint64_t *table_ids2;   /* api v2: caller's storage beside the job table,
                                as many entries (the second half of each
                                job's UUID; 8 bytes per job); NULL for v1 */
+    uint32_t *table_bytes;  /* optional caller's storage beside the job table,
+                               as many entries (4 bytes per job): a job read
+                               with the bytes of its last reading is known
+                               unchanged without being parsed (M2M_FAST_DIFF);
+                               NULL: every job is parsed */
     m2m_auth_t auth;
     const char *token;          /* X-Auth-Token (M2M_AUTH_TOKEN); never logged */
     const char *ak;             /* access key id (M2M_AUTH_AKSK) */
@@ -98,6 +103,7 @@ typedef struct {
     job_key_t key;
     uint32_t seq;            /* m2m_agent_t.sent after the job's last message */
     uint32_t fingerprint_lo; /* the fingerprint the table records */
+    uint32_t bytes;          /* the hash of the bytes it was read with; 0 none */
     uint16_t status;
     uint8_t fingerprint_hi;
 } m2m_unacked_t;
@@ -147,6 +153,9 @@ typedef struct {
     published_t health_sent;
     m2m_v2_walk_t v2;                  /* api v2: the walk's offsets */
     uint32_t page_jobs;                /* elements of "jobs" on the page being read */
+    uint32_t jobs_parsed;              /* jobs of this poll parsed with jsmn (the
+                                          others had the bytes of their last
+                                          reading) */
     uint32_t poll_jobs;                /* elements of "jobs" read in this walk */
     int publish_error;                 /* a publish failed during this poll */
     job_stream_status_t stream_status; /* of the response being read */

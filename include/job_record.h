@@ -75,6 +75,11 @@ uint64_t job_record_fingerprint(const job_record_t *job);
 /* A short constant English description, never NULL. */
 const char *job_record_strerror(job_record_status_t st);
 
+/* A 32-bit hash of text[0..len) as bytes, never 0: tells a job read again
+ * with exactly the same bytes (job_table_observe_bytes). Eight bytes at a
+ * step. */
+uint32_t job_bytes_hash(const char *text, size_t len);
+
 /* ---- v2: one item of POST /v2/{project_id}/training-job-searches ---------- */
 
 /* A decoded string inside the caller's text; p NULL when absent. */

@@ -63,8 +63,11 @@ enum {
 typedef struct {
     job_entry_t *entries; /* caller's storage, capacity entries */
     uint64_t *ids2;       /* wide tables: the keys' id2, beside entries; NULL: all 0 */
+    uint32_t *bytes;      /* job_table_keep_bytes(): each job's bytes hash; NULL: none */
     uint32_t capacity;    /* 0..UINT32_MAX/2 */
     uint32_t count;       /* entries in use, sorted by key */
+    uint32_t next;        /* the entry after the last one found: where a walk
+                             that lists jobs in key order looks first */
     uint32_t untracked;   /* jobs of the current poll that did not fit */
 } job_table_t;
 
@@ -87,6 +90,33 @@ void job_table_init_wide(job_table_t *t, job_entry_t *storage, uint64_t *ids2, u
 
 /* The key of an entry of t. */
 job_key_t job_table_key(const job_table_t *t, const job_entry_t *e);
+
+/* Keep beside each entry a hash of the exact bytes its job was last read
+ * with, in bytes[capacity] (4 bytes per job), so that a job read again with
+ * the same bytes is known unchanged before it is parsed
+ * (job_table_observe_bytes). Call after init, before the first entry.
+ * Built with M2M_FAST_DIFF 0: does nothing. */
+void job_table_keep_bytes(job_table_t *t, uint32_t *bytes);
+
+/* What job_table_observe_bytes() found. */
+typedef enum {
+    JOB_BYTES_PARSE = 0,    /* not known by these bytes: parse the job */
+    JOB_BYTES_SAME = 1,     /* the bytes of the last reading: unchanged, SEEN set */
+    JOB_BYTES_DUPLICATE = 2 /* those bytes again in this poll */
+} job_bytes_result_t;
+
+/* Classify a listed job by key and the hash of its bytes (any value but 0)
+ * without parsing it: SAME when the entry was last read with the same bytes
+ * and needs nothing else (not STALE, GONE or UNPUBLISHED, a status below
+ * JOB_TABLE_STATUS_MAX); then SEEN is set and *status is the entry's. A key
+ * taken from the bytes by a guess is safe: only the bytes the entry was read
+ * with match. */
+job_bytes_result_t job_table_observe_bytes(job_table_t *t, job_key_t key, uint32_t bytes_hash,
+                                           uint16_t *status);
+
+/* Record that key's entry (if tracked) was read with bytes whose hash is
+ * bytes_hash (0: forget it). */
+void job_table_record_bytes(job_table_t *t, job_key_t key, uint32_t bytes_hash);
 
 /* Start a poll: clear every SEEN flag and the untracked count. */
 void job_table_begin_poll(job_table_t *t);

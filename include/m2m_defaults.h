@@ -30,6 +30,12 @@
 #ifndef M2M_STRERROR_TEXT
 #define M2M_STRERROR_TEXT 1
 #endif
+/* M2M_FAST_DIFF: a job whose bytes are those of its last reading is known
+ * unchanged before it is parsed (4 bytes per job beside the job table, and
+ * the code of job_table_observe_bytes()). Off, every job is parsed. */
+#ifndef M2M_FAST_DIFF
+#define M2M_FAST_DIFF 1
+#endif
 /* M2M_WITH_V2: [modelarts] api = v2, the current list call
  * (POST /v2/{project_id}/training-job-searches). Off, m2m_agent_init()
  * refuses api v2 and the agent's v2 code is left out of the build. */

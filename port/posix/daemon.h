@@ -3,8 +3,10 @@
  * the calls its files share.
  *
  *   cli.c             usage and the command line;
- *   daemon_config.c   the configuration loaded, turned into MQTT and Home
- *                     Assistant settings, and warned about;
+ *   daemon_config.c   the configuration loaded, turned into MQTT settings,
+ *                     and warned about;
+ *   discovery.c       Home Assistant discovery (homeassistant/ha_bridge.h)
+ *                     on the MQTT session, one device per project;
  *   projects.c        each project's agent, its buffers and TLS context, the
  *                     project set changed by a reload, B/health of several;
  *   session.c         the MQTT session opened and closed, retained job topics
@@ -15,7 +17,7 @@
  *
  * Several projects (docs/configuration.md): one agent per project, each with
  * its own port context for its API connection (and its own TLS context,
- * job table, change buffer and IAM token), all over the one MQTT session of
+ * job table and IAM token), all over the one MQTT session of
  * the daemon's port. The first project's agent opens the session, the
  * others join it. Projects are polled one after another, each on its own
  * schedule and backoff; with more than one, every agent publishes P/health
@@ -65,7 +67,8 @@ typedef struct {
     int ssl_ready;           /* ssl is set up */
     m2m_agent_t agent;
     job_entry_t *table;
-    uint64_t *table_ids2; /* api v2: the second half of each job's UUID, beside table */
+    uint64_t *table_ids2;   /* api v2: the second half of each job's UUID, beside table */
+    uint32_t *table_bytes;  /* each job's bytes hash, beside table (M2M_FAST_DIFF) */
     char *token_buf;        /* auth = password: the IAM token, CONFIG_TOKEN_MAX bytes */
     ha_bridge_t ha;         /* its Home Assistant device */
     uint64_t next_poll;     /* monotonic ms */
@@ -124,15 +127,21 @@ config_status_t load_config(daemon_t *d, config_t *c, config_t **projects, size_
  * every call. */
 void fill_mqtt_settings(port_mqtt_settings_t *s, const config_t *c);
 
-/* One Home Assistant device per project of d, chained on the session's
- * port (d->port.ha), when c->discovery; none otherwise. Paho's thread reads
- * the bridges (the status topic) under ack_lock, which this takes. */
-void fill_discovery(daemon_t *d, const config_t *c);
-
 /* Warnings about the configuration c and its projects[0 .. count - 1]: a
  * file holding a secret readable by others, TLS verification off, a
  * homeassistant key without effect. */
 void warn_about(daemon_t *d, const config_t *c, const config_t *projects, size_t count);
+
+/* ---- discovery.c ---------------------------------------------------------------------- */
+
+/* One Home Assistant device per project of d (its bridge, p->ha), chained
+ * and wired to the hooks of the daemon's session when c->discovery; no hooks
+ * otherwise. The bridges' settings come from c and each project's id. */
+void fill_discovery(daemon_t *d, const config_t *c);
+
+/* The session's hooks removed, so that no bridge is called any more: before
+ * the bridges change or go (a reload, the end). */
+void stop_discovery(daemon_t *d);
 
 /* ---- projects.c ----------------------------------------------------------------------- */
 

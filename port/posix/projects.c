@@ -36,6 +36,7 @@ static void fill_agent_config(project_t *p, int several)
     ac->token_cap = p->token_buf != NULL ? CONFIG_TOKEN_MAX : 0;
     ac->api = strcmp(c->api, "v2") == 0 ? M2M_API_V2 : M2M_API_V1;
     ac->table_ids2 = p->table_ids2;
+    ac->table_bytes = p->table_bytes;
     ac->per_page = c->per_page;
     ac->status = c->status;
     ac->search_content = c->search_content;
@@ -61,12 +62,12 @@ static int attach_tls(daemon_t *d, project_t *p, size_t index)
         p->ssl_ready = 0;
     }
     if (index == 0) {
-        tls_client_init(&p->agent.tls, &t->ssl, &p->port, p->cfg.timeout * 1000u);
+        tls_client_init(&p->agent.tls, &t->cfg.ssl, &p->port, p->cfg.timeout * 1000u);
         return 0;
     }
     mbedtls_ssl_init(&p->ssl);
     p->ssl_ready = 1;
-    if (mbedtls_ssl_setup(&p->ssl, &t->conf) != 0) {
+    if (mbedtls_ssl_setup(&p->ssl, &t->cfg.conf) != 0) {
         return -1;
     }
     tls_client_init(&p->agent.tls, &p->ssl, &p->port, p->cfg.timeout * 1000u);
@@ -97,8 +98,12 @@ static int project_buffers(project_t *p)
     if (strcmp(p->cfg.api, "v2") == 0 && p->table_ids2 == NULL) {
         p->table_ids2 = calloc(p->cfg.max_jobs, sizeof *p->table_ids2);
     }
+    if (M2M_FAST_DIFF && p->table_bytes == NULL) {
+        p->table_bytes = calloc(p->cfg.max_jobs, sizeof *p->table_bytes);
+    }
     return (p->cfg.auth == CONFIG_AUTH_PASSWORD && p->token_buf == NULL) || p->table == NULL ||
-                   (strcmp(p->cfg.api, "v2") == 0 && p->table_ids2 == NULL)
+                   (strcmp(p->cfg.api, "v2") == 0 && p->table_ids2 == NULL) ||
+                   (M2M_FAST_DIFF && p->table_bytes == NULL)
                ? -1
                : 0;
 }
@@ -115,6 +120,7 @@ void project_free(project_t *p)
     ha_bridge_free(&p->ha);
     free(p->table);
     free(p->table_ids2);
+    free(p->table_bytes);
     free(p->token_buf);
     free(p);
 }
@@ -140,8 +146,8 @@ static project_t *project_new(daemon_t *d, const config_t *cfg, size_t index, m2
         return NULL;
     }
     fill_agent_config(p, d->n_projects > 1);
-    *r = m2m_agent_init(&p->agent, &p->agent_cfg, &p->port, &d->tls[d->tls_in_use].ssl, p->table,
-                        p->cfg.max_jobs, p->cfg.timeout * 1000u);
+    *r = m2m_agent_init(&p->agent, &p->agent_cfg, &p->port, &d->tls[d->tls_in_use].cfg.ssl,
+                        p->table, p->cfg.max_jobs, p->cfg.timeout * 1000u);
     if (*r == M2M_POLL_OK && attach_tls(d, p, index) != 0) {
         port_logf(&d->port, M2M_LOG_ERROR, "project %s: mbedtls_ssl_setup failed",
                   p->cfg.project_id);
@@ -192,10 +198,8 @@ int apply_projects(daemon_t *d, const config_t *fresh, size_t count, int topics_
     int failed = 0;
 
     memcpy(old, d->projects, sizeof old);
-    /* Paho's thread must not see a bridge that is about to go. */
-    pthread_mutex_lock(&d->port.ack_lock);
-    d->port.ha = NULL;
-    pthread_mutex_unlock(&d->port.ack_lock);
+    /* No hook may call a bridge that is about to go. */
+    stop_discovery(d);
 
     for (i = 0; i < count; i++) {
         next[i] = take_project(old, n_old, fresh[i].project_id);

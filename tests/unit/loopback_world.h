@@ -63,6 +63,8 @@ struct m2m_port {
     int v2_item_offset; /* v2: offset counts items (else pages) */
     int v2_ignore_offset; /* v2: every answer is the first page */
     size_t v2_bulk;     /* v2: bytes of padding in each item's algorithm */
+    int status_first;   /* v1: "status" before "job_id" in each job (a server that orders
+                           its keys otherwise) */
 
     /* What the server saw. */
     int requests;
@@ -332,6 +334,17 @@ static void answer_list(m2m_port_t *w)
                             w->n_jobs);
     for (i = (page - 1) * per_page; i < page * per_page && (int)i < w->n_jobs; i++) {
         const world_job_t *j = &w->jobs[i];
+        if (w->status_first) {
+            len += (size_t)snprintf(body + len, cap - len,
+                                    "%s{\"status\": %d, \"job_name\":\"%s\",\"job_id\":%lld,"
+                                    "\"version_id\":%lld,\"create_time\":%lld,\"duration\":%d,"
+                                    "\"job_desc\":\"a job of the loopback world\","
+                                    "\"version_count\":1}",
+                                    i == (page - 1) * per_page ? "" : ",", j->status, j->name,
+                                    (long long)j->job_id, (long long)j->job_id + 1000,
+                                    1700000000000LL + (long long)i, j->status * 10);
+            continue;
+        }
         len += (size_t)snprintf(body + len, cap - len,
                                 "%s{\"job_id\":%lld,\"job_name\":\"%s\",\"version_id\":%lld,"
                                 "\"status\":%d,\"create_time\":%lld,\"duration\":%d,"

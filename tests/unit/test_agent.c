@@ -22,6 +22,7 @@ typedef struct {
     m2m_agent_config_t cfg;
     job_entry_t table[CAPACITY];
     uint64_t table_ids2[CAPACITY];
+    uint32_t table_bytes[CAPACITY];
     m2m_agent_t agent;
 } fixture_t;
 
@@ -43,6 +44,7 @@ static int setup(void **state)
     f->cfg.qos = 1;
     f->cfg.version = "test";
     f->cfg.heartbeat_ms = 0;
+    f->cfg.table_bytes = f->table_bytes;
     *state = f;
     return 0;
 }
@@ -358,6 +360,69 @@ static void a_token_longer_than_the_buffer_still_streams(void **state)
     assert_true(f->world.records_last_request > 1);
 }
 
+#if M2M_FAST_DIFF
+/* Job topics published (and acknowledged) so far. */
+static int job_messages(const fixture_t *f)
+{
+    int i, n = 0;
+    for (i = 0; i < f->world.n_log; i++) {
+        n += f->world.log[i].acked && strstr(f->world.log[i].topic, "/jobs/") != NULL;
+    }
+    return n;
+}
+
+static void a_steady_poll_parses_no_job(void **state)
+{
+    fixture_t *f = *state;
+    int before;
+    world_set_jobs(&f->world, 100, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->agent.jobs_parsed, 100);
+    before = job_messages(f) + world_count(&f->world, "/events", NULL);
+    assert_int_equal(before, 100);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->agent.jobs_parsed, 0);
+    assert_int_equal(world_count(&f->world, "/summary", "\"total\":100,"), 2);
+    /* One job changes: that one is parsed and published, with its event. */
+    f->world.jobs[41].status = 10;
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->agent.jobs_parsed, 1);
+    assert_int_equal(job_messages(f) + world_count(&f->world, "/events", NULL), before + 2);
+    assert_int_equal(retained_status(f, 42), 10);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->agent.jobs_parsed, 0);
+}
+
+static void other_bytes_of_the_same_jobs_publish_nothing(void **state)
+{
+    fixture_t *f = *state;
+    int before;
+    world_set_jobs(&f->world, 60, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    before = job_messages(f);
+    assert_int_equal(before, 60);
+    /* The server orders the keys otherwise and spaces them: each job is
+     * parsed once, found unchanged, and not published. */
+    f->world.status_first = 1;
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->agent.jobs_parsed, 60);
+    assert_int_equal(job_messages(f), before);
+    assert_int_equal(world_count(&f->world, "/events", NULL), 0);
+    /* The same bytes again: no parse. */
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->agent.jobs_parsed, 0);
+    /* Back to the first order, a changed job among them. */
+    f->world.status_first = 0;
+    f->world.jobs[7].status = 11;
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(f->agent.jobs_parsed, 60);
+    assert_int_equal(job_messages(f), before + 1);
+    assert_int_equal(retained_status(f, 8), 11);
+}
+#endif
+
 #if M2M_WITH_V2
 /* The loopback world's UUID of job id. */
 static const char *uuid_of(char buf[40], int64_t id)
@@ -555,6 +620,11 @@ int main(void)
                                         teardown),
 #if M2M_WITH_AKSK
         cmocka_unit_test_setup_teardown(a_signed_page_request_is_one_write, setup, teardown),
+#endif
+#if M2M_FAST_DIFF
+        cmocka_unit_test_setup_teardown(a_steady_poll_parses_no_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(other_bytes_of_the_same_jobs_publish_nothing, setup,
+                                        teardown),
 #endif
 #if M2M_WITH_V2
         cmocka_unit_test_setup_teardown(v2_walks_pages_of_fifty_and_publishes_uuid_topics, setup,

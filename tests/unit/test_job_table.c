@@ -572,6 +572,61 @@ static void a_narrow_table_refuses_a_wide_key(void **state)
     assert_int_equal(job_table_key(&t, &t.entries[0]).id2, 0);
 }
 
+#if M2M_FAST_DIFF
+static void a_job_read_with_its_last_bytes_is_known_unparsed(void **state)
+{
+    static uint32_t bytes[8];
+    job_table_t t;
+    uint16_t status = 0;
+    int64_t id;
+    (void)state;
+
+    job_table_init(&t, storage, 8);
+    job_table_keep_bytes(&t, bytes);
+    job_table_begin_poll(&t);
+    /* Unknown, or known without bytes: parse. */
+    assert_int_equal(job_table_observe_bytes(&t, job_key_v1(5), 77, &status), JOB_BYTES_PARSE);
+    for (id = 1; id <= 5; id++) {
+        assert_int_equal(job_table_store(&t, job_key_v1(id * 10), 8, (uint64_t)id), 0);
+        job_table_record_bytes(&t, job_key_v1(id * 10), (uint32_t)(100 + id));
+    }
+    /* An insertion in front moves the bytes with their entries. */
+    assert_int_equal(job_table_store(&t, job_key_v1(1), 9, 1), 0);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe_bytes(&t, job_key_v1(1), 0, &status), JOB_BYTES_PARSE);
+    assert_int_equal(job_table_observe_bytes(&t, job_key_v1(30), 102, &status), JOB_BYTES_PARSE);
+    assert_int_equal(job_table_observe_bytes(&t, job_key_v1(30), 103, &status), JOB_BYTES_SAME);
+    assert_int_equal(status, 8);
+    assert_true(job_table_find(&t, job_key_v1(30))->flags & JOB_ENTRY_SEEN);
+    assert_int_equal(job_table_observe_bytes(&t, job_key_v1(30), 103, &status),
+                     JOB_BYTES_DUPLICATE);
+    /* Stale (the broker may have lost it): parsed, to be published again. */
+    job_table_invalidate_all(&t);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe_bytes(&t, job_key_v1(40), 104, &status), JOB_BYTES_PARSE);
+    /* A store clears STALE; the bytes it was read with are recorded apart. */
+    assert_int_equal(job_table_store(&t, job_key_v1(40), 8, 4), 0);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe_bytes(&t, job_key_v1(40), 104, &status), JOB_BYTES_SAME);
+    /* Removal compacts the bytes with the entries. */
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe_bytes(&t, job_key_v1(50), 105, &status), JOB_BYTES_PARSE);
+    job_table_store(&t, job_key_v1(50), 8, 5);
+    job_table_end_poll(&t, NULL, NULL);
+    job_table_begin_poll(&t);
+    job_table_store(&t, job_key_v1(50), 8, 5);
+    assert_int_equal(job_table_end_poll(&t, NULL, NULL), 5);
+    assert_int_equal(job_table_drop_gone(&t), 5);
+    assert_int_equal(t.count, 1);
+    assert_int_equal(bytes[0], 105);
+    /* A status the table clamps is not trusted by bytes. */
+    job_table_store(&t, job_key_v1(60), 70000, 6);
+    job_table_record_bytes(&t, job_key_v1(60), 106);
+    job_table_begin_poll(&t);
+    assert_int_equal(job_table_observe_bytes(&t, job_key_v1(60), 106, &status), JOB_BYTES_PARSE);
+}
+#endif
+
 static void a_removal_the_broker_refused_is_kept(void **state)
 {
     job_table_t t;
@@ -656,6 +711,9 @@ int main(void)
         cmocka_unit_test(a_wide_table_keys_on_all_128_bits),
 #endif
         cmocka_unit_test(a_narrow_table_refuses_a_wide_key),
+#if M2M_FAST_DIFF
+        cmocka_unit_test(a_job_read_with_its_last_bytes_is_known_unparsed),
+#endif
         cmocka_unit_test(a_removal_the_broker_refused_is_kept),
         cmocka_unit_test(an_unacknowledged_removal_is_reported_again),
         cmocka_unit_test(a_job_listed_again_after_its_removal_is_republished),
