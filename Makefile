@@ -38,8 +38,11 @@ CFLAGS ?=
 CPPFLAGS ?=
 LDFLAGS ?=
 PORT_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(BOARD_CFLAGS) \
-               -Iinclude -Iport/posix -DM2M_VERSION=\"$(VERSION)\" \
+               -Iinclude -Ihomeassistant -Iport/posix -DM2M_VERSION=\"$(VERSION)\" \
                -DM2M_DEFAULT_CAPACITY=$(BOARD_CAPACITY)
+# homeassistant/ is a client of a port's MQTT session, for any port whose C library has a heap:
+# plain C99, no POSIX.
+HA_CFLAGS := -std=c99 $(WARN) $(BOARD_CFLAGS) -Iinclude -Ihomeassistant
 PORT_LIBS := -linih -lpaho-mqtt3cs -lmbedtls -lmbedx509 -lmbedcrypto -lpthread
 ifeq ($(STATIC),1)
 # Paho's TLS variant is built on OpenSSL: statically, its libraries come along.
@@ -48,9 +51,11 @@ PORT_LIBS := -static -linih -lpaho-mqtt3cs -lssl -lcrypto -lmbedtls -lmbedx509 -
 endif
 
 CORE_SRCS := $(sort $(wildcard firmware/*.c))
+HA_SRCS := $(sort $(wildcard homeassistant/*.c))
 PORT_SRCS := $(sort $(wildcard port/posix/*.c))
 CORE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS))
-PORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PORT_SRCS))
+# The Linux port links Home Assistant discovery with it.
+PORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PORT_SRCS) $(HA_SRCS))
 CORE_LIB := $(BUILD)/libm2mcore.a
 BIN := $(BUILD)/modelarts2mqtt
 
@@ -65,8 +70,13 @@ $(BUILD)/firmware/%.o: firmware/%.c $(wildcard include/*.h firmware/*.h) \
                         | $(BUILD)/firmware $(BOARD_CORE_DEPS)
 	$(CC) $(CORE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/port/posix/%.o: port/posix/%.c $(wildcard include/*.h port/posix/*.h) | $(BUILD)/port/posix
+$(BUILD)/port/posix/%.o: port/posix/%.c $(wildcard include/*.h homeassistant/*.h port/posix/*.h) \
+                          | $(BUILD)/port/posix
 	$(CC) $(PORT_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/homeassistant/%.o: homeassistant/%.c $(wildcard include/*.h homeassistant/*.h) \
+                            | $(BUILD)/homeassistant
+	$(CC) $(HA_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJS)
 	rm -f $@
@@ -75,7 +85,7 @@ $(CORE_LIB): $(CORE_OBJS)
 $(BIN): $(PORT_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(PORT_OBJS) $(CORE_LIB) $(PORT_LIBS) $(LDLIBS)
 
-$(BUILD)/firmware $(BUILD)/port/posix $(BUILD)/tests:
+$(BUILD)/firmware $(BUILD)/homeassistant $(BUILD)/port/posix $(BUILD)/tests:
 	mkdir -p $@
 
 # ---- dependencies ----------------------------------------------------------
@@ -143,7 +153,8 @@ $(JOBBOARD)/%: examples/jobboard/%
 	cp $< $@
 
 format:
-	clang-format -i $(CORE_SRCS) $(PORT_SRCS) include/*.h $(wildcard port/posix/*.h) \
+	clang-format -i $(CORE_SRCS) $(HA_SRCS) $(PORT_SRCS) include/*.h \
+	    $(wildcard homeassistant/*.h port/posix/*.h) \
 	    $(wildcard tests/unit/*.c tests/unit/*.h)
 
 clean:

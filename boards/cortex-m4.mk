@@ -87,10 +87,10 @@ $(M4_BUILD)/sizeof_probe.o: boards/cortex-m4/sizeof_probe.c $(wildcard include/*
 
 # The reference mbedTLS configuration compiles (check_config.h validates it). This is port
 # code, so it sees newlib's whole tree (mbedTLS's platform.h includes stdio.h and stdlib.h).
-$(M4_BUILD)/tls_config_check.o: boards/cortex-m4/tls_config_check.c \
+$(M4_BUILD)/tls_config_check.o: boards/cortex-m4/tls_config_check.c include/tls_config.h \
                                 boards/cortex-m4/mbedtls_config.h | $(M4_SYSROOT)/.stamp
 	$(CC) -std=c99 $(WARN) $(M4_ARCH) -Os -isystem $(M4_SYSROOT)/third_party -Iboards/cortex-m4 \
-	    -DMBEDTLS_CONFIG_FILE=\"mbedtls_config.h\" -c $< -o $@
+	    -Iinclude -DMBEDTLS_CONFIG_FILE=\"mbedtls_config.h\" -c $< -o $@
 
 m4-footprint: $(M4_BUILD)/libm2mcore.a $(M4_BUILD)/full/libm2mcore.a $(M4_BUILD)/sizeof_probe.o \
               $(M4_BUILD)/tls_config_check.o

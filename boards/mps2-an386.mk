@@ -3,7 +3,7 @@
 # and mbedTLS 2.28 built from Debian's source packages, newlib-nano.
 #
 #   make deps BOARD=mps2-an386          the cross compiler, newlib, qemu-system-arm, and
-#                                       Debian's lwip and mbedtls sources unpacked into
+#                                       Debian's lwip, mbedtls and cmocka sources unpacked into
 #                                       build/mps2-an386/src/ (boards/mps2-an386/fetch-sources.sh)
 #   make BOARD=mps2-an386 bringup       build/mps2-an386/bringup.elf, the bring-up image
 #   make BOARD=mps2-an386 bringup-test  tests/mcu/test_bringup.py: the image under QEMU
@@ -14,8 +14,11 @@
 #                                       agent's firmware image (core, port/lwip, the board)
 #   make BOARD=mps2-an386 run CONF=f    boot the firmware image in QEMU with the configuration
 #                                       file f (port/lwip/config_block.h has the keys)
-#   make BOARD=mps2-an386 test          the bring-up tests and the firmware's end-to-end tests
-#                                       (tests/mcu/) against the simulator and mosquitto
+#   make BOARD=mps2-an386 mps2-unit     build/mps2-an386/unit/test_*.elf: the core's unit tests
+#                                       as images for the board (unit/unit.mk)
+#   make BOARD=mps2-an386 test          the core's unit tests on the board, the bring-up tests
+#                                       and the firmware's end-to-end tests (tests/mcu/) against
+#                                       the simulator and mosquitto
 #   make size BOARD=mps2-an386          the firmware image's flash and RAM per part, with the
 #                                       stack and TLS pool peaks of a measured run, against
 #                                       DESIGN.md's budgets
@@ -36,7 +39,7 @@ MPS2_SRC := $(MPS2)/src
 LWIP_DIR := $(MPS2_SRC)/lwip
 MBEDTLS_DIR := $(MPS2_SRC)/mbedtls
 # make deps runs this after installing the packages (Makefile, BOARD_DEPS_EXTRA).
-BOARD_DEPS_EXTRA = sh $(MPS2_DIR)/fetch-sources.sh $(MPS2_SRC) lwip mbedtls
+BOARD_DEPS_EXTRA = sh $(MPS2_DIR)/fetch-sources.sh $(MPS2_SRC) lwip mbedtls cmocka
 
 BOARD_ALL = mps2-sources $(MPS2)/bringup.elf $(MPS2)/modelarts2mqtt.elf $(MPS2)/modelarts2mqtt.bin
 # make test and make size run this board's own targets (tests/tests.mk, Makefile).
@@ -215,7 +218,12 @@ bringup-size: mps2-sources $(MPS2)/bringup.elf
 mps2-format:
 	clang-format -i $(MPS2_BOARD_SRCS) $(MPS2_BRINGUP_SRCS) $(MPS2_FIRMWARE_SRCS) \
 	    $(LWIP_PORT_SRCS) $(wildcard $(MPS2_DIR)/*.h port/lwip/*.h) \
-	    $(wildcard $(MPS2_DIR)/arch/*.h $(MPS2_DIR)/bringup/*.h $(MPS2_DIR)/agent/*.h)
+	    $(wildcard $(MPS2_DIR)/arch/*.h $(MPS2_DIR)/bringup/*.h $(MPS2_DIR)/agent/*.h) \
+	    $(wildcard $(MPS2_DIR)/unit/*.c $(MPS2_DIR)/unit/*.h $(MPS2_DIR)/unit/cmocka/*.h)
+
+# ---- the core's unit tests on the board ------------------------------------------------------
+
+include $(MPS2_DIR)/unit/unit.mk
 
 # ---- make test and make size for this board -----------------------------------------------
 # deps first, on its own: the images need the sources it unpacks.
@@ -223,10 +231,20 @@ mps2-format:
 mps2-test: deps
 	@$(MAKE) --no-print-directory BOARD=$(BOARD) mps2-test-run
 
-# The bring-up tests and the firmware's end-to-end tests (tests/mcu/), in run_tests.py's table.
-mps2-test-run: mps2-sources $(MPS2)/bringup.elf $(MPS2)/modelarts2mqtt.elf
+# How a unit image runs. It uses no network: restrict=on gives the board's LAN9118 a peer that
+# reaches nothing.
+MPS2_QEMU := qemu-system-arm -M mps2-an386 -nographic -monitor none -nic user,restrict=on \
+             -semihosting
+
+# The core's unit tests on the board (unit/unit.mk; an image that hangs is stopped after 120 s),
+# then the bring-up tests and the firmware's end-to-end tests (tests/mcu/), in run_tests.py's
+# table.
+mps2-test-run: mps2-sources mps2-unit-sources $(MPS2)/bringup.elf $(MPS2)/modelarts2mqtt.elf \
+               $(MPS2_UNIT_ELFS)
 	@M2M_MCU_BRINGUP=$(MPS2)/bringup.elf M2M_MCU_FIRMWARE=$(MPS2)/modelarts2mqtt.elf \
-	    $(PYTHON) tests/run_tests.py --no-sim --board-suite tests/mcu
+	    $(PYTHON) tests/run_tests.py --no-sim --board-unit $(MPS2_UNIT_ELFS) \
+	    --board-run "$(MPS2_QEMU) -kernel" --timeout 120 $(MPS2_UNIT_SKIP_REASONS) \
+	    --board-suite tests/mcu
 
 # The stack and TLS pool peaks of two measured runs (ECDSA and RSA servers, 1,000 jobs), taken
 # again whenever the image changes.

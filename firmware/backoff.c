@@ -108,3 +108,56 @@ uint32_t backoff_wait_after_poll_ms(backoff_outcome_t outcome, int is_429,
     }
     return refused_wait(consecutive_failures, poll_interval_ms);
 }
+
+/* Why a poll failed, in the words of the log line of its retry. */
+static const char *retry_reason(m2m_poll_result_t r, int is_429, int has_retry_after)
+{
+    if (r == M2M_POLL_REFUSED) {
+        return "refused";
+    }
+    if (r == M2M_POLL_CONFIG) {
+        return "configuration";
+    }
+    if (!is_429) {
+        return "transient";
+    }
+    return has_retry_after ? "HTTP 429, Retry-After" : "HTTP 429";
+}
+
+backoff_retry_t backoff_after_poll(const m2m_agent_t *a, m2m_poll_result_t r, int64_t now_utc_ms,
+                                   uint32_t poll_interval_ms, uint32_t random_value)
+{
+    backoff_retry_t retry;
+    int is_429 = a->health.http_status == 429;
+    /* The agent keeps a Retry-After date in seconds; a value too large to
+     * scale counts as none. */
+    int64_t date_ms = a->retry_after_date >= 0 && a->retry_after_date <= INT64_MAX / 1000
+                          ? a->retry_after_date * 1000
+                          : -1;
+    backoff_outcome_t outcome;
+
+    if (r == M2M_POLL_OK) {
+        retry.wait_ms = poll_interval_ms;
+        retry.reason = NULL;
+        return retry;
+    }
+    outcome = r == M2M_POLL_TRANSIENT ? BACKOFF_POLL_TRANSIENT : BACKOFF_POLL_REFUSED;
+    retry.wait_ms =
+        backoff_wait_after_poll_ms(outcome, is_429, a->retry_after_seconds, date_ms, now_utc_ms,
+                                   a->health.consecutive_failures, poll_interval_ms, random_value);
+    retry.reason = retry_reason(r, is_429, a->retry_after_seconds >= 0 || date_ms >= 0);
+    return retry;
+}
+
+uint32_t backoff_session_retry_ms(uint32_t failures, uint32_t poll_interval_ms,
+                                  uint32_t random_value)
+{
+    uint32_t wait = backoff_delay_ms(failures, M2M_BACKOFF_BASE_MS, poll_interval_ms, random_value);
+    return wait < M2M_RETRY_MIN_MS ? M2M_RETRY_MIN_MS : wait;
+}
+
+uint32_t backoff_clock_jitter(uint64_t monotonic_ms)
+{
+    /* Knuth's multiplicative hash: nearby milliseconds land far apart. */
+    return (uint32_t)monotonic_ms * 2654435761u;
+}

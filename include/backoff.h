@@ -5,6 +5,9 @@
  *
  * Pure functions: no clock, no random source, no I/O. The caller passes the
  * current time and a random value, so every branch is reproducible in a test.
+ * The last ones read what a poll left in the agent, so that every port paces
+ * its polls and session starts the same way (port/posix/main.c,
+ * port/lwip/agent_loop.c).
  * The tunables (M2M_BACKOFF_BASE_MS, M2M_BACKOFF_CAP_MS, M2M_RETRY_MIN_MS,
  * M2M_RETRY_AFTER_CAP_MS, M2M_REFUSED_CAP_MS) are in m2m_defaults.h.
  */
@@ -13,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "agent.h"
 #include "m2m_defaults.h"
 
 /* How a poll ended, as far as pacing is concerned. */
@@ -72,5 +76,45 @@ uint32_t backoff_wait_after_poll_ms(backoff_outcome_t outcome, int is_429,
                                     int64_t retry_after_seconds, int64_t retry_after_date_ms,
                                     int64_t now_ms, uint32_t consecutive_failures,
                                     uint32_t poll_interval_ms, uint32_t random_value);
+
+/* The retry after a poll, and why, for the log line that announces it. */
+typedef struct {
+    uint32_t wait_ms;   /* from the end of the poll to the next one */
+    const char *reason; /* NULL after a success; else "refused",
+                           "configuration", "transient", "HTTP 429" or
+                           "HTTP 429, Retry-After" (static text) */
+} backoff_retry_t;
+
+/* The wait after a poll of agent a that ended with r:
+ * backoff_wait_after_poll_ms() over what the poll left in a (its last HTTP
+ * status, the 429's Retry-After, health's consecutive_failures), with
+ * M2M_POLL_CONFIG paced as a refusal (a configuration the API cannot take
+ * will not fix itself either).
+ *
+ * now_utc_ms: the current UTC epoch ms (0 or less: no wall clock, so a
+ * Retry-After date is unusable). poll_interval_ms, random_value: as for
+ * backoff_wait_after_poll_ms().
+ *
+ * Returns wait_ms = poll_interval_ms and reason NULL for M2M_POLL_OK (a
+ * caller keeps its schedule, start to start); otherwise the wait from the
+ * poll's end, which the caller also gives the agent
+ * (m2m_agent_set_next_poll()). */
+backoff_retry_t backoff_after_poll(const m2m_agent_t *a, m2m_poll_result_t r, int64_t now_utc_ms,
+                                   uint32_t poll_interval_ms, uint32_t random_value);
+
+/* The wait before the next attempt to open the MQTT session after one
+ * failed: backoff_delay_ms(failures, M2M_BACKOFF_BASE_MS, poll_interval_ms,
+ * random_value), at least M2M_RETRY_MIN_MS. failures: session starts that
+ * failed in a row before this one (0 for the first retry). The jitter keeps
+ * a fleet from reconnecting in step after a broker restart, and the wait is
+ * never longer than a poll interval (above M2M_RETRY_MIN_MS). */
+uint32_t backoff_session_retry_ms(uint32_t failures, uint32_t poll_interval_ms,
+                                  uint32_t random_value);
+
+/* A random_value for a port without a random generator, or whose generator
+ * failed: the monotonic clock (ms) scrambled by a multiplicative hash.
+ * Jitter needs spread, not secrecy: boards that started together still read
+ * different milliseconds by the time they fail. */
+uint32_t backoff_clock_jitter(uint64_t monotonic_ms);
 
 #endif /* BACKOFF_H */

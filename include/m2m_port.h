@@ -1,11 +1,13 @@
 /*
  * m2m_port.h - everything the portable core needs from the platform.
  *
- * A port (port/posix/ for Linux gateways; an RTOS port on a microcontroller)
- * defines struct m2m_port and implements every function below. The core
- * never includes an OS header: it reaches the network, the clock, the log and
- * the MQTT client only through these calls, each taking the port context.
- * See docs/porting.md for the contracts in full and an RTOS example.
+ * A port (port/posix/ for Linux gateways, port/lwip/ for a microcontroller
+ * running lwIP without an RTOS, or an RTOS port) defines struct m2m_port and
+ * implements every function below. The core never includes an OS header: it
+ * reaches the network, the clock, the log and the MQTT client only through
+ * these calls, each taking the port context. Other clients of the MQTT
+ * session (homeassistant/) use the same calls. See docs/porting.md for the
+ * contracts in full and an RTOS example.
  */
 #ifndef M2M_PORT_H
 #define M2M_PORT_H

@@ -2,24 +2,26 @@
 """The test runner behind `make test`:
 
     python3 tests/run_tests.py [--unit BIN...] [--san BIN...] [--mcu BIN...] [--fuzz BIN...]
+                               [--board-unit IMAGE... --board-run CMD]
                                [--binary AGENT] [--run-prefix CMD] [--skipped TEXT]...
                                [--board-suite DIR] [--no-sim] [-k PATTERN]
 
 Runs each cmocka unit binary (plain, sanitized, then on the microcontroller
-configuration of the core), a short pass of each
-libFuzzer harness, the simulator's self-tests, then the end-to-end tests
-against AGENT, then a board's own Python tests (--board-suite, e.g.
-tests/mcu: the mps2-an386 images under QEMU). Prints one line per
-binary or suite and, as the very last line, "N passed, M failed" counting
-test cases. Exit status 0 only when M == 0 and N > 0.
+configuration of the core), each cmocka unit image of a board (--board-unit,
+run as CMD IMAGE: "qemu-system-arm ... -kernel" for the mps2-an386 board),
+a short pass of each libFuzzer harness, the simulator's self-tests, then the
+end-to-end tests against AGENT, then a board's own Python tests
+(--board-suite, e.g. tests/mcu: the mps2-an386 images under QEMU). Prints
+one line per binary, image or suite and, as the very last line, "N passed, M
+failed" counting test cases. Exit status 0 only when M == 0 and N > 0.
 
 --run-prefix runs every unit binary and the agent through a command, e.g.
 "qemu-aarch64" for a cross-compiled board (the e2e tests read it from
 $M2M_RUN_PREFIX). Each --skipped TEXT prints one "skip" line saying what
 this run leaves out and why.
 
-A unit binary that crashes, times out or exits non-zero without a cmocka
-failure line counts its unfinished tests (at least one) as failed.
+A unit binary or image that crashes, times out or exits non-zero without a
+cmocka failure line counts its unfinished tests (at least one) as failed.
 
 A fuzz harness runs for --fuzz-seconds on a temporary copy of its seed
 corpus (tests/fuzz/corpus/NAME) and counts as one test: passed when it exits
@@ -82,8 +84,9 @@ def run_unit(path, label, timeout, prefix=()):
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
     try:
-        r = subprocess.run(list(prefix) + [path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=timeout, env=env, cwd=ROOT)
+        # No terminal for the binary: an emulator would otherwise take it over.
+        r = subprocess.run(list(prefix) + [path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout, env=env, cwd=ROOT)
         out = r.stdout.decode("utf-8", "replace")
         rc = r.returncode
     except subprocess.TimeoutExpired as e:
@@ -252,6 +255,10 @@ def main(argv=None):
     ap.add_argument("--san", nargs="*", default=[], help="the same, built with sanitizers")
     ap.add_argument("--mcu", nargs="*", default=[],
                     help="the same on the microcontroller configuration of the core")
+    ap.add_argument("--board-unit", nargs="*", default=[],
+                    help="cmocka unit images of a board, run with --board-run")
+    ap.add_argument("--board-run", default="",
+                    help="command an image of --board-unit runs under, the image appended")
     ap.add_argument("--fuzz", nargs="*", default=[], help="libFuzzer harness binaries")
     ap.add_argument("--fuzz-seconds", type=int, default=8,
                     help="seconds per fuzz harness (default 8)")
@@ -285,6 +292,10 @@ def main(argv=None):
             p, f = run_unit(b, label, args.timeout, prefix)
             total_pass += p
             total_fail += f
+    for b in args.board_unit:
+        p, f = run_unit(b, "board", args.timeout, shlex.split(args.board_run))
+        total_pass += p
+        total_fail += f
     for b in args.fuzz:
         p, f = run_fuzz(b, args.fuzz_seconds)
         total_pass += p

@@ -7,6 +7,7 @@
 enum {
     SYS_OPEN = 0x01,
     SYS_CLOSE = 0x02,
+    SYS_WRITE = 0x05,
     SYS_READ = 0x06,
     SYS_TIME = 0x11,
     SYS_EXIT = 0x18,
@@ -44,6 +45,32 @@ int32_t semihost_open_read(const char *path)
 {
     const uint32_t block[3] = {(uint32_t)(uintptr_t)path, OPEN_MODE_RB, (uint32_t)strlen(path)};
     return semihost_call(SYS_OPEN, block);
+}
+
+int32_t semihost_open(const char *path, const char *mode)
+{
+    /* SYS_OPEN numbers fopen's modes in this order. */
+    static const char *const modes[] = {"r",  "rb",  "r+", "r+b", "w",  "wb",
+                                        "w+", "w+b", "a",  "ab",  "a+", "a+b"};
+    uint32_t i;
+    for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        if (strcmp(mode, modes[i]) == 0) {
+            const uint32_t block[3] = {(uint32_t)(uintptr_t)path, i, (uint32_t)strlen(path)};
+            return semihost_call(SYS_OPEN, block);
+        }
+    }
+    return -1;
+}
+
+int32_t semihost_write(int32_t handle, const void *buf, size_t len)
+{
+    const uint32_t block[3] = {(uint32_t)handle, (uint32_t)(uintptr_t)buf, (uint32_t)len};
+    /* SYS_WRITE returns how many bytes it did NOT write. */
+    int32_t left = semihost_call(SYS_WRITE, block);
+    if (left < 0 || (size_t)left > len) {
+        return -1;
+    }
+    return (int32_t)(len - (size_t)left);
 }
 
 int32_t semihost_read(int32_t handle, void *buf, size_t len)

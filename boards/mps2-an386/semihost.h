@@ -20,10 +20,19 @@ void semihost_exit(int status) __attribute__((noreturn));
  * -1 when the host cannot open it. */
 int32_t semihost_open_read(const char *path);
 
+/* Opens a host file in fopen mode mode ("rb", "wb", "ab", ...), or the
+ * host's console: ":tt" with "r" is its input, with "w" its output, with "a"
+ * its error output. Returns a handle (>= 0) or -1. */
+int32_t semihost_open(const char *path, const char *mode);
+
+/* Writes len bytes. Returns the bytes written (len unless the host failed
+ * part-way) or -1. */
+int32_t semihost_write(int32_t handle, const void *buf, size_t len);
+
 /* Reads up to len bytes. Returns the bytes read (0 at end of file) or -1. */
 int32_t semihost_read(int32_t handle, void *buf, size_t len);
 
-/* Closes a handle from semihost_open_read(). */
+/* Closes a handle from semihost_open_read() or semihost_open(). */
 void semihost_close(int32_t handle);
 
 /* Reads a whole host file of at most cap bytes into buf, NUL-terminated

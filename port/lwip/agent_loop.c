@@ -12,24 +12,7 @@ static uint32_t random_value(const agent_loop_config_t *c, m2m_port_t *port)
     if (c->random != NULL) {
         return c->random(c->ctx);
     }
-    /* Jitter needs spread, not secrecy: the scrambled clock sets boards
-     * apart when no generator was given. */
-    return (uint32_t)m2m_time_monotonic_ms(port) * 2654435761u;
-}
-
-/* Why a poll failed, for the log line of its retry. */
-static const char *failure_reason(m2m_poll_result_t r, int is_429, int has_retry_after)
-{
-    if (r == M2M_POLL_REFUSED) {
-        return "refused";
-    }
-    if (r == M2M_POLL_CONFIG) {
-        return "configuration";
-    }
-    if (!is_429) {
-        return "transient";
-    }
-    return has_retry_after ? "HTTP 429, Retry-After" : "HTTP 429";
+    return backoff_clock_jitter(m2m_time_monotonic_ms(port));
 }
 
 /* When the next poll starts (monotonic ms) after one that started at
@@ -41,41 +24,21 @@ static uint64_t pace_after_poll(m2m_agent_t *a, const agent_loop_config_t *c, m2
                                 uint64_t started)
 {
     m2m_port_t *port = a->port;
-    int is_429 = a->health.http_status == 429;
-    int64_t now_utc = m2m_time_utc_ms(port);
-    int64_t date_ms = a->retry_after_date >= 0 && a->retry_after_date <= INT64_MAX / 1000
-                          ? a->retry_after_date * 1000
-                          : -1;
-    backoff_outcome_t outcome;
-    uint32_t wait;
+    int64_t now_utc;
+    backoff_retry_t retry;
     char num[24];
     char attempt[24];
 
     if (r == M2M_POLL_OK) {
         return started + c->poll_interval_ms;
     }
-    /* A configuration the API cannot take will not fix itself either:
-     * paced as a refusal. */
-    outcome = r == M2M_POLL_TRANSIENT ? BACKOFF_POLL_TRANSIENT : BACKOFF_POLL_REFUSED;
-    wait = backoff_wait_after_poll_ms(outcome, is_429, a->retry_after_seconds, date_ms, now_utc,
-                                      a->health.consecutive_failures, c->poll_interval_ms,
-                                      random_value(c, port));
-    port_lwip_log(port, M2M_LOG_WARN, "poll failed (",
-                  failure_reason(r, is_429, a->retry_after_seconds >= 0 || date_ms >= 0),
-                  "): next attempt in ", port_lwip_num(num, wait), " ms (attempt ",
+    now_utc = m2m_time_utc_ms(port);
+    retry = backoff_after_poll(a, r, now_utc, c->poll_interval_ms, random_value(c, port));
+    port_lwip_log(port, M2M_LOG_WARN, "poll failed (", retry.reason, "): next attempt in ",
+                  port_lwip_num(num, retry.wait_ms), " ms (attempt ",
                   port_lwip_num(attempt, a->health.consecutive_failures), ")", NULL);
-    m2m_agent_set_next_poll(a, now_utc + (int64_t)wait);
-    return m2m_time_monotonic_ms(port) + wait;
-}
-
-/* After a failed session start: back off with jitter, so that a fleet does
- * not reconnect in step after a broker restart; never slower than the poll
- * interval. */
-static uint32_t session_retry_ms(const agent_loop_config_t *c, m2m_port_t *port, uint32_t failures)
-{
-    uint32_t wait =
-        backoff_delay_ms(failures, M2M_BACKOFF_BASE_MS, c->poll_interval_ms, random_value(c, port));
-    return wait < M2M_RETRY_MIN_MS ? M2M_RETRY_MIN_MS : wait;
+    m2m_agent_set_next_poll(a, now_utc + (int64_t)retry.wait_ms);
+    return m2m_time_monotonic_ms(port) + retry.wait_ms;
 }
 
 /* Serve the session (or just the network) for up to ms. */
@@ -133,7 +96,8 @@ m2m_poll_result_t agent_loop_run(m2m_agent_t *a, const agent_loop_config_t *c,
                 break;
             }
             if (r != M2M_POLL_OK) {
-                uint32_t wait = session_retry_ms(c, port, session_failures++);
+                uint32_t wait = backoff_session_retry_ms(session_failures++, c->poll_interval_ms,
+                                                         random_value(c, port));
                 m2m_mqtt_disconnect(port);
                 res.last = r;
                 next_poll = now + wait;

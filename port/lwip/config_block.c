@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "decimal.h"
 #include "strbuf.h"
 
 /* ---- text to block ----------------------------------------------------------- */
@@ -92,25 +93,11 @@ long config_block_from_text(char *buf, size_t cap, size_t text_offset, size_t te
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
-    uint32_t v = 0;
-    if (*s == '\0') {
+    uint64_t v;
+    if (decimal_parse_u64(s, &v) != 0 || v < min || v > max) {
         return -1;
     }
-    for (; *s != '\0'; s++) {
-        uint32_t d;
-        if (*s < '0' || *s > '9') {
-            return -1;
-        }
-        d = (uint32_t)(*s - '0');
-        if (v > (UINT32_MAX - d) / 10u) {
-            return -1;
-        }
-        v = v * 10u + d;
-    }
-    if (v < min || v > max) {
-        return -1;
-    }
-    *out = v;
+    *out = (uint32_t)v;
     return 0;
 }
 

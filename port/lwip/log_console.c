@@ -10,26 +10,12 @@
 
 #include <stdarg.h>
 
+#include "log_level.h"
 #include "strbuf.h"
 
 /* Longest line handed to the console, NUL included; longer ones end in
  * "...". The core's lines are at most 256 bytes. */
 #define LOG_CONSOLE_LINE_MAX 288
-
-static const char *level_name(m2m_log_level_t level)
-{
-    switch (level) {
-    case M2M_LOG_ERROR:
-        return "error";
-    case M2M_LOG_WARN:
-        return "warning";
-    case M2M_LOG_INFO:
-        return "info";
-    case M2M_LOG_DEBUG:
-        return "debug";
-    }
-    return "log";
-}
 
 void m2m_log(m2m_port_t *port, m2m_log_level_t level, const char *message)
 {
@@ -42,7 +28,7 @@ void m2m_log(m2m_port_t *port, m2m_log_level_t level, const char *message)
         return;
     }
     strbuf_init(&sb, line, sizeof line - 3);
-    strbuf_puts(&sb, level_name(level));
+    strbuf_puts(&sb, log_level_name(level));
     strbuf_putc(&sb, ' ');
     for (i = 0; message[i] != '\0' && !sb.overflow; i++) {
         unsigned char ch = (unsigned char)message[i];

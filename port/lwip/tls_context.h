@@ -1,8 +1,8 @@
 /*
  * tls_context.h - the mbedTLS objects a microcontroller port hands the
- * agent: entropy (the board's mbedtls_hardware_poll(), its TRNG), CTR-DRBG,
- * the CA chain from PEM text, a TLS 1.2 client configuration that verifies
- * the server and sends SNI, and the SSL context itself.
+ * agent (include/tls_config.h): entropy from the board's
+ * mbedtls_hardware_poll() (its TRNG), the CA chain from PEM text, a
+ * verifying TLS 1.2 client with max_fragment_length, and the SSL context.
  *
  * The board must have given mbedTLS its memory first (a static pool:
  * mbedtls_memory_buffer_alloc_init()). UTC for certificate validity is the
@@ -14,10 +14,7 @@
 
 #include <stddef.h>
 
-#include "mbedtls/ctr_drbg.h"
-#include "mbedtls/entropy.h"
-#include "mbedtls/ssl.h"
-#include "mbedtls/x509_crt.h"
+#include "tls_config.h"
 
 typedef enum {
     TLS_CONTEXT_OK = 0,
@@ -27,11 +24,7 @@ typedef enum {
 } tls_context_status_t;
 
 typedef struct {
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context drbg;
-    mbedtls_x509_crt ca;
-    mbedtls_ssl_config conf;
-    mbedtls_ssl_context ssl;
+    tls_config_t cfg;  /* cfg.ssl for m2m_agent_init() */
     int mbedtls_error; /* the mbedTLS code of the last failure, 0 if none */
 } tls_context_t;
 

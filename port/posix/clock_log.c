@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "log_level.h"
+
 /* Longest message kept, in bytes; longer ones end in "...". */
 #define LOG_MESSAGE_MAX 1024
 
@@ -41,21 +43,6 @@ void port_sleep_ms(uint32_t ms)
     (void)nanosleep(&ts, NULL);
 }
 
-static const char *level_name(m2m_log_level_t level)
-{
-    switch (level) {
-    case M2M_LOG_ERROR:
-        return "error";
-    case M2M_LOG_WARN:
-        return "warning";
-    case M2M_LOG_INFO:
-        return "info";
-    case M2M_LOG_DEBUG:
-        return "debug";
-    }
-    return "log";
-}
-
 void m2m_log(m2m_port_t *port, m2m_log_level_t level, const char *message)
 {
     char line[LOG_MESSAGE_MAX + 160];
@@ -72,7 +59,7 @@ void m2m_log(m2m_port_t *port, m2m_log_level_t level, const char *message)
     gmtime_r(&secs, &tm);
     n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
     n += (size_t)snprintf(line + n, sizeof line - n, ".%03dZ %s %s", (int)(now % 1000),
-                          level_name(level), port != NULL ? port->log_prefix : "");
+                          log_level_name(level), port != NULL ? port->log_prefix : "");
     for (i = 0; message[i] != '\0' && n < sizeof line - 5; i++) {
         unsigned char ch = (unsigned char)message[i];
         line[n++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;

@@ -1,7 +1,7 @@
 /*
  * daemon_config.c - the daemon's configuration (daemon.h): the file and
- * every project's configuration loaded, the MQTT and Home Assistant
- * settings taken from it, and what in it deserves a warning.
+ * every project's configuration loaded, the MQTT settings taken from it,
+ * and what in it deserves a warning.
  */
 #include <sys/stat.h>
 #include <stdio.h>
@@ -75,33 +75,6 @@ void fill_mqtt_settings(port_mqtt_settings_t *s, const config_t *c)
     s->agent_topic = agent_topic;
 }
 
-void fill_discovery(daemon_t *d, const config_t *c)
-{
-    size_t i;
-    pthread_mutex_lock(&d->port.ack_lock);
-    d->port.ha = NULL;
-    if (c->discovery) {
-        for (i = d->n_projects; i-- > 0;) {
-            project_t *p = d->projects[i];
-            ha_settings_t s;
-            s.prefix = c->ha_prefix;
-            s.base_topic = c->base_topic;
-            s.agent_id = c->agent_id;
-            s.project_id = p->cfg.project_id;
-            s.version = M2M_VERSION;
-            s.qos = (int)c->qos;
-            s.expire_after_s = ha_expire_after_s(c->poll_interval, c->heartbeat);
-            s.health_expire_after_s = ha_health_expire_after_s(c->poll_interval, c->heartbeat);
-            s.project_health = d->n_projects > 1;
-            /* Every string is bounded by config.c below the bridge's copies. */
-            (void)ha_bridge_configure(&p->ha, &s, c->per_job_entities);
-            p->ha.next = d->port.ha;
-            d->port.ha = &p->ha;
-        }
-    }
-    pthread_mutex_unlock(&d->port.ack_lock);
-}
-
 void warn_about(daemon_t *d, const config_t *c, const config_t *projects, size_t count)
 {
     const char *path = d->opt.config_path != NULL ? d->opt.config_path : CONFIG_DEFAULT_FILE;
@@ -126,8 +99,8 @@ void warn_about(daemon_t *d, const config_t *c, const config_t *projects, size_t
             port_logf(&d->port, M2M_LOG_INFO,
                       "project %s: modelarts.per_page = %lu: the v2 list takes at most %d jobs a "
                       "page; %d are used",
-                      projects[i].project_id, (unsigned long)projects[i].per_page,
-                      M2M_V2_LIMIT_MAX, M2M_V2_LIMIT_MAX);
+                      projects[i].project_id, (unsigned long)projects[i].per_page, M2M_V2_LIMIT_MAX,
+                      M2M_V2_LIMIT_MAX);
         }
     }
     if (c->insecure) {

@@ -97,16 +97,15 @@ static int run_once(daemon_t *d)
 }
 
 /* A random value for the jitter of the backoff, from the CTR-DRBG that
- * serves TLS (seeded from the system's entropy; only this thread uses it).
- * Should it fail, the scrambled monotonic clock still sets gateways apart:
- * jitter needs spread, not secrecy. */
+ * serves TLS (seeded from the system's entropy; only this thread uses it),
+ * else the scrambled clock. */
 static uint32_t jitter_random(daemon_t *d)
 {
-    unsigned char b[4];
-    if (mbedtls_ctr_drbg_random(&d->tls[d->tls_in_use].drbg, b, sizeof b) == 0) {
-        return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    uint32_t v;
+    if (tls_config_random(&d->tls[d->tls_in_use].cfg, &v) == 0) {
+        return v;
     }
-    return (uint32_t)m2m_time_monotonic_ms(&d->port) * 2654435761u;
+    return backoff_clock_jitter(m2m_time_monotonic_ms(&d->port));
 }
 
 /* When project p's poll that started at started (monotonic ms) and ended
@@ -118,37 +117,18 @@ static uint64_t pace_after_poll(daemon_t *d, project_t *p, m2m_poll_result_t r, 
                                 uint64_t interval_ms)
 {
     m2m_agent_t *a = &p->agent;
-    int is_429 = a->health.http_status == 429;
-    int64_t now_utc = m2m_time_utc_ms(&d->port);
-    int64_t date_ms = a->retry_after_date >= 0 && a->retry_after_date <= INT64_MAX / 1000
-                          ? a->retry_after_date * 1000
-                          : -1;
-    backoff_outcome_t outcome;
-    const char *why;
-    uint32_t wait;
+    int64_t now_utc;
+    backoff_retry_t retry;
 
     if (r == M2M_POLL_OK) {
         return started + interval_ms;
     }
-    /* A configuration the API cannot take (an IAM token over its buffer)
-     * will not fix itself either: paced as a refusal. */
-    outcome = r == M2M_POLL_TRANSIENT ? BACKOFF_POLL_TRANSIENT : BACKOFF_POLL_REFUSED;
-    wait = backoff_wait_after_poll_ms(outcome, is_429, a->retry_after_seconds, date_ms, now_utc,
-                                      a->health.consecutive_failures, (uint32_t)interval_ms,
-                                      jitter_random(d));
-    if (r == M2M_POLL_REFUSED) {
-        why = "refused";
-    } else if (r == M2M_POLL_CONFIG) {
-        why = "configuration";
-    } else if (!is_429) {
-        why = "transient";
-    } else {
-        why = a->retry_after_seconds >= 0 || date_ms >= 0 ? "HTTP 429, Retry-After" : "HTTP 429";
-    }
-    port_logf(&p->port, M2M_LOG_WARN, "poll failed (%s): next attempt in %.3f s (attempt %lu)", why,
-              wait / 1000.0, (unsigned long)a->health.consecutive_failures);
-    m2m_agent_set_next_poll(a, now_utc + (int64_t)wait);
-    return m2m_time_monotonic_ms(&d->port) + wait;
+    now_utc = m2m_time_utc_ms(&d->port);
+    retry = backoff_after_poll(a, r, now_utc, (uint32_t)interval_ms, jitter_random(d));
+    port_logf(&p->port, M2M_LOG_WARN, "poll failed (%s): next attempt in %.3f s (attempt %lu)",
+              retry.reason, retry.wait_ms / 1000.0, (unsigned long)a->health.consecutive_failures);
+    m2m_agent_set_next_poll(a, now_utc + (int64_t)retry.wait_ms);
+    return m2m_time_monotonic_ms(&d->port) + retry.wait_ms;
 }
 
 /* The soonest next poll of any project (monotonic ms). */
@@ -231,13 +211,8 @@ static int run_daemon(daemon_t *d)
                 break;
             }
             if (r != M2M_POLL_OK) {
-                /* Back off with jitter, so a fleet does not reconnect in step
-                 * after a broker restart; never slower than the poll interval. */
-                uint32_t wait = backoff_delay_ms(d->session_failures++, M2M_BACKOFF_BASE_MS,
-                                                 (uint32_t)interval_ms, jitter_random(d));
-                if (wait < M2M_RETRY_MIN_MS) {
-                    wait = M2M_RETRY_MIN_MS;
-                }
+                uint32_t wait = backoff_session_retry_ms(d->session_failures++,
+                                                         (uint32_t)interval_ms, jitter_random(d));
                 for (i = 0; i < d->n_projects; i++) {
                     if (d->projects[i]->next_poll < now + wait) {
                         d->projects[i]->next_poll = now + wait;
@@ -390,9 +365,7 @@ int main(int argc, char **argv)
     }
     code = d->opt.once ? run_once(d) : run_daemon(d);
 
-    pthread_mutex_lock(&d->port.ack_lock);
-    d->port.ha = NULL;
-    pthread_mutex_unlock(&d->port.ack_lock);
+    stop_discovery(d);
     for (i = 0; i < d->n_projects; i++) {
         project_free(d->projects[i]);
     }

@@ -26,8 +26,10 @@
  * broker drops a retained job topic that nobody refreshes. A zero-byte
  * payload (a cleared topic) carries no property.
  *
- * Home Assistant discovery (ha_bridge.c) hooks into connect, publish,
- * message arrival and service; it is off when port->ha is NULL.
+ * Another client of the session (the daemon's Home Assistant discovery)
+ * follows it through port_mqtt_hooks_t (port_posix.h): the session's start,
+ * each publish, the messages of its own subscriptions, the read-back, and
+ * the idle time of m2m_mqtt_service(). This file only calls the hooks.
  */
 #include "port_posix.h"
 #include "sd_notify.h"
@@ -41,7 +43,6 @@
 
 #include <MQTTReasonCodes.h>
 
-#include "ha_bridge.h"
 #include "mqtt_dryrun.h"
 
 static int is_set(const char *s)
@@ -80,21 +81,56 @@ static int is_job_topic(const m2m_port_t *port, const char *topic)
            project[project_len + 6] != '\0';
 }
 
-/* The subscriptions: Home Assistant's status topic for the whole session
- * (ha_bridge.c), and what m2m_mqtt_read_retained() reads back while it
- * runs. Anything else is dropped. */
+/* The hooks of the main thread, one at a time (port_posix.h). */
+static int hook_may_run(const m2m_port_t *port)
+{
+    return port->hooks != NULL && !port->in_hook;
+}
+
+static void hook_session_started(m2m_port_t *port)
+{
+    if (hook_may_run(port) && port->hooks->session_started != NULL) {
+        port->in_hook = 1;
+        port->hooks->session_started(port->hooks_ctx, port);
+        port->in_hook = 0;
+    }
+}
+
+static void hook_service(m2m_port_t *port)
+{
+    if (hook_may_run(port) && port->hooks->service != NULL) {
+        port->in_hook = 1;
+        port->hooks->service(port->hooks_ctx, port);
+        port->in_hook = 0;
+    }
+}
+
+void port_mqtt_set_hooks(m2m_port_t *port, const port_mqtt_hooks_t *hooks, void *ctx)
+{
+    port = port_session(port);
+    pthread_mutex_lock(&port->ack_lock);
+    port->hooks = hooks;
+    port->hooks_ctx = hooks != NULL ? ctx : NULL;
+    pthread_mutex_unlock(&port->ack_lock);
+}
+
+/* The subscriptions: the hooks' own for the whole session (port_posix.h),
+ * and what m2m_mqtt_read_retained() reads back while it runs. Anything else
+ * is dropped. */
 static int on_message(void *context, char *topic, int topic_len, MQTTClient_message *message)
 {
     m2m_port_t *port = (m2m_port_t *)context;
     size_t len = message->payloadlen > 0 ? (size_t)message->payloadlen : 0;
     pthread_mutex_lock(&port->ack_lock);
-    if (topic_len == 0 &&
-        ha_bridge_on_message(port, topic, message->payload, len, message->retained)) {
-        /* consumed */
+    if (topic_len == 0 && port->hooks != NULL && port->hooks->message != NULL &&
+        port->hooks->message(port->hooks_ctx, topic, message->payload, len, message->retained)) {
+        /* taken by the hooks' client */
     } else if (port->retained_fn != NULL && message->retained && topic_len == 0) {
         port->retained_fn(port->retained_user, topic, message->payload, len);
         port->retained_seen++;
-        ha_bridge_on_retained(port, topic, message->payload, len);
+        if (port->hooks != NULL && port->hooks->read_back != NULL) {
+            port->hooks->read_back(port->hooks_ctx, topic, message->payload, len);
+        }
         if (is_v5(port) && len > 0 && is_job_topic(port, topic)) {
             /* What the broker sends is the interval left. */
             int left = MQTTProperties_getNumericValue(&message->properties,
@@ -239,7 +275,7 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
     if (port->dry_run) {
         port->session_up = 1;
         port_logf(port, M2M_LOG_INFO, "dry run: messages are printed, no broker is used");
-        ha_bridge_session_started(port);
+        hook_session_started(port);
         return M2M_PORT_OK;
     }
     m2m_mqtt_disconnect(port);
@@ -319,7 +355,7 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
         port->session_up = 1;
         port_logf(port, M2M_LOG_INFO, "mqtt: connected to %s as %s (MQTT %s)", s->uri, s->client_id,
                   is_v5(port) ? "5" : "3.1.1");
-        ha_bridge_session_started(port);
+        hook_session_started(port);
         return M2M_PORT_OK;
     }
     if (is_v5(port) && rc >= MQTTREASONCODE_UNSPECIFIED_ERROR) {
@@ -417,12 +453,12 @@ static int paho_publish(m2m_port_t *port, const char *topic, const void *payload
     return rc;
 }
 
-int32_t port_mqtt_publish_raw(m2m_port_t *port, const char *topic, const void *payload, size_t len,
-                              int qos, int retain)
+/* One message to the broker (or the dry run's output), acknowledgements
+ * counted; see m2m_mqtt_publish(). */
+static int32_t publish_message(m2m_port_t *port, const char *topic, const void *payload, size_t len,
+                               int qos, int retain)
 {
     int rc;
-
-    port = port_session(port);
 
     if (port->dry_run) {
         mqtt_dryrun_print(port->dry_run_out, topic, payload, len, retain);
@@ -495,11 +531,19 @@ int32_t m2m_mqtt_publish(m2m_port_t *port, const char *topic, const void *payloa
                          int qos, int retain)
 {
     int32_t rc;
+    int hooked;
     port = port_session(port);
-    ha_bridge_before_publish(port, topic, len);
-    rc = port_mqtt_publish_raw(port, topic, payload, len, qos, retain);
-    if (rc == M2M_PORT_OK) {
-        ha_bridge_after_publish(port, topic, payload, len);
+    hooked = hook_may_run(port);
+    if (hooked && port->hooks->publishing != NULL) {
+        port->in_hook = 1;
+        port->hooks->publishing(port->hooks_ctx, port, topic, len);
+        port->in_hook = 0;
+    }
+    rc = publish_message(port, topic, payload, len, qos, retain);
+    if (rc == M2M_PORT_OK && hooked && port->hooks->published != NULL) {
+        port->in_hook = 1;
+        port->hooks->published(port->hooks_ctx, port, topic, payload, len);
+        port->in_hook = 0;
     }
     return rc;
 }
@@ -591,8 +635,9 @@ int32_t m2m_mqtt_read_retained(m2m_port_t *port, const char *topic_filter,
         port_logf(port, M2M_LOG_WARN, "mqtt: cannot subscribe to %s", topic_filter);
         return M2M_PORT_ERR_IO;
     }
-    /* Jobs of an earlier run get their Home Assistant entities now. */
-    ha_bridge_service(port);
+    /* What the read-back gave the hooks (jobs of an earlier run) is
+     * published now. */
+    hook_service(port);
     return M2M_PORT_OK;
 }
 
@@ -601,7 +646,7 @@ void m2m_mqtt_service(m2m_port_t *port, uint32_t wait_ms)
     port = port_session(port);
     /* Paho's own thread serves the session; see the top of the file. What
      * its callbacks left for the main thread is done here. */
-    ha_bridge_service(port);
+    hook_service(port);
     port_sleep_ms(wait_ms);
 }
 

@@ -38,12 +38,37 @@ typedef struct {
     const char *agent_topic;
 } port_mqtt_settings_t;
 
-struct ha_bridge; /* ha_bridge.h */
+/* Hooks for a client of the MQTT session beside the agents: what it needs to
+ * follow the session (the daemon wires Home Assistant discovery here:
+ * discovery.c). A NULL member is skipped. Those on the main thread run one
+ * at a time, and what they publish with m2m_mqtt_publish() is not shown to
+ * publishing and published again. */
+typedef struct {
+    /* Main thread: m2m_mqtt_connect() opened a session (a dry run's too). */
+    void (*session_started)(void *ctx, m2m_port_t *session);
+    /* Main thread: m2m_mqtt_publish() is about to publish len bytes on
+     * topic ... */
+    void (*publishing)(void *ctx, m2m_port_t *session, const char *topic, size_t len);
+    /* ... and the client took the message. */
+    void (*published)(void *ctx, m2m_port_t *session, const char *topic, const void *payload,
+                      size_t len);
+    /* Paho's thread, ack_lock held, no port call: a message on a
+     * subscription of the session (port_mqtt_subscribe()). Returns 1 when it
+     * was the client's; 0 leaves it to the retained read-back, if one runs. */
+    int (*message)(void *ctx, const char *topic, const void *payload, size_t len, int retained);
+    /* Paho's thread, ack_lock held, no port call: a retained message that
+     * m2m_mqtt_read_retained() handed on. */
+    void (*read_back)(void *ctx, const char *topic, const void *payload, size_t len);
+    /* Main thread, in m2m_mqtt_service() and once a read-back ended: the
+     * time to publish what message and read_back left to do. */
+    void (*service)(void *ctx, m2m_port_t *session);
+} port_mqtt_hooks_t;
 
 /* QoS 1 and 2 messages a session keeps in flight: what the agent may wait
  * for at once (a job topic and an event per job, M2M_PUBLISH_WINDOW jobs)
- * and room for the summary, health and Home Assistant's messages. A broker
- * may allow fewer (MQTT 5 receive maximum): publishing then waits. */
+ * and room for the summary, health and the hooks' messages (Home Assistant
+ * discovery). A broker may allow fewer (MQTT 5 receive maximum): publishing
+ * then waits. */
 #define PORT_MQTT_INFLIGHT (2 * M2M_PUBLISH_WINDOW + 16)
 
 struct m2m_port {
@@ -92,9 +117,11 @@ struct m2m_port {
     MQTTProperties props_text;
     int props_built;
 
-    /* Home Assistant discovery (ha_bridge.c): one bridge per project, in a
-     * list (ha_bridge_t.next); NULL when it is off. */
-    struct ha_bridge *ha;
+    /* The session's hooks and their context (port_mqtt_set_hooks()); NULL:
+     * none. Paho's thread reads them under ack_lock. */
+    const port_mqtt_hooks_t *hooks;
+    void *hooks_ctx;
+    int in_hook; /* main thread: a hook is running */
 };
 
 /* The port that owns the MQTT session port uses: port->session, or port
@@ -117,10 +144,9 @@ void port_logf(m2m_port_t *port, m2m_log_level_t level, const char *fmt, ...)
  * dropped the session. */
 int port_mqtt_session_up(m2m_port_t *port);
 
-/* Publish as m2m_mqtt_publish() does, without Home Assistant's hooks:
- * for the discovery messages themselves. */
-int32_t port_mqtt_publish_raw(m2m_port_t *port, const char *topic, const void *payload, size_t len,
-                              int qos, int retain);
+/* Install hooks (NULL: none) with their context on the session of port;
+ * takes ack_lock, so Paho's thread never sees a context that is going. */
+void port_mqtt_set_hooks(m2m_port_t *port, const port_mqtt_hooks_t *hooks, void *ctx);
 
 /* Subscribe to topic_filter for the rest of the session (MQTT 3.1.1 or 5).
  * Messages arrive on Paho's thread (mqtt_paho.c, on_message). Returns

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decimal.h"
+
 static int notify_fd = -1;
 static struct sockaddr_un notify_addr;
 static socklen_t notify_addr_len;
@@ -61,28 +63,6 @@ static uint64_t monotonic_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* A decimal number without sign or spaces that fits 64 bits; 0 on success. */
-static int parse_u64(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (s == NULL || *s == '\0') {
-        return -1;
-    }
-    for (; *s != '\0'; s++) {
-        unsigned d;
-        if (*s < '0' || *s > '9') {
-            return -1;
-        }
-        d = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10u) {
-            return -1;
-        }
-        v = v * 10u + d;
-    }
-    *out = v;
-    return 0;
-}
-
 static sdnotify_status_t set_address(const char *name)
 {
     size_t n = strlen(name);
@@ -113,11 +93,11 @@ static sdnotify_status_t set_watchdog(void)
     if (usec_text == NULL || usec_text[0] == '\0') {
         return SDNOTIFY_OK;
     }
-    if (parse_u64(usec_text, &usec) != 0 || usec == 0) {
+    if (decimal_parse_u64(usec_text, &usec) != 0 || usec == 0) {
         return SDNOTIFY_ERR_WATCHDOG;
     }
     if (pid_text != NULL && pid_text[0] != '\0' &&
-        (parse_u64(pid_text, &pid) != 0 || pid != (uint64_t)getpid())) {
+        (decimal_parse_u64(pid_text, &pid) != 0 || pid != (uint64_t)getpid())) {
         return SDNOTIFY_OK;
     }
     /* Half the timeout, as sd_watchdog_enabled(3) recommends. */

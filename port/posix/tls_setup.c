@@ -1,12 +1,10 @@
-/* tls_setup.c - mbedTLS entropy, DRBG, CA chain and SSL context; see tls_setup.h. */
+/* tls_setup.c - the API connection's mbedTLS objects on Linux; see tls_setup.h. */
 #include "tls_setup.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include <mbedtls/error.h>
-
-static const char personalization[] = "modelarts2mqtt";
 
 static void describe(int ret, const char *what, char *err, size_t err_size)
 {
@@ -15,39 +13,23 @@ static void describe(int ret, const char *what, char *err, size_t err_size)
     snprintf(err, err_size, "%s: %s (-0x%04x)", what, text, (unsigned)-ret);
 }
 
-static void free_parts(tls_setup_t *t)
-{
-    mbedtls_ssl_free(&t->ssl);
-    mbedtls_ssl_config_free(&t->conf);
-    mbedtls_x509_crt_free(&t->ca);
-    mbedtls_ctr_drbg_free(&t->drbg);
-    mbedtls_entropy_free(&t->entropy);
-}
-
 tls_setup_status_t tls_setup_init(tls_setup_t *t, const char *ca_file, int insecure, char *err,
                                   size_t err_size)
 {
     int ret;
 
     memset(t, 0, sizeof *t);
-    mbedtls_entropy_init(&t->entropy);
-    mbedtls_ctr_drbg_init(&t->drbg);
-    mbedtls_x509_crt_init(&t->ca);
-    mbedtls_ssl_config_init(&t->conf);
-    mbedtls_ssl_init(&t->ssl);
-
-    ret = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
-                                (const unsigned char *)personalization, sizeof personalization - 1);
+    ret = tls_config_init(&t->cfg);
     if (ret != 0) {
         describe(ret, "cannot seed the random generator", err, err_size);
-        free_parts(t);
+        tls_config_free(&t->cfg);
         return TLS_SETUP_ERR_RNG;
     }
     if (!insecure) {
         /* A positive result counts certificates that did not parse; the
          * bundle is still usable if any did. */
-        ret = mbedtls_x509_crt_parse_file(&t->ca, ca_file);
-        if (ret < 0 || t->ca.version == 0) {
+        ret = mbedtls_x509_crt_parse_file(&t->cfg.ca, ca_file);
+        if (ret < 0 || t->cfg.ca.version == 0) {
             char what[1100];
             snprintf(what, sizeof what, "modelarts.ca_file = %s: no usable CA certificate",
                      ca_file);
@@ -56,35 +38,21 @@ tls_setup_status_t tls_setup_init(tls_setup_t *t, const char *ca_file, int insec
             } else {
                 snprintf(err, err_size, "%s", what);
             }
-            free_parts(t);
+            tls_config_free(&t->cfg);
             return TLS_SETUP_ERR_CA_FILE;
         }
     }
-    ret = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                      MBEDTLS_SSL_PRESET_DEFAULT);
+    /* Records of any size: a gateway has the memory for 16 KB ones. */
+    ret = tls_config_client(&t->cfg, !insecure, MBEDTLS_SSL_MAX_FRAG_LEN_NONE);
     if (ret != 0) {
         describe(ret, "mbedtls_ssl_config_defaults", err, err_size);
-        free_parts(t);
+        tls_config_free(&t->cfg);
         return TLS_SETUP_ERR_SSL;
     }
-    mbedtls_ssl_conf_authmode(&t->conf,
-                              insecure ? MBEDTLS_SSL_VERIFY_NONE : MBEDTLS_SSL_VERIFY_REQUIRED);
-    if (!insecure) {
-        mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
-    }
-    mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
-    /* TLS 1.2 at least: the API and every current server speak it. */
-    mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
-                                 MBEDTLS_SSL_MINOR_VERSION_3);
-#if defined(MBEDTLS_SSL_SESSION_TICKETS)
-    /* Resumption across polls (tls_client.h): a ticket needs no server-side
-     * cache; a server without tickets is offered the session ID instead. */
-    mbedtls_ssl_conf_session_tickets(&t->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
-#endif
-    ret = mbedtls_ssl_setup(&t->ssl, &t->conf);
+    ret = mbedtls_ssl_setup(&t->cfg.ssl, &t->cfg.conf);
     if (ret != 0) {
         describe(ret, "mbedtls_ssl_setup", err, err_size);
-        free_parts(t);
+        tls_config_free(&t->cfg);
         return TLS_SETUP_ERR_SSL;
     }
     t->ready = 1;
@@ -94,7 +62,7 @@ tls_setup_status_t tls_setup_init(tls_setup_t *t, const char *ca_file, int insec
 void tls_setup_free(tls_setup_t *t)
 {
     if (t->ready) {
-        free_parts(t);
+        tls_config_free(&t->cfg);
         t->ready = 0;
     }
 }

@@ -1,17 +1,15 @@
 /*
- * tls_setup.h - the mbedTLS objects behind the API connection: entropy
- * (the system source, /dev/urandom or getrandom), a CTR-DRBG, the CA chain,
- * the client configuration and the SSL context handed to the agent.
+ * tls_setup.h - the mbedTLS objects behind the API connection
+ * (include/tls_config.h) on a Linux gateway: entropy from the system
+ * (/dev/urandom or getrandom), the CA chain from a file, verification off
+ * with the insecure option, and error messages for the log.
  */
 #ifndef TLS_SETUP_H
 #define TLS_SETUP_H
 
 #include <stddef.h>
 
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
-#include <mbedtls/ssl.h>
-#include <mbedtls/x509_crt.h>
+#include "tls_config.h"
 
 typedef enum {
     TLS_SETUP_OK = 0,
@@ -22,12 +20,8 @@ typedef enum {
 } tls_setup_status_t;
 
 typedef struct {
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context drbg;
-    mbedtls_x509_crt ca;
-    mbedtls_ssl_config conf;
-    mbedtls_ssl_context ssl; /* for m2m_agent_init() */
-    int ready;               /* 1 between a successful init and free */
+    tls_config_t cfg; /* cfg.ssl for m2m_agent_init() */
+    int ready;        /* 1 between a successful init and free */
 } tls_setup_t;
 
 /* Build everything. With insecure = 1 the server is not verified and

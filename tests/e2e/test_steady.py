@@ -52,6 +52,22 @@ class TestSteadyState(DaemonCase):
         self.agent.send_signal(signal.SIGINT)
         self.assertEqual(self.agent.wait(10), 0, self.agent_log())
 
+    def test_a_server_that_reorders_keys_on_every_response_publishes_nothing_new(self):
+        # Key order and spacing change on every response: each job costs a parse,
+        # and is found unchanged.
+        self.sim.set_jobs(jobs_12())
+        self.sim.set_options(shuffle_keys=True, pretty=True, seed=7)
+        self.start_with_heartbeat(None)
+        self.wait_requests(3)
+        time.sleep(0.3)
+        settled = len(self.sub.snapshot())
+        self.wait_requests(9)
+        time.sleep(0.3)
+        self.assertEqual([m.topic for m in self.sub.snapshot()[settled:]], [],
+                         "messages from polls whose bytes changed but not their jobs")
+        self.agent.send_signal(signal.SIGINT)
+        self.assertEqual(self.agent.wait(10), 0, self.agent_log())
+
     def test_the_heartbeat_republishes_unchanged_summary_and_health(self):
         self.sim.set_jobs(jobs_12())
         self.start_with_heartbeat(2)

@@ -612,7 +612,7 @@ static void test_malformed_requests_are_argument_errors(void **state)
     size_t i;
     (void)state;
     for (i = 0; i < APIG_SIGNER_ITEMS_MAX + 1; i++) {
-        snprintf(names[i], sizeof names[i], "h%02zu", i);
+        snprintf(names[i], sizeof names[i], "h%02u", (unsigned)i);
         many[i].name = names[i];
         many[i].value = "v";
     }

@@ -1,4 +1,5 @@
-/* test_backoff.c - the wait before the next poll (firmware/backoff.c). */
+/* test_backoff.c - the wait before the next poll and the next session start
+ * (firmware/backoff.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -317,6 +318,118 @@ static void an_unknown_outcome_is_paced_as_refused(void **state)
                      4000);
 }
 
+/* ---- backoff_after_poll: what a poll left in the agent ----------------------- */
+
+/* An agent as a poll leaves it: only the fields the pacing reads are set. */
+static m2m_agent_t polled_agent;
+
+static m2m_agent_t *after_poll(int http_status, int64_t retry_seconds, int64_t retry_date_s,
+                               uint32_t failures)
+{
+    memset(&polled_agent, 0, sizeof polled_agent);
+    polled_agent.health.http_status = http_status;
+    polled_agent.retry_after_seconds = retry_seconds;
+    polled_agent.retry_after_date = retry_date_s;
+    polled_agent.health.consecutive_failures = failures;
+    return &polled_agent;
+}
+
+static void a_successful_poll_keeps_the_interval_and_gives_no_reason(void **state)
+{
+    backoff_retry_t r;
+    (void)state;
+    r = backoff_after_poll(after_poll(200, -1, -1, 0), M2M_POLL_OK, NOW, 30000, 12345u);
+    assert_int_equal(r.wait_ms, 30000);
+    assert_null(r.reason);
+}
+
+static void each_failure_is_paced_as_backoff_wait_after_poll_says(void **state)
+{
+    static const struct {
+        m2m_poll_result_t result;
+        int http_status;
+        int64_t seconds, date_s;
+        uint32_t failures;
+        backoff_outcome_t outcome;
+        int is_429;
+        const char *reason;
+    } cases[] = {
+        {M2M_POLL_TRANSIENT, 500, -1, -1, 3, BACKOFF_POLL_TRANSIENT, 0, "transient"},
+        {M2M_POLL_TRANSIENT, 0, -1, -1, 1, BACKOFF_POLL_TRANSIENT, 0, "transient"},
+        {M2M_POLL_TRANSIENT, 429, -1, -1, 2, BACKOFF_POLL_TRANSIENT, 1, "HTTP 429"},
+        {M2M_POLL_TRANSIENT, 429, 7, -1, 2, BACKOFF_POLL_TRANSIENT, 1, "HTTP 429, Retry-After"},
+        {M2M_POLL_REFUSED, 403, -1, -1, 4, BACKOFF_POLL_REFUSED, 0, "refused"},
+        /* A configuration the API cannot take is paced as a refusal. */
+        {M2M_POLL_CONFIG, 0, -1, -1, 2, BACKOFF_POLL_REFUSED, 0, "configuration"},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < ARRAY_LEN(cases); i++) {
+        backoff_retry_t r = backoff_after_poll(
+            after_poll(cases[i].http_status, cases[i].seconds, cases[i].date_s, cases[i].failures),
+            cases[i].result, NOW, 30000, 0xdeadbeefu);
+        assert_int_equal(r.wait_ms, backoff_wait_after_poll_ms(
+                                        cases[i].outcome, cases[i].is_429, cases[i].seconds, -1,
+                                        NOW, cases[i].failures, 30000, 0xdeadbeefu));
+        assert_string_equal(r.reason, cases[i].reason);
+    }
+}
+
+static void a_retry_after_date_in_seconds_counts_from_now(void **state)
+{
+    backoff_retry_t r;
+    (void)state;
+    /* The agent keeps the date in epoch seconds; NOW is in ms. */
+    r = backoff_after_poll(after_poll(429, -1, NOW / 1000 + 42, 1), M2M_POLL_TRANSIENT, NOW, 30000,
+                           0);
+    assert_int_equal(r.wait_ms, 42000);
+    assert_string_equal(r.reason, "HTTP 429, Retry-After");
+    /* Without a wall clock the date cannot be used: the backoff applies. */
+    r = backoff_after_poll(after_poll(429, -1, NOW / 1000 + 42, 1), M2M_POLL_TRANSIENT, 0, 30000,
+                           0);
+    assert_int_equal(r.wait_ms, M2M_RETRY_MIN_MS);
+    /* A date too large to scale to ms is no date. */
+    r = backoff_after_poll(after_poll(429, -1, INT64_MAX / 100, 1), M2M_POLL_TRANSIENT, NOW, 30000,
+                           0);
+    assert_string_equal(r.reason, "HTTP 429");
+    assert_int_equal(r.wait_ms, M2M_RETRY_MIN_MS);
+}
+
+/* ---- backoff_session_retry_ms and backoff_clock_jitter ------------------------ */
+
+static void session_retries_back_off_within_floor_and_interval(void **state)
+{
+    uint32_t s = 99;
+    uint32_t failures;
+    (void)state;
+    for (failures = 0; failures < 40; failures++) {
+        uint32_t i;
+        for (i = 0; i < 200; i++) {
+            uint32_t rnd = next_random(&s);
+            uint32_t w = backoff_session_retry_ms(failures, 30000, rnd);
+            uint32_t d = backoff_delay_ms(failures, M2M_BACKOFF_BASE_MS, 30000, rnd);
+            assert_int_equal(w, d < M2M_RETRY_MIN_MS ? M2M_RETRY_MIN_MS : d);
+            assert_true(w >= M2M_RETRY_MIN_MS && w <= 30000);
+        }
+    }
+    /* An interval below the floor still waits the floor. */
+    assert_int_equal(backoff_session_retry_ms(5, 500, UINT32_MAX), M2M_RETRY_MIN_MS);
+}
+
+static void clock_jitter_sets_neighbouring_milliseconds_apart(void **state)
+{
+    uint64_t ms;
+    (void)state;
+    for (ms = 1000; ms < 1100; ms++) {
+        uint32_t a = backoff_clock_jitter(ms);
+        uint32_t b = backoff_clock_jitter(ms + 1);
+        uint32_t gap = a > b ? a - b : b - a;
+        assert_true(gap > 1000000u);
+        /* Full jitter over five minutes lands apart too. */
+        assert_int_not_equal(a % 300000u, b % 300000u);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +446,11 @@ int main(void)
         cmocka_unit_test(refused_doubles_the_interval_up_to_its_cap),
         cmocka_unit_test(refused_gaps_grow_until_the_cap),
         cmocka_unit_test(an_unknown_outcome_is_paced_as_refused),
+        cmocka_unit_test(a_successful_poll_keeps_the_interval_and_gives_no_reason),
+        cmocka_unit_test(each_failure_is_paced_as_backoff_wait_after_poll_says),
+        cmocka_unit_test(a_retry_after_date_in_seconds_counts_from_now),
+        cmocka_unit_test(session_retries_back_off_within_floor_and_interval),
+        cmocka_unit_test(clock_jitter_sets_neighbouring_milliseconds_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

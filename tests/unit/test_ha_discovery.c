@@ -1,10 +1,11 @@
 /*
  * test_ha_discovery.c - Home Assistant discovery topics and payloads, job
- * topic recognition, job names and the job set (port/posix/ha_discovery.c).
+ * topic recognition and job names (firmware/ha_discovery.c), and the set of
+ * jobs with entities (homeassistant/ha_job_set.c).
  *
- * The port is not part of libm2mcore.a, so ha_discovery.c is compiled into
- * this test directly (as test_config.c does with config.c). Every payload is
- * parsed back with jsmn and checked member by member.
+ * homeassistant/ is not part of libm2mcore.a, so ha_job_set.c is compiled
+ * into this test directly (as test_config.c does with config.c). Every
+ * payload is parsed back with jsmn and checked member by member.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +17,14 @@
 
 #include <cmocka.h>
 
-#include "../../port/posix/ha_discovery.c"
+#include "../../homeassistant/ha_job_set.c"
+#include "ha_discovery.h"
+#include "m2m_jsmn.h"
+
+/* The phases of docs/topics.md, in order: the options of a job's enum
+ * sensor. */
+static const char *const phases[] = {"pending",   "running", "stopping", "review",
+                                     "succeeded", "failed",  "canceled", "unknown"};
 
 static char topic[HA_TOPIC_MAX];
 static char payload[HA_PAYLOAD_MAX];

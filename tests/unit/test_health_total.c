@@ -1,10 +1,7 @@
 /*
- * test_health_total.c - B/health of several projects (port/posix/
+ * test_health_total.c - B/health of several projects (firmware/
  * health_total.c): how each key combines the projects' health, and the
  * payload with "projects" and "failing".
- *
- * The port is not part of libm2mcore.a, so its file is compiled into this
- * test directly; payload_health() comes from the core.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../port/posix/health_total.c"
+#include "health_total.h"
 
 static health_t ok_health(uint32_t jobs, int64_t last_success_at, int64_t next_poll_at)
 {

@@ -1,5 +1,4 @@
 /* test_strbuf.c - bounded text building (firmware/strbuf.c). */
-#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,7 +126,7 @@ static void unsigned_digits_match_printf_across_64_bits(void **state)
             seed ^= seed << 17;
             v = seed >> (seed & 31u);
         }
-        snprintf(want, sizeof want, "%" PRIu64, v);
+        snprintf(want, sizeof want, "%llu", (unsigned long long)v);
         strbuf_init(&sb, buf, sizeof buf);
         strbuf_uint(&sb, v);
         assert_string_equal(buf, want);

@@ -187,7 +187,7 @@ static int run(void)
     if (set_up_tls() != 0) {
         return FIRMWARE_EXIT_TLS;
     }
-    if (m2m_agent_init(&agent, &agent_cfg, &port, &tls.ssl, table, cfg.max_jobs,
+    if (m2m_agent_init(&agent, &agent_cfg, &port, &tls.cfg.ssl, table, cfg.max_jobs,
                        cfg.timeout_s * 1000u) != M2M_POLL_OK) {
         return M2M_POLL_CONFIG;
     }

@@ -1,7 +1,6 @@
 /*
  * ha_discovery.h - Home Assistant MQTT discovery: the topics and payloads
- * that make the agent's topics appear as Home Assistant entities, and the
- * set of jobs that have their own entities.
+ * that make the agent's topics appear as Home Assistant entities.
  *
  * One device-based discovery message per agent and project
  * (<prefix>/device/<agent_id>_<project_id>/config) describes sensors over
@@ -10,8 +9,10 @@
  * (<prefix>/device/<agent_id>_<project_id>_job_<job_id>/config) describes an
  * enum sensor over the job's phase. docs/homeassistant.md shows both.
  *
- * Building is pure: no MQTT, no clock. ha_bridge.c publishes what is built
- * here over the port's session.
+ * Building is pure: no MQTT, no clock, no heap; every text goes into the
+ * caller's buffer. homeassistant/ha_bridge.c publishes what is built here
+ * over a port's MQTT session and keeps the set of jobs that have entities
+ * (homeassistant/ha_job_set.h).
  */
 #ifndef HA_DISCOVERY_H
 #define HA_DISCOVERY_H
@@ -26,7 +27,8 @@
  * longest topics the configuration allows. */
 #define HA_PAYLOAD_MAX 12288
 /* A job's name is used for its device's name up to this many bytes of
- * JSON-escaped text; a longer one is replaced by the job id. */
+ * JSON-escaped text; a longer one is replaced by the job id
+ * (homeassistant/ha_job_set.h reads it from the job payload). */
 #define HA_JOB_NAME_MAX 192
 /* The longest job id text: "-9223372036854775808". */
 #define HA_JOB_ID_TEXT_MAX 21
@@ -35,7 +37,7 @@ typedef enum {
     HA_OK = 0,
     HA_ERR_SPACE = -1,  /* the output buffer is too small */
     HA_ERR_ARG = -2,    /* a missing setting or an invalid job id */
-    HA_ERR_MEMORY = -3, /* the job set could not grow */
+    HA_ERR_MEMORY = -3, /* the job set (ha_job_set.h) could not grow */
     HA_ERR_NOT_JOB = -4 /* the topic is not one of the project's job topics */
 } ha_status_t;
 
@@ -96,46 +98,6 @@ long ha_job_payload(const ha_settings_t *s, const char *job_id, const char *name
  * id_text[HA_JOB_ID_TEXT_MAX], store its value in id and return HA_OK;
  * otherwise HA_ERR_NOT_JOB. */
 ha_status_t ha_job_of_topic(const ha_settings_t *s, const char *topic, char *id_text, int64_t *id);
-
-/* Find the value of "job_name" in a job payload (len bytes, not
- * NUL-terminated) as JSON-escaped text: *name points into payload. Returns
- * HA_OK, or HA_ERR_ARG when the payload is not a JSON object, has no string
- * job_name, or the name is longer than HA_JOB_NAME_MAX. */
-ha_status_t ha_job_name(const char *payload, size_t len, const char **name, size_t *name_len);
-
-/* ---- the jobs that have entities ---------------------------------------- */
-
-typedef struct {
-    int64_t id;
-    char *name;    /* escaped JSON text from the job payload, or NULL */
-    int announced; /* its discovery message went out in this session */
-} ha_job_t;
-
-/* A set of jobs, sorted by id; grows on the heap. Zero-initialised is
- * empty. */
-typedef struct {
-    ha_job_t *jobs;
-    size_t count;
-    size_t capacity;
-} ha_job_set_t;
-
-/* The job with this id, or NULL. */
-ha_job_t *ha_job_set_find(ha_job_set_t *set, int64_t id);
-
-/* Add id (not announced) unless present, and set its name (name_len bytes;
- * NULL keeps the present one). A job whose name changed is marked not
- * announced. Returns 1 when the job was added or changed, 0 when nothing
- * changed, HA_ERR_MEMORY when the set could not grow. */
-int ha_job_set_put(ha_job_set_t *set, int64_t id, const char *name, size_t name_len);
-
-/* Remove id. Returns 1 if it was present, else 0. */
-int ha_job_set_remove(ha_job_set_t *set, int64_t id);
-
-/* Mark every job not announced (a new session, Home Assistant restarted). */
-void ha_job_set_unannounce_all(ha_job_set_t *set);
-
-/* Remove every job and free the storage. */
-void ha_job_set_clear(ha_job_set_t *set);
 
 const char *ha_strerror(ha_status_t st);
 

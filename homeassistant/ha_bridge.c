@@ -1,11 +1,34 @@
 /*
- * ha_bridge.c - Home Assistant discovery over the port's MQTT session; see
+ * ha_bridge.c - Home Assistant discovery over a port's MQTT session; see
  * ha_bridge.h.
+ *
+ * Texts are built with the core's strbuf, not stdio: the bridge makes no
+ * assumption about the port's C library beyond malloc (ha_job_set.c).
  */
 #include "ha_bridge.h"
 
-#include <stdio.h>
 #include <string.h>
+
+#include "strbuf.h"
+
+/* The longest log line the bridge writes: a discovery topic and a few
+ * words. */
+#define HA_LOG_MAX (HA_TOPIC_MAX + 256)
+
+/* One log line made of up to five parts (NULL parts are skipped). */
+static void say(m2m_port_t *session, m2m_log_level_t level, const char *a, const char *b,
+                const char *c, const char *d, const char *e)
+{
+    char line[HA_LOG_MAX];
+    strbuf_t sb;
+    strbuf_init(&sb, line, sizeof line);
+    strbuf_puts(&sb, a);
+    strbuf_puts(&sb, b);
+    strbuf_puts(&sb, c);
+    strbuf_puts(&sb, d);
+    strbuf_puts(&sb, e);
+    m2m_log(session, level, line);
+}
 
 static int copy_text(char *dst, size_t size, const char *src)
 {
@@ -22,6 +45,7 @@ int ha_bridge_configure(ha_bridge_t *b, const ha_settings_t *s, int per_job)
     int same_device =
         strcmp(b->prefix, s->prefix) == 0 && strcmp(b->base_topic, s->base_topic) == 0 &&
         strcmp(b->agent_id, s->agent_id) == 0 && strcmp(b->project_id, s->project_id) == 0;
+    strbuf_t sb;
     if (strlen(s->prefix) >= sizeof b->prefix || strlen(s->base_topic) >= sizeof b->base_topic ||
         strlen(s->agent_id) >= sizeof b->agent_id ||
         strlen(s->project_id) >= sizeof b->project_id || strlen(s->version) >= sizeof b->version) {
@@ -43,58 +67,69 @@ int ha_bridge_configure(ha_bridge_t *b, const ha_settings_t *s, int per_job)
     b->settings.project_id = b->project_id;
     b->settings.version = b->version;
     b->per_job = per_job;
-    snprintf(b->status_topic, sizeof b->status_topic, "%s/status", b->prefix);
+    /* The prefix fits with room to spare: sizeof b->prefix < HA_TOPIC_MAX - 7. */
+    strbuf_init(&sb, b->status_topic, sizeof b->status_topic);
+    strbuf_puts(&sb, b->prefix);
+    strbuf_puts(&sb, "/status");
     b->device_pending = 1;
     return 0;
 }
 
-static int32_t publish_retained(m2m_port_t *port, const ha_bridge_t *b, const char *topic,
+const char *ha_bridge_status_topic(const ha_bridge_t *b)
+{
+    return b->status_topic;
+}
+
+static int32_t publish_retained(m2m_port_t *session, const ha_bridge_t *b, const char *topic,
                                 const char *payload, size_t len)
 {
-    return port_mqtt_publish_raw(port, topic, payload, len, b->settings.qos, 1);
+    return m2m_mqtt_publish(session, topic, payload, len, b->settings.qos, 1);
 }
 
 /* Publish job's message. Returns 0, or -1 when the publish failed (the
  * session is likely gone: the caller stops). */
-static int announce_job(m2m_port_t *port, ha_bridge_t *b, ha_job_t *job)
+static int announce_job(m2m_port_t *session, ha_bridge_t *b, ha_job_t *job)
 {
     char id_text[HA_JOB_ID_TEXT_MAX];
+    strbuf_t sb;
     long topic_len;
     long len;
-    snprintf(id_text, sizeof id_text, "%lld", (long long)job->id);
+    strbuf_init(&sb, id_text, sizeof id_text);
+    strbuf_int(&sb, job->id);
     topic_len = ha_job_topic(&b->settings, id_text, b->topic, sizeof b->topic);
     len = ha_job_payload(&b->settings, id_text, job->name, job->name ? strlen(job->name) : 0,
                          b->payload, sizeof b->payload);
     if (topic_len < 0 || len < 0) {
-        /* Cannot happen with a configuration config_finish() accepted;
-         * retrying would not help. */
-        port_logf(port, M2M_LOG_WARN, "homeassistant: no discovery for job %s: %s", id_text,
-                  ha_strerror((ha_status_t)(topic_len < 0 ? topic_len : len)));
+        /* Cannot happen with a configuration the port accepted; retrying
+         * would not help. */
+        say(session, M2M_LOG_WARN, "homeassistant: no discovery for job ", id_text, ": ",
+            ha_strerror((ha_status_t)(topic_len < 0 ? topic_len : len)), NULL);
         job->announced = 1;
         return 0;
     }
-    if (publish_retained(port, b, b->topic, b->payload, (size_t)len) != M2M_PORT_OK) {
+    if (publish_retained(session, b, b->topic, b->payload, (size_t)len) != M2M_PORT_OK) {
         return -1;
     }
     job->announced = 1;
-    port_logf(port, M2M_LOG_DEBUG, "homeassistant: job %s announced on %s", id_text, b->topic);
+    say(session, M2M_LOG_DEBUG, "homeassistant: job ", id_text, " announced on ", b->topic, NULL);
     return 0;
 }
 
 /* Publish everything that is due; what fails stays due. */
-static void flush(m2m_port_t *port, ha_bridge_t *b)
+static void flush(m2m_port_t *session, ha_bridge_t *b)
 {
     size_t i;
     if (b->device_pending) {
         long topic_len = ha_device_topic(&b->settings, b->topic, sizeof b->topic);
         long len = ha_device_payload(&b->settings, b->payload, sizeof b->payload);
         if (topic_len < 0 || len < 0) {
-            port_logf(port, M2M_LOG_WARN, "homeassistant: no discovery message: %s",
-                      ha_strerror((ha_status_t)(topic_len < 0 ? topic_len : len)));
+            say(session, M2M_LOG_WARN, "homeassistant: no discovery message: ",
+                ha_strerror((ha_status_t)(topic_len < 0 ? topic_len : len)), NULL, NULL, NULL);
             b->device_pending = 0;
-        } else if (publish_retained(port, b, b->topic, b->payload, (size_t)len) == M2M_PORT_OK) {
+        } else if (publish_retained(session, b, b->topic, b->payload, (size_t)len) == M2M_PORT_OK) {
             b->device_pending = 0;
-            port_logf(port, M2M_LOG_INFO, "homeassistant: discovery published on %s", b->topic);
+            say(session, M2M_LOG_INFO, "homeassistant: discovery published on ", b->topic, NULL,
+                NULL, NULL);
         } else {
             return;
         }
@@ -103,46 +138,37 @@ static void flush(m2m_port_t *port, ha_bridge_t *b)
         return;
     }
     for (i = 0; i < b->jobs.count; i++) {
-        if (!b->jobs.jobs[i].announced && announce_job(port, b, &b->jobs.jobs[i]) != 0) {
+        if (!b->jobs.jobs[i].announced && announce_job(session, b, &b->jobs.jobs[i]) != 0) {
             return;
         }
     }
     b->jobs_pending = 0;
 }
 
-void ha_bridge_session_started(m2m_port_t *port)
+/* Everything of b is due again: a new session, or Home Assistant restarted. */
+static void all_due(ha_bridge_t *b)
+{
+    b->device_pending = 1;
+    ha_job_set_unannounce_all(&b->jobs);
+    b->jobs_pending = b->jobs.count > 0;
+}
+
+void ha_bridge_session_started(ha_bridge_t *list, m2m_port_t *session)
 {
     ha_bridge_t *b;
-    if (port->ha == NULL) {
-        return;
-    }
-    pthread_mutex_lock(&port->ack_lock);
-    for (b = port->ha; b != NULL; b = b->next) {
-        b->birth_seen = 0;
-    }
-    pthread_mutex_unlock(&port->ack_lock);
-    /* Every project's bridge has the same prefix: one subscription serves
-     * them all. */
-    if (!port->dry_run && port_mqtt_subscribe(port, port->ha->status_topic, 1) != M2M_PORT_OK) {
-        port_logf(port, M2M_LOG_WARN,
-                  "homeassistant: cannot subscribe to %s: discovery is published at each "
-                  "connection only",
-                  port->ha->status_topic);
-    }
-    for (b = port->ha; b != NULL; b = b->next) {
-        b->device_pending = 1;
-        ha_job_set_unannounce_all(&b->jobs);
-        b->jobs_pending = b->jobs.count > 0;
-        flush(port, b);
+    for (b = list; b != NULL; b = b->next) {
+        b->birth_due = 0;
+        all_due(b);
+        flush(session, b);
     }
 }
 
-void ha_bridge_before_publish(m2m_port_t *port, const char *topic, size_t len)
+void ha_bridge_before_publish(ha_bridge_t *list, m2m_port_t *session, const char *topic, size_t len)
 {
     ha_bridge_t *b;
     char id_text[HA_JOB_ID_TEXT_MAX];
     int64_t id;
-    for (b = port->ha; b != NULL; b = b->next) {
+    for (b = list; b != NULL; b = b->next) {
         if (!b->per_job || len != 0 ||
             ha_job_of_topic(&b->settings, topic, id_text, &id) != HA_OK) {
             continue;
@@ -152,9 +178,9 @@ void ha_bridge_before_publish(m2m_port_t *port, const char *topic, size_t len)
          * harmless. */
         (void)ha_job_set_remove(&b->jobs, id);
         if (ha_job_topic(&b->settings, id_text, b->topic, sizeof b->topic) >= 0 &&
-            publish_retained(port, b, b->topic, "", 0) == M2M_PORT_OK) {
-            port_logf(port, M2M_LOG_DEBUG, "homeassistant: job %s removed from %s", id_text,
-                      b->topic);
+            publish_retained(session, b, b->topic, "", 0) == M2M_PORT_OK) {
+            say(session, M2M_LOG_DEBUG, "homeassistant: job ", id_text, " removed from ", b->topic,
+                NULL);
         }
     }
 }
@@ -179,35 +205,36 @@ static int remember_job(ha_bridge_t *b, const char *topic, const void *payload, 
     return 1;
 }
 
-void ha_bridge_after_publish(m2m_port_t *port, const char *topic, const void *payload, size_t len)
+void ha_bridge_after_publish(ha_bridge_t *list, m2m_port_t *session, const char *topic,
+                             const void *payload, size_t len)
 {
     ha_bridge_t *b;
     char id_text[HA_JOB_ID_TEXT_MAX];
     int64_t id;
     int changed;
-    for (b = port->ha; b != NULL; b = b->next) {
+    for (b = list; b != NULL; b = b->next) {
         if (!remember_job(b, topic, payload, len, id_text, &id, &changed)) {
             continue;
         }
         if (changed < 0) {
-            port_logf(port, M2M_LOG_WARN, "homeassistant: job %s: %s", id_text,
-                      ha_strerror((ha_status_t)changed));
+            say(session, M2M_LOG_WARN, "homeassistant: job ", id_text, ": ",
+                ha_strerror((ha_status_t)changed), NULL);
             return;
         }
         if (!ha_job_set_find(&b->jobs, id)->announced) {
             b->jobs_pending = 1;
-            flush(port, b);
+            flush(session, b);
         }
         return; /* a job topic belongs to one project */
     }
 }
 
-int ha_bridge_on_message(m2m_port_t *port, const char *topic, const void *payload, size_t len,
+int ha_bridge_on_message(ha_bridge_t *list, const char *topic, const void *payload, size_t len,
                          int retained)
 {
     ha_bridge_t *b;
     int consumed = 0;
-    for (b = port->ha; b != NULL; b = b->next) {
+    for (b = list; b != NULL; b = b->next) {
         if (strcmp(topic, b->status_topic) != 0) {
             continue;
         }
@@ -219,13 +246,13 @@ int ha_bridge_on_message(m2m_port_t *port, const char *topic, const void *payloa
     return consumed;
 }
 
-void ha_bridge_on_retained(m2m_port_t *port, const char *topic, const void *payload, size_t len)
+void ha_bridge_on_retained(ha_bridge_t *list, const char *topic, const void *payload, size_t len)
 {
     ha_bridge_t *b;
     char id_text[HA_JOB_ID_TEXT_MAX];
     int64_t id;
     int put;
-    for (b = port->ha; b != NULL; b = b->next) {
+    for (b = list; b != NULL; b = b->next) {
         if (remember_job(b, topic, payload, len, id_text, &id, &put)) {
             if (put >= 0) {
                 b->jobs_pending = 1;
@@ -235,26 +262,30 @@ void ha_bridge_on_retained(m2m_port_t *port, const char *topic, const void *payl
     }
 }
 
-void ha_bridge_service(m2m_port_t *port)
+void ha_bridge_take_births(ha_bridge_t *list)
 {
     ha_bridge_t *b;
-    for (b = port->ha; b != NULL; b = b->next) {
-        int birth;
-        pthread_mutex_lock(&port->ack_lock);
-        birth = b->birth_seen;
-        b->birth_seen = 0;
-        pthread_mutex_unlock(&port->ack_lock);
-        if (birth) {
-            port_logf(port, M2M_LOG_INFO,
-                      "homeassistant: %s is online: publishing the discovery messages again "
-                      "(project %s)",
-                      b->status_topic, b->project_id);
-            b->device_pending = 1;
-            ha_job_set_unannounce_all(&b->jobs);
-            b->jobs_pending = b->jobs.count > 0;
+    for (b = list; b != NULL; b = b->next) {
+        if (b->birth_seen) {
+            b->birth_seen = 0;
+            b->birth_due = 1;
         }
-        if ((b->device_pending || b->jobs_pending) && port_mqtt_session_up(port)) {
-            flush(port, b);
+    }
+}
+
+void ha_bridge_service(ha_bridge_t *list, m2m_port_t *session, int session_up)
+{
+    ha_bridge_t *b;
+    for (b = list; b != NULL; b = b->next) {
+        if (b->birth_due) {
+            b->birth_due = 0;
+            say(session, M2M_LOG_INFO, "homeassistant: ", b->status_topic,
+                " is online: publishing the discovery messages again (project ", b->project_id,
+                ")");
+            all_due(b);
+        }
+        if ((b->device_pending || b->jobs_pending) && session_up) {
+            flush(session, b);
         }
     }
 }

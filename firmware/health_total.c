@@ -1,5 +1,5 @@
 /* health_total.c - several projects' health as one B/health; see
- * health_total.h. */
+ * include/health_total.h. */
 #include "health_total.h"
 
 #include <string.h>
@@ -84,7 +84,7 @@ long health_total_payload(char *buf, size_t cap, const health_t *total,
     strbuf_puts(&sb, ",\"failing\":[");
     for (i = 0; i < n; i++) {
         if (!parts[i]->poll_ok) {
-            /* Ids are [A-Za-z0-9_-] (config.c): nothing to escape. */
+            /* Ids are [A-Za-z0-9_-] (health_total.h): nothing to escape. */
             strbuf_puts(&sb, sep);
             strbuf_putc(&sb, '"');
             strbuf_puts(&sb, ids[i]);

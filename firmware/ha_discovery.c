@@ -1,6 +1,6 @@
 /*
- * ha_discovery.c - Home Assistant discovery topics and payloads, and the set
- * of jobs with entities; see ha_discovery.h.
+ * ha_discovery.c - Home Assistant discovery topics and payloads; see
+ * include/ha_discovery.h.
  *
  * Identifiers (device identifiers, unique_id) are built from agent_id and
  * project_id only, so they are the same after every restart and Home
@@ -10,13 +10,9 @@
  */
 #include "ha_discovery.h"
 
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#define JSMN_STATIC
-#include <jsmn.h>
+#include "strbuf.h"
 
 #define ORIGIN_NAME "modelarts2mqtt"
 
@@ -24,52 +20,26 @@
 static const char *const phases[] = {"pending",   "running", "stopping", "review",
                                      "succeeded", "failed",  "canceled", "unknown"};
 
-/* Bounded text building: once something does not fit, everything after is
- * dropped and the result is an error. */
-typedef struct {
-    char *buf;
-    size_t size;
-    size_t len;
-    int overflow;
-} out_t;
-
-static void out_init(out_t *o, char *buf, size_t size)
+/* The text is built with strbuf: once something does not fit, everything
+ * after is dropped and the result is an error. */
+static void put_n(strbuf_t *o, const char *s, size_t n)
 {
-    o->buf = buf;
-    o->size = size;
-    o->len = 0;
-    o->overflow = size == 0;
-    if (size > 0) {
-        buf[0] = '\0';
-    }
+    strbuf_append(o, s, n);
 }
 
-static void put_n(out_t *o, const char *s, size_t n)
+static void put(strbuf_t *o, const char *s)
 {
-    if (o->overflow || n >= o->size - o->len) {
-        o->overflow = 1;
-        return;
-    }
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-    o->buf[o->len] = '\0';
+    strbuf_puts(o, s);
 }
 
-static void put(out_t *o, const char *s)
+static void put_u32(strbuf_t *o, uint32_t v)
 {
-    put_n(o, s, strlen(s));
-}
-
-static void put_u32(out_t *o, uint32_t v)
-{
-    char digits[12];
-    snprintf(digits, sizeof digits, "%lu", (unsigned long)v);
-    put(o, digits);
+    strbuf_uint(o, v);
 }
 
 /* The text of s as JSON string content: configuration strings (base_topic,
  * prefix) may hold quotes and backslashes. */
-static void put_escaped(out_t *o, const char *s)
+static void put_escaped(strbuf_t *o, const char *s)
 {
     for (; *s != '\0'; s++) {
         unsigned char ch = (unsigned char)*s;
@@ -77,9 +47,9 @@ static void put_escaped(out_t *o, const char *s)
             char esc[2] = {'\\', (char)ch};
             put_n(o, esc, 2);
         } else if (ch < 0x20) {
-            char esc[8];
-            snprintf(esc, sizeof esc, "\\u%04x", ch);
-            put(o, esc);
+            static const char hex[] = "0123456789abcdef";
+            char esc[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 0x0f]};
+            put_n(o, esc, sizeof esc);
         } else {
             put_n(o, (const char *)&ch, 1);
         }
@@ -87,7 +57,7 @@ static void put_escaped(out_t *o, const char *s)
 }
 
 /* "key":"value" with the value escaped. */
-static void put_member(out_t *o, const char *key, const char *value)
+static void put_member(strbuf_t *o, const char *key, const char *value)
 {
     put(o, "\"");
     put(o, key);
@@ -96,34 +66,40 @@ static void put_member(out_t *o, const char *key, const char *value)
     put(o, "\"");
 }
 
-/* The slug of text for an entity id: lower case letters and digits, every
- * other run of characters one '_', none at either end. */
-static void put_slug(out_t *o, const char *text)
+/* A slug for an entity id, written part by part: lower case letters and
+ * digits, every other run of characters one '_', none at either end. At most
+ * `left` characters of the parts are read. */
+typedef struct {
+    int pending_sep;
+    int any;
+    size_t left;
+} slug_t;
+
+static void put_slug(strbuf_t *o, slug_t *slug, const char *text)
 {
-    int pending_sep = 0;
-    int any = 0;
-    for (; *text != '\0'; text++) {
+    for (; *text != '\0' && slug->left > 0; text++, slug->left--) {
         char ch = *text;
         if (ch >= 'A' && ch <= 'Z') {
             ch = (char)(ch - 'A' + 'a');
         }
         if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
-            if (pending_sep && any) {
+            if (slug->pending_sep && slug->any) {
                 put_n(o, "_", 1);
             }
             put_n(o, &ch, 1);
-            pending_sep = 0;
-            any = 1;
+            slug->pending_sep = 0;
+            slug->any = 1;
         } else {
-            pending_sep = 1;
+            slug->pending_sep = 1;
         }
     }
 }
 
-static long out_result(out_t *o)
+/* The length written, or HA_ERR_SPACE with out holding "". */
+static long out_result(strbuf_t *o)
 {
     if (o->overflow) {
-        if (o->size > 0) {
+        if (o->cap > 0) {
             o->buf[0] = '\0';
         }
         return HA_ERR_SPACE;
@@ -157,23 +133,29 @@ static int job_id_text_ok(const char *text)
 
 /* "<agent_id>_<project_id>", the node of every discovery topic and the
  * stem of every identifier. */
-static void put_node(out_t *o, const ha_settings_t *s)
+static void put_node(strbuf_t *o, const ha_settings_t *s)
 {
     put(o, s->agent_id);
     put(o, "_");
     put(o, s->project_id);
 }
 
-/* The entity id stem: "modelarts_<agent>_<project>" as a slug. */
-static void put_entity_stem(out_t *o, const ha_settings_t *s)
+/* The entity id stem: "modelarts_<agent>_<project>" as a slug, of at most
+ * ENTITY_STEM_MAX characters of that text (more than the longest ids need:
+ * 10 + 64 + 1 + 64). */
+#define ENTITY_STEM_MAX 159
+static void put_entity_stem(strbuf_t *o, const ha_settings_t *s)
 {
-    char raw[160];
-    snprintf(raw, sizeof raw, "modelarts_%s_%s", s->agent_id, s->project_id);
-    put_slug(o, raw);
+    slug_t slug = {0, 0, ENTITY_STEM_MAX};
+    put_slug(o, &slug, "modelarts_");
+    put_slug(o, &slug, s->agent_id);
+    put_slug(o, &slug, "_");
+    put_slug(o, &slug, s->project_id);
 }
 
 /* <base>/<agent>[/<project>]/<suffix>, escaped. */
-static void put_agent_topic(out_t *o, const ha_settings_t *s, int with_project, const char *suffix)
+static void put_agent_topic(strbuf_t *o, const ha_settings_t *s, int with_project,
+                            const char *suffix)
 {
     put_escaped(o, s->base_topic);
     put(o, "/");
@@ -186,7 +168,7 @@ static void put_agent_topic(out_t *o, const ha_settings_t *s, int with_project, 
     put_escaped(o, suffix);
 }
 
-static void put_origin_and_availability(out_t *o, const ha_settings_t *s)
+static void put_origin_and_availability(strbuf_t *o, const ha_settings_t *s)
 {
     put(o, "\"o\":{");
     put_member(o, "name", ORIGIN_NAME);
@@ -201,7 +183,7 @@ static void put_origin_and_availability(out_t *o, const ha_settings_t *s)
 
 /* One sensor over P/summary. key is the component key and the suffix of
  * its ids; field the summary field it shows. */
-static void put_count_sensor(out_t *o, const ha_settings_t *s, const char *key, const char *name,
+static void put_count_sensor(strbuf_t *o, const ha_settings_t *s, const char *key, const char *name,
                              const char *field, const char *icon)
 {
     put(o, "\"");
@@ -249,8 +231,8 @@ uint32_t ha_health_expire_after_s(uint32_t poll_interval_s, uint32_t heartbeat_s
 
 long ha_device_topic(const ha_settings_t *s, char *out, size_t size)
 {
-    out_t o;
-    out_init(&o, out, size);
+    strbuf_t o;
+    strbuf_init(&o, out, size);
     if (!settings_ok(s)) {
         return HA_ERR_ARG;
     }
@@ -263,8 +245,8 @@ long ha_device_topic(const ha_settings_t *s, char *out, size_t size)
 
 long ha_device_payload(const ha_settings_t *s, char *out, size_t size)
 {
-    out_t o;
-    out_init(&o, out, size);
+    strbuf_t o;
+    strbuf_init(&o, out, size);
     if (!settings_ok(s)) {
         return HA_ERR_ARG;
     }
@@ -333,8 +315,8 @@ long ha_device_payload(const ha_settings_t *s, char *out, size_t size)
 
 long ha_job_topic(const ha_settings_t *s, const char *job_id, char *out, size_t size)
 {
-    out_t o;
-    out_init(&o, out, size);
+    strbuf_t o;
+    strbuf_init(&o, out, size);
     if (!settings_ok(s) || job_id == NULL || !job_id_text_ok(job_id)) {
         return HA_ERR_ARG;
     }
@@ -354,14 +336,18 @@ long ha_job_payload(const ha_settings_t *s, const char *job_id, const char *name
      * would share an entity id. */
     char id_slug[HA_JOB_ID_TEXT_MAX + 1];
     size_t i;
-    out_t o;
-    out_init(&o, out, size);
+    strbuf_t o;
+    strbuf_init(&o, out, size);
     if (!settings_ok(s) || job_id == NULL || !job_id_text_ok(job_id) ||
         name_len > HA_JOB_NAME_MAX) {
         return HA_ERR_ARG;
     }
-    snprintf(id_slug, sizeof id_slug, "%s%s", job_id[0] == '-' ? "m" : "",
-             job_id[0] == '-' ? job_id + 1 : job_id);
+    if (job_id[0] == '-') {
+        id_slug[0] = 'm';
+        memcpy(id_slug + 1, job_id + 1, strlen(job_id)); /* its NUL included */
+    } else {
+        memcpy(id_slug, job_id, strlen(job_id) + 1);
+    }
 
     put(&o, "{\"dev\":{\"identifiers\":[\"modelarts2mqtt_");
     put_node(&o, s);
@@ -413,8 +399,9 @@ ha_status_t ha_job_of_topic(const ha_settings_t *s, const char *topic, char *id_
     size_t agent_len;
     size_t project_len;
     const char *p = topic;
-    char *end;
-    long long value;
+    const char *digits;
+    uint64_t magnitude = 0;
+    int negative;
 
     if (!settings_ok(s) || topic == NULL) {
         return HA_ERR_NOT_JOB;
@@ -437,167 +424,27 @@ ha_status_t ha_job_of_topic(const ha_settings_t *s, const char *topic, char *id_
     if (!job_id_text_ok(p)) {
         return HA_ERR_NOT_JOB;
     }
-    value = strtoll(p, &end, 10);
-    if (*end != '\0' || (value == LLONG_MAX && strcmp(p, "9223372036854775807") != 0) ||
-        (value == LLONG_MIN && strcmp(p, "-9223372036854775808") != 0)) {
+    /* At most 19 digits (job_id_text_ok): the magnitude fits 64 unsigned
+     * bits, and the range check below is exact. */
+    negative = p[0] == '-';
+    for (digits = p + negative; *digits != '\0'; digits++) {
+        magnitude = magnitude * 10u + (uint64_t)(*digits - '0');
+    }
+    if (magnitude > (uint64_t)INT64_MAX + (negative ? 1u : 0u)) {
         return HA_ERR_NOT_JOB; /* beyond 64 bits */
     }
-    snprintf(id_text, HA_JOB_ID_TEXT_MAX, "%s", p);
-    *id = (int64_t)value;
+    memcpy(id_text, p, (size_t)(digits - p) + 1); /* at most 20 characters and the NUL */
+    if (!negative) {
+        *id = (int64_t)magnitude;
+    } else {
+        /* -(m - 1) - 1 reaches INT64_MIN without overflowing. */
+        *id = magnitude == 0 ? 0 : -(int64_t)(magnitude - 1u) - 1;
+    }
     return HA_OK;
 }
 
-ha_status_t ha_job_name(const char *payload, size_t len, const char **name, size_t *name_len)
-{
-    /* A job payload has 11 members: 23 tokens. Room for a few more keeps
-     * an added field from hiding the name. */
-    jsmntok_t tokens[64];
-    jsmn_parser parser;
-    int count;
-    int i;
-
-    *name = NULL;
-    *name_len = 0;
-    jsmn_init(&parser);
-    count = jsmn_parse(&parser, payload, len, tokens, sizeof tokens / sizeof tokens[0]);
-    if (count < 1 || tokens[0].type != JSMN_OBJECT) {
-        return HA_ERR_ARG;
-    }
-    /* Members of the top object: key, value, key, value... skipping the
-     * tokens nested inside each value. */
-    i = 1;
-    while (i + 1 < count) {
-        const jsmntok_t *key = &tokens[i];
-        const jsmntok_t *value = &tokens[i + 1];
-        int next = i + 2;
-        while (next < count && tokens[next].start < value->end) {
-            next++;
-        }
-        if (key->type == JSMN_STRING && key->end - key->start == 8 &&
-            memcmp(payload + key->start, "job_name", 8) == 0) {
-            size_t n = (size_t)(value->end - value->start);
-            if (value->type != JSMN_STRING || n > HA_JOB_NAME_MAX) {
-                return HA_ERR_ARG;
-            }
-            *name = payload + value->start;
-            *name_len = n;
-            return HA_OK;
-        }
-        i = next;
-    }
-    return HA_ERR_ARG;
-}
-
-/* ---- the job set -------------------------------------------------------------- */
-
-/* Index of the first job whose id is not below id. */
-static size_t lower_bound(const ha_job_set_t *set, int64_t id)
-{
-    size_t lo = 0;
-    size_t hi = set->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (set->jobs[mid].id < id) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
-}
-
-ha_job_t *ha_job_set_find(ha_job_set_t *set, int64_t id)
-{
-    size_t at = lower_bound(set, id);
-    return at < set->count && set->jobs[at].id == id ? &set->jobs[at] : NULL;
-}
-
-static int same_name(const char *have, const char *name, size_t name_len)
-{
-    if (have == NULL) {
-        return name == NULL;
-    }
-    return name != NULL && strlen(have) == name_len && memcmp(have, name, name_len) == 0;
-}
-
-int ha_job_set_put(ha_job_set_t *set, int64_t id, const char *name, size_t name_len)
-{
-    size_t at = lower_bound(set, id);
-    ha_job_t *job;
-    char *copy = NULL;
-
-    if (at < set->count && set->jobs[at].id == id) {
-        job = &set->jobs[at];
-        if (name == NULL || same_name(job->name, name, name_len)) {
-            return 0;
-        }
-    } else {
-        job = NULL;
-    }
-    if (name != NULL) {
-        copy = malloc(name_len + 1);
-        if (copy == NULL) {
-            return HA_ERR_MEMORY;
-        }
-        memcpy(copy, name, name_len);
-        copy[name_len] = '\0';
-    }
-    if (job != NULL) {
-        free(job->name);
-        job->name = copy;
-        job->announced = 0;
-        return 1;
-    }
-    if (set->count == set->capacity) {
-        size_t grown = set->capacity == 0 ? 64 : set->capacity * 2;
-        ha_job_t *jobs = realloc(set->jobs, grown * sizeof *jobs);
-        if (jobs == NULL) {
-            free(copy);
-            return HA_ERR_MEMORY;
-        }
-        set->jobs = jobs;
-        set->capacity = grown;
-    }
-    memmove(&set->jobs[at + 1], &set->jobs[at], (set->count - at) * sizeof set->jobs[0]);
-    set->jobs[at].id = id;
-    set->jobs[at].name = copy;
-    set->jobs[at].announced = 0;
-    set->count++;
-    return 1;
-}
-
-int ha_job_set_remove(ha_job_set_t *set, int64_t id)
-{
-    size_t at = lower_bound(set, id);
-    if (at >= set->count || set->jobs[at].id != id) {
-        return 0;
-    }
-    free(set->jobs[at].name);
-    memmove(&set->jobs[at], &set->jobs[at + 1], (set->count - at - 1) * sizeof set->jobs[0]);
-    set->count--;
-    return 1;
-}
-
-void ha_job_set_unannounce_all(ha_job_set_t *set)
-{
-    size_t i;
-    for (i = 0; i < set->count; i++) {
-        set->jobs[i].announced = 0;
-    }
-}
-
-void ha_job_set_clear(ha_job_set_t *set)
-{
-    size_t i;
-    for (i = 0; i < set->count; i++) {
-        free(set->jobs[i].name);
-    }
-    free(set->jobs);
-    set->jobs = NULL;
-    set->count = 0;
-    set->capacity = 0;
-}
-
+/* Sentences whatever M2M_STRERROR_TEXT says: only a port that publishes
+ * discovery links this, and it logs them. */
 const char *ha_strerror(ha_status_t st)
 {
     switch (st) {
