@@ -6,7 +6,7 @@
 #
 # The options of include/m2m_defaults.h that a microcontroller sets: AK/SK signing stays (a
 # board runs unattended, and tokens expire within a day); IAM passwords and the error
-# sentences go; 16 jobs may wait for their acknowledgement (256 bytes of the context, and the
+# sentences go; 16 jobs may wait for their acknowledgement (512 bytes of the context, and the
 # window of lwIP's MQTT client is small anyway).
 M4_FEATURES := -DM2M_WITH_AKSK=1 -DM2M_WITH_IAM_PASSWORD=0 -DM2M_STRERROR_TEXT=0 \
                -DM2M_PUBLISH_WINDOW=16 -DM2M_WITH_V2=0 -DM2M_FAST_DIFF=0

@@ -84,7 +84,8 @@
 #define M2M_API_TEXT_MAX 160
 #endif
 
-/* Buffer for one MQTT payload (job, event, summary or health), in bytes. */
+/* Buffer for one MQTT payload (job, event, summary or health), in bytes; the
+ * HTTP request is written through it too, in one write when it fits. */
 #ifndef M2M_PAYLOAD_MAX
 #define M2M_PAYLOAD_MAX (M2M_JOB_MAX + 512)
 #endif
@@ -92,12 +93,6 @@
 /* Buffer for one MQTT topic, in bytes including the terminating NUL. */
 #ifndef M2M_TOPIC_MAX
 #define M2M_TOPIC_MAX 192
-#endif
-
-/* Buffer for the HTTP request head (request line and headers other than the
- * credentials, which are sent straight from the configuration), in bytes. */
-#ifndef M2M_REQUEST_MAX
-#define M2M_REQUEST_MAX 1024
 #endif
 
 /* Bytes read from the transport per receive call. 64..16384. */

@@ -552,8 +552,8 @@ def tables(r):
     if r.get("modes"):
         w("### First start: publishing next to reading (10,000 jobs, per_page 1000)\n")
         w("`--once` from an empty broker, the median of %d runs: every job is new, so it "
-          "publishes 10,000 job topics (with QoS 1 in a window of acknowledgements the agent "
-          "waits for at the end of each page and every %d jobs), against the same poll at "
+          "publishes 10,000 job topics (with QoS 1, up to %d jobs waiting for their "
+          "acknowledgement while the walk goes on, all of them at its end), against the same poll at "
           "QoS 0 and with `--dry-run` (printed to a file, no broker)." %
           (RSS_RUNS, PUBLISH_WINDOW))
         w("")
