@@ -189,8 +189,7 @@ static int v2_after_page(m2m_agent_t *a)
     }
     w->last_page_jobs = a->page_jobs;
     if (w->request >= 3 && a->page_jobs >= agent_page_size(a) && w->fresh == 0) {
-        agent_set_error(a, "paging",
-                        "the API sent a page it had sent before: it ignores offset");
+        agent_set_error(a, "paging", "the API sent a page it had sent before: it ignores offset");
         return -1;
     }
     return 0;

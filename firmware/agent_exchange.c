@@ -273,8 +273,7 @@ static int feed_response(m2m_agent_t *a, const uint8_t *in, size_t n)
             /* Only a successful page lists jobs; an error body is read for
              * its error_code and message alone. */
             job_stream_init_api(&a->stream,
-                                AGENT_V2(a) && !a->reading_iam ? JOB_STREAM_V2
-                                                                             : JOB_STREAM_V1,
+                                AGENT_V2(a) && !a->reading_iam ? JOB_STREAM_V2 : JOB_STREAM_V1,
                                 ok && !a->reading_iam ? agent_on_job : NULL, a);
             break;
         }

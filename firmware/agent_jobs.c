@@ -107,8 +107,8 @@ static int publish_event(m2m_agent_t *a, event_t *ev, const job_key_t *key)
 
 int agent_confirm(m2m_agent_t *a, uint32_t waiting)
 {
-    int32_t left = a->publish_error ? M2M_PORT_ERR_NOT_CONNECTED
-                                    : m2m_mqtt_wait_acks(a->port, waiting);
+    int32_t left =
+        a->publish_error ? M2M_PORT_ERR_NOT_CONNECTED : m2m_mqtt_wait_acks(a->port, waiting);
     if (left < 0) {
         if (!a->publish_error) {
             a->publish_error = 1;
@@ -152,8 +152,8 @@ static int await_ack(m2m_agent_t *a, const job_key_t *key, int64_t status, uint6
     u->seq = a->sent;
     u->fingerprint_lo = (uint32_t)fingerprint;
     u->fingerprint_hi = (uint8_t)(fingerprint >> 32);
-    u->status = (uint16_t)(status < 0 || status > JOB_TABLE_STATUS_MAX ? JOB_TABLE_STATUS_MAX
-                                                                       : status);
+    u->status =
+        (uint16_t)(status < 0 || status > JOB_TABLE_STATUS_MAX ? JOB_TABLE_STATUS_MAX : status);
     a->unacked_count++;
     return agent_confirm(a, a->unacked_count < M2M_PUBLISH_WINDOW
                                 ? UINT32_MAX
@@ -171,7 +171,7 @@ typedef struct {
     job_key_t key;
     int64_t status; /* v1: the JOBSTAT code; v2: the phase's job_v2_phase_t */
     uint64_t fingerprint;
-    uint32_t bytes; /* the hash of its bytes (0: not taken) */
+    uint32_t bytes;   /* the hash of its bytes (0: not taken) */
     const char *name; /* NULL when absent */
     size_t name_len;
 } agent_job_t;
@@ -215,8 +215,8 @@ static int publish_job(m2m_agent_t *a, const agent_job_t *j, job_table_result_t 
         agent_publish(a, a->payload, payload_len, 1) != 0) {
         return -1;
     }
-    if (a->baseline_done && (res == JOB_TABLE_NEW || (res == JOB_TABLE_CHANGED &&
-                                                      (int64_t)before->status != j->status))) {
+    if (a->baseline_done && (res == JOB_TABLE_NEW ||
+                             (res == JOB_TABLE_CHANGED && (int64_t)before->status != j->status))) {
         event_t ev;
         ev.type = res == JOB_TABLE_NEW ? EVENT_ADDED : EVENT_TRANSITION;
         ev.job_name = j->name;
@@ -292,7 +292,7 @@ static int peek_key(const m2m_agent_t *a, const char *text, size_t len, job_key_
     }
     /* The API sends job_id first: look there before searching. */
     v = len > 10 && memcmp(text, "{\"job_id\":", 10) == 0 ? text + 10
-                                                         : peek_value(text, len, "\"job_id\"", 8);
+                                                          : peek_value(text, len, "\"job_id\"", 8);
     if (v != NULL) {
         const char *d = v;
         int64_t id = 0;
@@ -300,8 +300,8 @@ static int peek_key(const m2m_agent_t *a, const char *text, size_t len, job_key_
         while (d < end && d - v < 18 && *d >= '0' && *d <= '9') {
             id = id * 10 + (*d++ - '0');
         }
-        if (d == v || d == end || (*d >= '0' && *d <= '9') || *d == '-' || *d == '.' ||
-            *d == 'e' || *d == 'E' || (*v == '0' && d - v > 1)) {
+        if (d == v || d == end || (*d >= '0' && *d <= '9') || *d == '-' || *d == '.' || *d == 'e' ||
+            *d == 'E' || (*v == '0' && d - v > 1)) {
             d = v;
             while (d < end && ((*d >= '0' && *d <= '9') || *d == '-')) {
                 d++;
@@ -360,8 +360,6 @@ int agent_on_job(void *user, char *text, size_t len)
     if (known_by_bytes(a, text, len, &bytes)) {
         return 0;
     }
-#endif
-#if M2M_FAST_DIFF
     a->jobs_parsed++;
 #endif
     st = read_job(a, text, len, &j);

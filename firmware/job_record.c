@@ -246,7 +246,8 @@ job_record_status_t job_record_parse(job_record_parser_t *p, char *text, size_t 
             return JOB_RECORD_ERR_JSON;
         }
         /* A value without children (a scalar, {} or []) ends at the next token. */
-        next = (i + 1 < count && t[i + 1].size == 0) ? i + 2 : job_tokens_skip(text, t, i + 1, count);
+        next =
+            (i + 1 < count && t[i + 1].size == 0) ? i + 2 : job_tokens_skip(text, t, i + 1, count);
         if (next < 0) {
             return JOB_RECORD_ERR_JSON;
         }

@@ -266,8 +266,6 @@ uint64_t job_record_v2_fingerprint(const job_record_v2_t *job)
     return JOB_FNV_FOLD40(h);
 }
 
-
-
 static int hex_value(char c)
 {
     if (c >= '0' && c <= '9') {

@@ -114,8 +114,8 @@ static const char v2_phase_names[] = "Other\0"
                                      "Terminated\0"
                                      "Abnormal";
 
-static const uint8_t v2_phases[JOB_V2_PHASE_COUNT] = {P_UNK,  P_PEND, P_PEND, P_RUN, P_STOP,
-                                                      P_OK,   P_FAIL, P_CANC, P_FAIL};
+static const uint8_t v2_phases[JOB_V2_PHASE_COUNT] = {P_UNK, P_PEND, P_PEND, P_RUN, P_STOP,
+                                                      P_OK,  P_FAIL, P_CANC, P_FAIL};
 
 int64_t job_v2_phase_code(const char *phase, size_t len)
 {

@@ -197,10 +197,14 @@ long payload_job(char *buf, size_t cap, const job_record_t *job)
 /* job_record_v2_t's JOB_V2_HAS_* bits up to user_name and kind are in the order of these
  * fields (id is written apart, as a string). */
 static const field_t job_v2_fields[] = {
-    FIELD(FIELD_STRING, job_record_v2_t, name),      FIELD(FIELD_STRING, job_record_v2_t, description),
-    FIELD(FIELD_I64, job_record_v2_t, create_time),  FIELD(FIELD_I64, job_record_v2_t, duration),
-    FIELD(FIELD_I64, job_record_v2_t, start_time),   FIELD(FIELD_STRING, job_record_v2_t, user_name),
-    FIELD(FIELD_STRING, job_record_v2_t, kind),      FIELD(FIELD_STRING, job_record_v2_t, phase),
+    FIELD(FIELD_STRING, job_record_v2_t, name),
+    FIELD(FIELD_STRING, job_record_v2_t, description),
+    FIELD(FIELD_I64, job_record_v2_t, create_time),
+    FIELD(FIELD_I64, job_record_v2_t, duration),
+    FIELD(FIELD_I64, job_record_v2_t, start_time),
+    FIELD(FIELD_STRING, job_record_v2_t, user_name),
+    FIELD(FIELD_STRING, job_record_v2_t, kind),
+    FIELD(FIELD_STRING, job_record_v2_t, phase),
     FIELD(FIELD_STRING, job_record_v2_t, secondary_phase),
 };
 static const char job_v2_keys[] = "job_name\0job_desc\0create_time\0duration\0start_time\0"
@@ -223,8 +227,8 @@ long payload_job_v2(char *buf, size_t cap, const job_record_v2_t *job)
     json_object_begin(&w);
     json_key(&w, "job_id");
     json_cstring(&w, job_uuid_format(job->id, uuid));
-    put_fields(&w, job, job_v2_fields, sizeof job_v2_fields / sizeof job_v2_fields[0],
-               job_v2_keys, (unsigned)job->present >> 1);
+    put_fields(&w, job, job_v2_fields, sizeof job_v2_fields / sizeof job_v2_fields[0], job_v2_keys,
+               (unsigned)job->present >> 1);
     key_phase(&w, phase);
     json_key(&w, "terminal");
     json_bool(&w, job_phase_terminal(phase));

@@ -111,13 +111,13 @@ typedef struct {
 /* The v2 walk: what the API's offset means is found out from the second
  * request of each walk (see docs/architecture.md). */
 typedef struct {
-    uint32_t offset;     /* of the request being read */
-    uint32_t request;    /* 1-based request of the walk */
-    uint32_t fresh;      /* jobs on this page not seen before in the walk */
+    uint32_t offset;         /* of the request being read */
+    uint32_t request;        /* 1-based request of the walk */
+    uint32_t fresh;          /* jobs on this page not seen before in the walk */
     uint32_t last_page_jobs; /* jobs on the last page read */
-    uint8_t item_offset; /* 1: offset counts items; 0: pages (documented) */
-    uint8_t probe_seen;  /* the second page held the first page's last job */
-    job_key_t last;      /* the last job of the first page */
+    uint8_t item_offset;     /* 1: offset counts items; 0: pages (documented) */
+    uint8_t probe_seen;      /* the second page held the first page's last job */
+    job_key_t last;          /* the last job of the first page */
 } m2m_v2_walk_t;
 
 /* The last summary or health message: its content and when it was sent. */

@@ -31,21 +31,21 @@ enum {
 typedef struct {
     int64_t job_id;
     int64_t version_id;
-    int64_t create_time;   /* UTC epoch milliseconds, as the API sends it */
-    int64_t duration;      /* milliseconds */
+    int64_t create_time; /* UTC epoch milliseconds, as the API sends it */
+    int64_t duration;    /* milliseconds */
     int64_t version_count;
-    int64_t status;        /* JOBSTAT code, 0..22 known; kept as sent */
-    const char *job_name;  /* decoded UTF-8 inside the caller's job text; */
-    size_t job_name_len;   /*   not NUL-terminated */
+    int64_t status;       /* JOBSTAT code, 0..22 known; kept as sent */
+    const char *job_name; /* decoded UTF-8 inside the caller's job text; */
+    size_t job_name_len;  /*   not NUL-terminated */
     const char *job_desc;
     size_t job_desc_len;
-    uint16_t present;      /* JOB_HAS_* bits */
+    uint16_t present; /* JOB_HAS_* bits */
 } job_record_t;
 
 typedef enum {
     JOB_RECORD_OK = 0,
-    JOB_RECORD_ERR_JSON = -1,      /* jsmn refused the text */
-    JOB_RECORD_ERR_TOKENS = -2,    /* more than M2M_JOB_TOKENS_MAX tokens */
+    JOB_RECORD_ERR_JSON = -1,   /* jsmn refused the text */
+    JOB_RECORD_ERR_TOKENS = -2, /* more than M2M_JOB_TOKENS_MAX tokens */
     JOB_RECORD_ERR_NOT_OBJECT = -3,
     JOB_RECORD_ERR_TYPE = -4,      /* a known field of the wrong JSON type */
     JOB_RECORD_ERR_NUMBER = -5,    /* not an integer, or beyond 64 bits */
@@ -104,17 +104,17 @@ enum {
 
 /* What a v2 job's payload is made of. */
 typedef struct {
-    uint8_t id[16];           /* metadata.id: the UUID's 128 bits, big-endian */
-    job_text_t name;          /* metadata.name */
-    job_text_t description;   /* metadata.description */
-    int64_t create_time;      /* metadata.create_time, UTC epoch ms */
-    int64_t duration;         /* status.duration, ms */
-    int64_t start_time;       /* status.start_time, UTC epoch ms (0: never started) */
-    job_text_t user_name;     /* metadata.user_name */
-    job_text_t kind;          /* kind */
-    job_text_t phase;         /* status.phase, as sent */
+    uint8_t id[16];         /* metadata.id: the UUID's 128 bits, big-endian */
+    job_text_t name;        /* metadata.name */
+    job_text_t description; /* metadata.description */
+    int64_t create_time;    /* metadata.create_time, UTC epoch ms */
+    int64_t duration;       /* status.duration, ms */
+    int64_t start_time;     /* status.start_time, UTC epoch ms (0: never started) */
+    job_text_t user_name;   /* metadata.user_name */
+    job_text_t kind;        /* kind */
+    job_text_t phase;       /* status.phase, as sent */
     job_text_t secondary_phase;
-    uint16_t present;         /* JOB_V2_HAS_* */
+    uint16_t present; /* JOB_V2_HAS_* */
 } job_record_v2_t;
 
 /* Parse text[0..len) into *out: an item of the v2 list as job_stream hands
@@ -153,11 +153,11 @@ int json_parse_int64(const char *text, size_t len, int64_t *out);
 long json_decode_string(const char *in, size_t len, char *out);
 
 /* Byte classes shared by the JSON readers, indexed by byte value. */
-#define JSON_BYTE_JOB 1     /* ends a plain span in an object: '"' '\\' brackets, control bytes */
-#define JSON_BYTE_STRING 2  /* ends a plain span in a string: '"' '\\' control bytes */
-#define JSON_BYTE_SPACE 4   /* JSON whitespace */
-#define JSON_BYTE_HEX 8     /* a hex digit */
-#define JSON_BYTE_VALUE 16  /* may start a value: '"' '{' '[' 't' 'f' 'n' '-' digits */
+#define JSON_BYTE_JOB 1    /* ends a plain span in an object: '"' '\\' brackets, control bytes */
+#define JSON_BYTE_STRING 2 /* ends a plain span in a string: '"' '\\' control bytes */
+#define JSON_BYTE_SPACE 4  /* JSON whitespace */
+#define JSON_BYTE_HEX 8    /* a hex digit */
+#define JSON_BYTE_VALUE 16 /* may start a value: '"' '{' '[' 't' 'f' 'n' '-' digits */
 extern const uint8_t json_byte_class[256];
 
 /* The JSON number grammar, one byte at a time. Start with JSON_NUMBER_START; each call returns

@@ -21,13 +21,13 @@ typedef struct m2m_port m2m_port_t;
 /* Errors returned by port calls (all negative). */
 typedef enum {
     M2M_PORT_OK = 0,
-    M2M_PORT_ERR_DNS = -1,      /* host name did not resolve */
-    M2M_PORT_ERR_CONNECT = -2,  /* connection refused or unreachable */
-    M2M_PORT_ERR_TIMEOUT = -3,  /* connect or send did not finish in time */
-    M2M_PORT_ERR_CLOSED = -4,   /* the peer closed the connection */
-    M2M_PORT_ERR_IO = -5,       /* any other transport failure (reset, ...) */
-    M2M_PORT_ERR_REFUSED = -6,  /* the MQTT broker refused our credentials
-                                   or client id: a configuration error */
+    M2M_PORT_ERR_DNS = -1,          /* host name did not resolve */
+    M2M_PORT_ERR_CONNECT = -2,      /* connection refused or unreachable */
+    M2M_PORT_ERR_TIMEOUT = -3,      /* connect or send did not finish in time */
+    M2M_PORT_ERR_CLOSED = -4,       /* the peer closed the connection */
+    M2M_PORT_ERR_IO = -5,           /* any other transport failure (reset, ...) */
+    M2M_PORT_ERR_REFUSED = -6,      /* the MQTT broker refused our credentials
+                                       or client id: a configuration error */
     M2M_PORT_ERR_NOT_CONNECTED = -7 /* MQTT publish without a session */
 } m2m_port_status_t;
 
@@ -35,8 +35,7 @@ typedef enum {
 
 /* Open a TCP connection to host:port, waiting at most timeout_ms.
  * Returns M2M_PORT_OK or a negative m2m_port_status_t. */
-int32_t m2m_tcp_connect(m2m_port_t *port, const char *host, uint16_t tcp_port,
-                        uint32_t timeout_ms);
+int32_t m2m_tcp_connect(m2m_port_t *port, const char *host, uint16_t tcp_port, uint32_t timeout_ms);
 
 /* Send up to len bytes. Returns the bytes sent (> 0; partial sends are
  * normal), 0 when nothing could be sent yet (never on disconnect), or a
@@ -104,8 +103,7 @@ int32_t m2m_mqtt_wait_acks(m2m_port_t *port, uint32_t most);
 
 /* Called for each retained message m2m_mqtt_read_retained() receives. topic
  * is NUL-terminated; payload holds len bytes (len 0: a cleared topic). */
-typedef void (*m2m_mqtt_message_fn)(void *user, const char *topic, const void *payload,
-                                    size_t len);
+typedef void (*m2m_mqtt_message_fn)(void *user, const char *topic, const void *payload, size_t len);
 
 /* Read back what the broker retains under topic_filter (an MQTT filter such
  * as "modelarts/gw/p/jobs/+"): subscribe, hand each retained message to

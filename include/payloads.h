@@ -72,25 +72,25 @@ void summary_count(summary_t *s, int64_t status);
 long payload_summary(char *buf, size_t cap, const summary_t *s);
 
 typedef struct {
-    int poll_ok;                /* 1 if the last poll was complete */
-    int http_status;            /* last HTTP status, 0 if none (null) */
-    const char *error_class;    /* "refused", "transient" or NULL (null) */
-    const char *error_code;     /* NULL or "" writes null */
-    const char *error_message;  /* NULL or "" writes null */
-    int64_t latency_ms;         /* the last poll, first byte to last page */
+    int poll_ok;               /* 1 if the last poll was complete */
+    int http_status;           /* last HTTP status, 0 if none (null) */
+    const char *error_class;   /* "refused", "transient" or NULL (null) */
+    const char *error_code;    /* NULL or "" writes null */
+    const char *error_message; /* NULL or "" writes null */
+    int64_t latency_ms;        /* the last poll, first byte to last page */
     uint32_t pages;
-    uint32_t jobs;              /* jobs listed by the last poll */
+    uint32_t jobs; /* jobs listed by the last poll */
     uint32_t consecutive_failures;
-    int64_t last_success_at;    /* 0 writes null */
-    int64_t next_poll_at;       /* 0 writes null */
+    int64_t last_success_at; /* 0 writes null */
+    int64_t next_poll_at;    /* 0 writes null */
     uint32_t mqtt_reconnects;
     uint32_t tracked;
     uint32_t capacity;
-    uint32_t untracked;         /* jobs that did not fit the table */
+    uint32_t untracked; /* jobs that did not fit the table */
     const char *version;
-    int64_t token_expires_at;   /* auth = password: the IAM token's expiry;
-                                   0 writes null */
-    uint32_t token_renewals;    /* IAM tokens obtained since start */
+    int64_t token_expires_at; /* auth = password: the IAM token's expiry;
+                                 0 writes null */
+    uint32_t token_renewals;  /* IAM tokens obtained since start */
 } health_t;
 
 /* B/health: the fields of health_t under the names of the topic reference

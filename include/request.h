@@ -35,8 +35,7 @@ void request_put_host(strbuf_t *sb, const char *host, uint16_t port);
 
 /* Append the header lines every request of the agent carries:
  * "Host: <host[:port]>\r\nUser-Agent: modelarts2mqtt/<version>\r\n". */
-void request_put_common_headers(strbuf_t *sb, const char *host, uint16_t port,
-                                const char *version);
+void request_put_common_headers(strbuf_t *sb, const char *host, uint16_t port, const char *version);
 
 /* Append "/v1/<project_id>/training-jobs?<query>" (the request target). */
 void request_list_target(strbuf_t *sb, const list_query_t *q);

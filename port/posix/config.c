@@ -395,8 +395,8 @@ static config_status_t check_api(const config_t *c, char *err, size_t err_size)
         return CONFIG_ERR_VALUE;
     }
     if (v2 && strcmp(c->sort_by, "create_time") != 0) {
-        snprintf(err, err_size,
-                 "modelarts.sort_by = %s: the v2 list sorts by create_time only", c->sort_by);
+        snprintf(err, err_size, "modelarts.sort_by = %s: the v2 list sorts by create_time only",
+                 c->sort_by);
         return CONFIG_ERR_VALUE;
     }
     return CONFIG_OK;

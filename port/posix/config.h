@@ -84,11 +84,11 @@ typedef struct {
     char search_content[CONFIG_SEARCH_MAX];
     char workspace_id[CONFIG_ID_MAX];
     char sort_by[16];
-    char order[8];              /* asc | desc */
-    uint32_t poll_interval;     /* seconds, 1..86400 */
-    uint32_t timeout;           /* seconds per network operation, 1..300 */
-    int insecure;               /* 1: no TLS verification of the API server */
-    uint32_t max_jobs;          /* job table capacity, 1..1000000 */
+    char order[8];          /* asc | desc */
+    uint32_t poll_interval; /* seconds, 1..86400 */
+    uint32_t timeout;       /* seconds per network operation, 1..300 */
+    int insecure;           /* 1: no TLS verification of the API server */
+    uint32_t max_jobs;      /* job table capacity, 1..1000000 */
 
     /* [mqtt] */
     char mqtt_uri[CONFIG_URL_MAX];

@@ -25,7 +25,7 @@ FUZZ_NAMES := fuzz_http_response fuzz_job_stream fuzz_config fuzz_job_stream_mcu
               fuzz_job_stream_v2 fuzz_job_stream_v2_mcu
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/,$(FUZZ_NAMES))
 include boards/cortex-m4-config.mk
-FUZZ_HEADERS := $(wildcard include/*.h port/posix/config.h)
+FUZZ_HEADERS := $(wildcard include/*.h port/posix/config.h tests/fuzz/*.h)
 
 FUZZ_SRCS_fuzz_http_response := firmware/http_response.c
 FUZZ_SRCS_fuzz_job_stream := firmware/job_stream.c firmware/job_record.c firmware/json_text.c \

@@ -43,10 +43,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_job_stream.c:%d: invariant failed: %s\n", __LINE__, #cond);      \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);           \
             abort();                                                                               \
         }                                                                                          \
     } while (0)
+
+#include "stream_pieces.h"
 
 #define TABLE_CAPACITY 64
 #define LOG_MAX 8192 /* results remembered per pass; a body holds at most size / 2 jobs */
@@ -167,41 +169,13 @@ static int on_job(void *user, char *job, size_t len)
 static job_stream_status_t run_pass(pass_t *pass, const uint8_t *body, size_t n, size_t max_piece,
                                     uint32_t seed)
 {
-    job_stream_status_t st = JOB_STREAM_OK, fin;
-    size_t off = 0;
+    job_stream_status_t fin;
 
     pass->callbacks = 0;
     pass->job_hash = UINT64_C(0xcbf29ce484222325);
     job_stream_init(&stream, on_job, pass);
-    while (off < n) {
-        size_t piece;
-
-        seed = seed * 1103515245u + 12345u;
-        piece = max_piece == 0 ? n - off : 1 + (size_t)((seed >> 16) % max_piece);
-        if (piece > n - off) {
-            piece = n - off;
-        }
-        st = job_stream_feed(&stream, body + off, piece);
-        CHECK(job_stream_strerror(st) != NULL);
-        off += piece;
-        if (st != JOB_STREAM_OK) {
-            break;
-        }
-    }
-    if (st != JOB_STREAM_OK) {
-        CHECK(st >= JOB_STREAM_ERR_STATE && st != JOB_STREAM_ERR_STATE);
-        CHECK(job_stream_feed(&stream, body, n) == JOB_STREAM_ERR_STATE);
-        CHECK(job_stream_feed(&stream, body, 0) == JOB_STREAM_ERR_STATE);
-        fin = job_stream_finish(&stream);
-        CHECK(fin == st);
-    } else {
-        fin = job_stream_finish(&stream);
-        CHECK(fin == JOB_STREAM_OK || fin == JOB_STREAM_ERR_TRUNCATED);
-        CHECK(job_stream_strerror(fin) != NULL);
-    }
+    fin = feed_in_pieces(&stream, body, n, max_piece, seed);
     CHECK(stream.jobs_seen == pass->callbacks);
-    CHECK(memchr(stream.error_code, '\0', sizeof stream.error_code) != NULL);
-    CHECK(memchr(stream.error_message, '\0', sizeof stream.error_message) != NULL);
     CHECK(stream.is_success >= -1 && stream.is_success <= 1);
     if (fin == JOB_STREAM_ERR_CALLBACK) {
         CHECK(stream.callback_result == STOP_RESULT);

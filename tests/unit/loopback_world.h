@@ -59,16 +59,16 @@ struct m2m_port {
     page_fault_t fault_page_kind[8];
     uint32_t fault_page[8];
     int fault_times[8];
-    const char *token; /* the X-Auth-Token the server accepts */
-    int v2_item_offset; /* v2: offset counts items (else pages) */
+    const char *token;    /* the X-Auth-Token the server accepts */
+    int v2_item_offset;   /* v2: offset counts items (else pages) */
     int v2_ignore_offset; /* v2: every answer is the first page */
-    size_t v2_bulk;     /* v2: bytes of padding in each item's algorithm */
-    int status_first;   /* v1: "status" before "job_id" in each job (a server that orders
-                           its keys otherwise) */
+    size_t v2_bulk;       /* v2: bytes of padding in each item's algorithm */
+    int status_first;     /* v1: "status" before "job_id" in each job (a server that orders
+                             its keys otherwise) */
 
     /* What the server saw. */
     int requests;
-    uint32_t pages[256]; /* page (v1) or offset (v2) of each request */
+    uint32_t pages[256];      /* page (v1) or offset (v2) of each request */
     int records_last_request; /* TLS application records of the last one */
     int sends_last_request;   /* m2m_tcp_send() calls it took */
     int handshakes;
@@ -97,10 +97,10 @@ struct m2m_port {
     long acks_left; /* messages it will still acknowledge; < 0: all */
     world_message_t *log;
     int n_log;
-    int ack_waits;      /* m2m_mqtt_wait_acks() calls */
-    int blocked_waits;  /* acknowledgements the agent had to wait for */
-    int lag;            /* the broker acknowledges a message only once this many
-                           newer ones arrived (or the agent waits) */
+    int ack_waits;     /* m2m_mqtt_wait_acks() calls */
+    int blocked_waits; /* acknowledgements the agent had to wait for */
+    int lag;           /* the broker acknowledges a message only once this many
+                          newer ones arrived (or the agent waits) */
 
     uint64_t now_ms;
 };
@@ -513,8 +513,8 @@ int32_t m2m_mqtt_connect(m2m_port_t *w, const char *will_topic, const char *will
     return M2M_PORT_OK;
 }
 
-int32_t m2m_mqtt_publish(m2m_port_t *w, const char *topic, const void *payload, size_t len,
-                         int qos, int retain)
+int32_t m2m_mqtt_publish(m2m_port_t *w, const char *topic, const void *payload, size_t len, int qos,
+                         int retain)
 {
     world_message_t *m;
     (void)qos;

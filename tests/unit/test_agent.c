@@ -61,9 +61,9 @@ static int teardown(void **state)
 
 static void start(fixture_t *f)
 {
-    assert_int_equal(m2m_agent_init(&f->agent, &f->cfg, &f->world, &f->client.ssl, f->table,
-                                    CAPACITY, 1000),
-                     M2M_POLL_OK);
+    assert_int_equal(
+        m2m_agent_init(&f->agent, &f->cfg, &f->world, &f->client.ssl, f->table, CAPACITY, 1000),
+        M2M_POLL_OK);
     assert_int_equal(m2m_agent_start(&f->agent), M2M_POLL_OK);
 }
 
@@ -185,7 +185,7 @@ static void a_failed_page_keeps_what_it_published_and_removes_nothing(void **sta
     assert_int_equal(f->world.requests, 5 + 3);
     assert_int_equal(retained_status(f, 6), 10);
     assert_int_equal(events_for(f, "transition", 6), 1);
-    assert_int_equal(retained_status(f, 100), 8); /* not removed */
+    assert_int_equal(retained_status(f, 100), 8);                  /* not removed */
     assert_int_equal(world_count(&f->world, "/summary", NULL), 1); /* no summary */
 
     /* The next complete walk sends no second event; the summary moves. */
@@ -527,8 +527,7 @@ static void v2_events_name_phases_and_removals_clear_uuid_topics(void **state)
     assert_non_null(strstr(v2_retained(f, 10), "\"status_name\":\"Completed\""));
     assert_int_equal(poll_once(f), M2M_POLL_OK);
     assert_null(v2_retained(f, 36));
-    snprintf(needle, sizeof needle, "{\"type\":\"removed\",\"job_id\":\"%s\",",
-             uuid_of(uuid, 36));
+    snprintf(needle, sizeof needle, "{\"type\":\"removed\",\"job_id\":\"%s\",", uuid_of(uuid, 36));
     assert_int_equal(world_count(&f->world, "/events", needle), 1);
     assert_int_equal(f->agent.table.count, 29);
 }
@@ -594,49 +593,47 @@ static void a_signed_page_request_is_one_write(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(first_start_is_one_walk_and_publishes_every_job, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(more_changes_than_the_window_is_still_one_walk, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(a_lagging_broker_fills_the_window_and_loses_nothing,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(a_failed_page_keeps_what_it_published_and_removes_nothing,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(a_broken_page_is_requested_again_on_a_new_connection,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(a_first_poll_that_fails_sends_no_events_later, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(the_whole_jobs_of_a_truncated_page_are_published, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(a_broker_that_stops_acknowledging_gets_everything_back,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(an_unacknowledged_removal_is_published_again, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(a_restart_takes_the_broker_as_its_baseline, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(one_page_request_is_one_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_token_longer_than_the_buffer_still_streams, setup,
-                                        teardown),
+    const struct CMUnitTest tests[] =
+    { cmocka_unit_test_setup_teardown(first_start_is_one_walk_and_publishes_every_job, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(more_changes_than_the_window_is_still_one_walk, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(a_lagging_broker_fills_the_window_and_loses_nothing, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(a_failed_page_keeps_what_it_published_and_removes_nothing,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(a_broken_page_is_requested_again_on_a_new_connection, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(a_first_poll_that_fails_sends_no_events_later, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(the_whole_jobs_of_a_truncated_page_are_published, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(a_broker_that_stops_acknowledging_gets_everything_back, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(an_unacknowledged_removal_is_published_again, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(a_restart_takes_the_broker_as_its_baseline, setup, teardown),
+      cmocka_unit_test_setup_teardown(one_page_request_is_one_write, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_token_longer_than_the_buffer_still_streams, setup,
+                                      teardown),
 #if M2M_WITH_AKSK
-        cmocka_unit_test_setup_teardown(a_signed_page_request_is_one_write, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_signed_page_request_is_one_write, setup, teardown),
 #endif
 #if M2M_FAST_DIFF
-        cmocka_unit_test_setup_teardown(a_steady_poll_parses_no_job, setup, teardown),
-        cmocka_unit_test_setup_teardown(other_bytes_of_the_same_jobs_publish_nothing, setup,
-                                        teardown),
+      cmocka_unit_test_setup_teardown(a_steady_poll_parses_no_job, setup, teardown),
+      cmocka_unit_test_setup_teardown(other_bytes_of_the_same_jobs_publish_nothing, setup,
+                                      teardown),
 #endif
 #if M2M_WITH_V2
-        cmocka_unit_test_setup_teardown(v2_walks_pages_of_fifty_and_publishes_uuid_topics, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(v2_finds_out_that_offset_counts_items, setup, teardown),
-        cmocka_unit_test_setup_teardown(v2_refuses_a_server_that_ignores_offset, setup, teardown),
-        cmocka_unit_test_setup_teardown(v2_events_name_phases_and_removals_clear_uuid_topics,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(v2_restart_takes_the_broker_as_its_baseline, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(v2_items_of_64_kib_stream_through, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_v2_request_is_one_write, setup, teardown),
+      cmocka_unit_test_setup_teardown(v2_walks_pages_of_fifty_and_publishes_uuid_topics, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(v2_finds_out_that_offset_counts_items, setup, teardown),
+      cmocka_unit_test_setup_teardown(v2_refuses_a_server_that_ignores_offset, setup, teardown),
+      cmocka_unit_test_setup_teardown(v2_events_name_phases_and_removals_clear_uuid_topics, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(v2_restart_takes_the_broker_as_its_baseline, setup, teardown),
+      cmocka_unit_test_setup_teardown(v2_items_of_64_kib_stream_through, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_v2_request_is_one_write, setup, teardown),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "job_stream.h"
+#include "stream_feed.h"
 
 /* ---- running a body ---------------------------------------------------------------------- */
 
@@ -56,34 +57,17 @@ static int collect_job(void *user, char *job, size_t len)
     return o->jobs == o->stop_after ? 7 : 0;
 }
 
-enum { FEED_WHOLE = -1, FEED_BYTES = 0 }; /* or a split point > 0: two feeds */
-
 static job_stream_t stream;
 
-static void run_split(const char *body, size_t len, long how, outcome_t *o)
+static void run_split(const char *body, size_t len, feed_t how, outcome_t *o)
 {
     job_stream_t *s = &stream;
     unsigned stop_after = o->stop_after;
-    const uint8_t *b = (const uint8_t *)body;
-    job_stream_status_t st = JOB_STREAM_OK;
 
     memset(o, 0, sizeof *o);
     o->stop_after = stop_after;
     job_stream_init(s, collect_job, o);
-    if (how == FEED_WHOLE) {
-        st = job_stream_feed(s, b, len);
-    } else if (how == FEED_BYTES) {
-        size_t i;
-        for (i = 0; i < len && st == JOB_STREAM_OK; i++) {
-            st = job_stream_feed(s, b + i, 1);
-        }
-    } else {
-        st = job_stream_feed(s, b, (size_t)how);
-        if (st == JOB_STREAM_OK) {
-            st = job_stream_feed(s, b + how, len - (size_t)how);
-        }
-    }
-    o->feed_status = st;
+    o->feed_status = feed_all(s, body, len, how);
     o->finish_status = job_stream_finish(s);
     o->is_success = s->is_success;
     o->has_jobs = s->has_jobs;
@@ -103,7 +87,7 @@ static outcome_t other_run;
 
 static void run(const char *body, outcome_t *o)
 {
-    run_split(body, strlen(body), FEED_WHOLE, o);
+    run_split(body, strlen(body), whole, o);
 }
 
 static void assert_same_outcome(const outcome_t *a, const outcome_t *b)
@@ -131,11 +115,11 @@ static void assert_split_invariant(const char *body)
 {
     size_t len = strlen(body);
     size_t k;
-    run_split(body, len, FEED_WHOLE, &whole_run);
-    run_split(body, len, FEED_BYTES, &other_run);
+    run_split(body, len, whole, &whole_run);
+    run_split(body, len, bytewise, &other_run);
     assert_same_outcome(&whole_run, &other_run);
     for (k = 1; k < len; k++) {
-        run_split(body, len, (long)k, &other_run);
+        run_split(body, len, split_at(k), &other_run);
         assert_same_outcome(&whole_run, &other_run);
     }
 }
@@ -675,7 +659,7 @@ static void hostile_bodies_give_their_specific_error(void **state)
         const error_case_t *c = &error_cases[i];
         size_t len = c->len ? c->len : strlen(c->body);
         size_t k;
-        run_split(c->body, len, FEED_WHOLE, &whole_run);
+        run_split(c->body, len, whole, &whole_run);
         if (whole_run.finish_status != c->expected) {
             print_error("case %zu: got \"%s\", expected \"%s\"\n", i,
                         job_stream_strerror(whole_run.finish_status),
@@ -686,10 +670,10 @@ static void hostile_bodies_give_their_specific_error(void **state)
             assert_int_equal(whole_run.feed_status, c->expected);
         }
         /* The same error whatever the split. */
-        run_split(c->body, len, FEED_BYTES, &other_run);
+        run_split(c->body, len, bytewise, &other_run);
         assert_same_outcome(&whole_run, &other_run);
         for (k = 1; k < len; k++) {
-            run_split(c->body, len, (long)k, &other_run);
+            run_split(c->body, len, split_at(k), &other_run);
             assert_same_outcome(&whole_run, &other_run);
         }
     }
@@ -709,12 +693,12 @@ static void a_body_cut_at_any_point_is_truncated(void **state)
         /* The body is complete once its closing brace is in. */
         size_t complete = (size_t)(strrchr(body, '}') - body) + 1;
         for (cut = 0; cut < complete; cut++) {
-            run_split(body, cut, FEED_WHOLE, &whole_run);
+            run_split(body, cut, whole, &whole_run);
             assert_int_equal(whole_run.feed_status, JOB_STREAM_OK);
             assert_int_equal(whole_run.finish_status, JOB_STREAM_ERR_TRUNCATED);
         }
         for (cut = complete; cut <= full; cut++) {
-            run_split(body, cut, FEED_WHOLE, &whole_run);
+            run_split(body, cut, whole, &whole_run);
             assert_int_equal(whole_run.finish_status, JOB_STREAM_OK);
         }
     }
@@ -741,20 +725,20 @@ static void job_over_the_job_buffer_is_too_large(void **state)
     at = (size_t)sprintf(big_body, "{\"jobs\":[");
     at += job_of_size(big_body + at, M2M_JOB_MAX);
     at += (size_t)sprintf(big_body + at, "]}");
-    run_split(big_body, at, FEED_WHOLE, &whole_run);
+    run_split(big_body, at, whole, &whole_run);
     assert_int_equal(whole_run.finish_status, JOB_STREAM_OK);
     assert_int_equal(whole_run.longest_job, M2M_JOB_MAX);
-    run_split(big_body, at, FEED_BYTES, &other_run);
+    run_split(big_body, at, bytewise, &other_run);
     assert_same_outcome(&whole_run, &other_run);
 
     at = (size_t)sprintf(big_body, "{\"jobs\":[");
     at += job_of_size(big_body + at, M2M_JOB_MAX + 1);
     at += (size_t)sprintf(big_body + at, "]}");
-    run_split(big_body, at, FEED_WHOLE, &whole_run);
+    run_split(big_body, at, whole, &whole_run);
     assert_int_equal(whole_run.feed_status, JOB_STREAM_ERR_JOB_TOO_LARGE);
     assert_int_equal(whole_run.finish_status, JOB_STREAM_ERR_JOB_TOO_LARGE);
     assert_int_equal(whole_run.jobs, 0);
-    run_split(big_body, at, FEED_BYTES, &other_run);
+    run_split(big_body, at, bytewise, &other_run);
     assert_same_outcome(&whole_run, &other_run);
 }
 
@@ -784,15 +768,15 @@ static void nesting_over_the_limit_is_too_deep(void **state)
 
     for (in_job = 0; in_job <= 1; in_job++) {
         size_t len = nested_body_of_depth(big_body, M2M_JSON_DEPTH_MAX, in_job);
-        run_split(big_body, len, FEED_WHOLE, &whole_run);
+        run_split(big_body, len, whole, &whole_run);
         assert_int_equal(whole_run.finish_status, JOB_STREAM_OK);
         assert_int_equal(whole_run.jobs, (unsigned)in_job);
 
         len = nested_body_of_depth(big_body, M2M_JSON_DEPTH_MAX + 1, in_job);
-        run_split(big_body, len, FEED_WHOLE, &whole_run);
+        run_split(big_body, len, whole, &whole_run);
         assert_int_equal(whole_run.feed_status, JOB_STREAM_ERR_TOO_DEEP);
         assert_int_equal(whole_run.finish_status, JOB_STREAM_ERR_TOO_DEEP);
-        run_split(big_body, len, FEED_BYTES, &other_run);
+        run_split(big_body, len, bytewise, &other_run);
         assert_same_outcome(&whole_run, &other_run);
     }
 }
@@ -864,7 +848,7 @@ static void long_unknown_string_uses_no_memory_and_finishes(void **state)
     memset(big_body + at, 'x', 1000);
     at += 1000;
     at += (size_t)sprintf(big_body + at, "\",\"quotas\":3}");
-    run_split(big_body, at, FEED_WHOLE, &whole_run);
+    run_split(big_body, at, whole, &whole_run);
     assert_int_equal(whole_run.finish_status, JOB_STREAM_OK);
     assert_int_equal(strlen(whole_run.error_message), M2M_API_TEXT_MAX - 1);
     assert_true(whole_run.quotas == 3);
@@ -876,7 +860,7 @@ static void handler_can_stop_the_stream(void **state)
     (void)state;
 
     o->stop_after = 1;
-    run_split(key_orders[0], strlen(key_orders[0]), FEED_WHOLE, o);
+    run_split(key_orders[0], strlen(key_orders[0]), whole, o);
     assert_int_equal(o->feed_status, JOB_STREAM_ERR_CALLBACK);
     assert_int_equal(o->finish_status, JOB_STREAM_ERR_CALLBACK);
     assert_int_equal(stream.callback_result, 7);
@@ -943,7 +927,7 @@ static void memory_does_not_grow_with_per_page(void **state)
     assert_true(sizeof(job_stream_t) < M2M_JOB_MAX + 512);
     for (i = 0; i < sizeof pages / sizeof pages[0]; i++) {
         size_t len = synthetic_page(big_body, sizeof big_body, pages[i]);
-        run_split(big_body, len, FEED_WHOLE, &whole_run);
+        run_split(big_body, len, whole, &whole_run);
         assert_int_equal(whole_run.finish_status, JOB_STREAM_OK);
         assert_int_equal(whole_run.jobs, pages[i]);
         assert_int_equal(whole_run.jobs_seen, pages[i]);

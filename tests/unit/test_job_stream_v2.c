@@ -16,6 +16,8 @@
 
 #if M2M_WITH_V2
 
+#include "stream_feed.h"
+
 /* ---- checking a handed-out item ---------------------------------------------------------- */
 
 #define ITEM_TOKENS_MAX 1024
@@ -183,56 +185,6 @@ static int collect_item(void *user, char *item, size_t len)
         o->items_text[o->items_text_len++] = '\n';
     }
     return o->items == o->stop_after ? 7 : 0;
-}
-
-/* How a body is fed: whole, a byte at a time, in two pieces split at a point (> 0), or in
- * pieces of random sizes 1..max (FEED_RANDOM(max, seed)). */
-typedef struct {
-    long split; /* FEED_WHOLE, FEED_BYTES, a split point, or FEED_PIECES */
-    size_t max_piece;
-    uint32_t seed;
-} feed_t;
-enum { FEED_WHOLE = -1, FEED_BYTES = 0, FEED_PIECES = -2 };
-static const feed_t whole = {FEED_WHOLE, 0, 0};
-static const feed_t bytewise = {FEED_BYTES, 0, 0};
-
-static feed_t split_at(size_t k)
-{
-    feed_t f = {(long)k, 0, 0};
-    return f;
-}
-
-static feed_t random_pieces(size_t max_piece, uint32_t seed)
-{
-    feed_t f = {FEED_PIECES, max_piece, seed};
-    return f;
-}
-
-static job_stream_status_t feed_all(job_stream_t *s, const char *body, size_t len, feed_t how)
-{
-    const uint8_t *b = (const uint8_t *)body;
-    job_stream_status_t st = JOB_STREAM_OK;
-    size_t at = 0;
-
-    if (how.split == FEED_WHOLE) {
-        return job_stream_feed(s, b, len);
-    }
-    if (how.split > 0) {
-        st = job_stream_feed(s, b, (size_t)how.split);
-        return st != JOB_STREAM_OK ? st
-                                   : job_stream_feed(s, b + how.split, len - (size_t)how.split);
-    }
-    while (at < len && st == JOB_STREAM_OK) {
-        size_t piece = 1;
-        if (how.split == FEED_PIECES) {
-            how.seed = how.seed * 1103515245u + 12345u;
-            piece = 1 + (size_t)((how.seed >> 16) % how.max_piece);
-        }
-        piece = piece < len - at ? piece : len - at;
-        st = job_stream_feed(s, b + at, piece);
-        at += piece;
-    }
-    return st;
 }
 
 static void run_api(job_stream_api_t api, const char *body, size_t len, feed_t how, outcome_t *o)

@@ -42,7 +42,8 @@ static void first_sight_is_new_then_same(void **state)
 
     job_table_begin_poll(&t);
     assert_false(e->flags & JOB_ENTRY_SEEN);
-    assert_int_equal(job_table_update(&t, job_key_v1(5), 8, 0xABCDEF0123ull, &prev), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(5), 8, 0xABCDEF0123ull, &prev),
+                     JOB_TABLE_SAME);
     assert_true(e->flags & JOB_ENTRY_SEEN);
 }
 
@@ -75,7 +76,8 @@ static void fingerprint_change_in_any_of_40_bits_is_changed(void **state)
     job_table_update(&t, job_key_v1(9), 8, 0, NULL);
     for (bit = 0; bit < 40; bit++) {
         job_table_begin_poll(&t);
-        assert_int_equal(job_table_update(&t, job_key_v1(9), 8, 1ull << bit, &prev), JOB_TABLE_CHANGED);
+        assert_int_equal(job_table_update(&t, job_key_v1(9), 8, 1ull << bit, &prev),
+                         JOB_TABLE_CHANGED);
         assert_int_equal(prev, 8);
         job_table_begin_poll(&t);
         assert_int_equal(job_table_update(&t, job_key_v1(9), 8, 0, NULL), JOB_TABLE_CHANGED);
@@ -91,7 +93,8 @@ static void fingerprint_bits_above_40_are_ignored(void **state)
     job_table_begin_poll(&t);
     job_table_update(&t, job_key_v1(9), 8, 0x12345ull, NULL);
     job_table_begin_poll(&t);
-    assert_int_equal(job_table_update(&t, job_key_v1(9), 8, 0xFFFFFF0000012345ull, NULL), JOB_TABLE_SAME);
+    assert_int_equal(job_table_update(&t, job_key_v1(9), 8, 0xFFFFFF0000012345ull, NULL),
+                     JOB_TABLE_SAME);
 }
 
 static void second_listing_in_one_poll_is_duplicate_and_ignored(void **state)
@@ -169,7 +172,8 @@ static void status_is_clamped_to_65535(void **state)
     job_table_init(&t, storage, 16);
     job_table_begin_poll(&t);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(job_table_update(&t, job_key_v1((int64_t)i), cases[i].status, 0, NULL), JOB_TABLE_NEW);
+        assert_int_equal(job_table_update(&t, job_key_v1((int64_t)i), cases[i].status, 0, NULL),
+                         JOB_TABLE_NEW);
         assert_int_equal(job_table_find(&t, job_key_v1((int64_t)i))->status, cases[i].stored);
     }
 }
@@ -293,11 +297,13 @@ static void invalidate_all_makes_every_job_changed_once(void **state)
     job_table_invalidate_all(&t);
     job_table_begin_poll(&t);
     for (id = 1; id <= 5; id++) {
-        assert_int_equal(job_table_update(&t, job_key_v1(id), 8, (uint64_t)id, NULL), JOB_TABLE_CHANGED);
+        assert_int_equal(job_table_update(&t, job_key_v1(id), 8, (uint64_t)id, NULL),
+                         JOB_TABLE_CHANGED);
     }
     job_table_begin_poll(&t);
     for (id = 1; id <= 5; id++) {
-        assert_int_equal(job_table_update(&t, job_key_v1(id), 8, (uint64_t)id, NULL), JOB_TABLE_SAME);
+        assert_int_equal(job_table_update(&t, job_key_v1(id), 8, (uint64_t)id, NULL),
+                         JOB_TABLE_SAME);
     }
 }
 
@@ -425,7 +431,8 @@ static void increasing_ids_append(void **state)
     job_table_init(&t, storage, BIG);
     job_table_begin_poll(&t);
     for (i = 0; i < BIG; i++) {
-        assert_int_equal(job_table_update(&t, job_key_v1((int64_t)i * 2), 8, 0, NULL), JOB_TABLE_NEW);
+        assert_int_equal(job_table_update(&t, job_key_v1((int64_t)i * 2), 8, 0, NULL),
+                         JOB_TABLE_NEW);
     }
     for (i = 0; i < BIG; i++) {
         assert_int_equal(t.entries[i].job_id, (int64_t)i * 2);

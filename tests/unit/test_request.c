@@ -38,7 +38,7 @@ static void test_reserved_and_space_are_percent_encoded_upper_case(void **state)
         {"=", "%3D"},
         {"&", "%26"},
         {"?#[]@!$'()*,;:", "%3F%23%5B%5D%40%21%24%27%28%29%2A%2C%3B%3A"},
-        {"\xc3\xa9", "%C3%A9"},                       /* é */
+        {"\xc3\xa9", "%C3%A9"},                             /* é */
         {"\xe4\xb8\xad\xe6\x96\x87", "%E4%B8%AD%E6%96%87"}, /* 中文 */
         {"\x01\x7f\xff", "%01%7F%FF"},
         {"", ""},
