@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # modelarts2mqtt - the one entry point.
 #
 #   make                 build build/$(BOARD)/modelarts2mqtt

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # boards/cortex-m4-config.mk - the core's default microcontroller configuration.
 #
 # Read by boards/cortex-m4.mk, which builds it and holds it to the budgets (make size), and

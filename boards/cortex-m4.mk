@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # boards/cortex-m4.mk - the portable core on a Cortex-M4F microcontroller (no OS, no binary).
 #
 #   make BOARD=cortex-m4        build/cortex-m4/libm2mcore.a (firmware/*.c, jsmn included) and

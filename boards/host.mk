@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # boards/host.mk - Linux x86-64 gateway (the machine you build on).
 CC ?= cc
 BOARD_CFLAGS := -O2 -g

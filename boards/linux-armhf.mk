@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # boards/linux-armhf.mk - Linux ARMv7 hard-float gateway: Raspberry Pi 2/3 with a 32-bit OS,
 # BeagleBone, i.MX6. Cross-compiled with Debian's gcc-arm-linux-gnueabihf (ARMv7-A, Thumb-2,
 # VFPv3-D16, as Debian's armhf port) against the armhf multiarch libraries; the tests run the

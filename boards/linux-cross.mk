@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # boards/linux-cross.mk - what the cross-compiled Linux boards share (included by
 # linux-aarch64.mk and linux-armhf.mk, never a board of its own).
 #

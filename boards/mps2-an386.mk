@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # boards/mps2-an386.mk - the firmware image for QEMU's mps2-an386 (ARM MPS2 with the AN386
 # FPGA image: Cortex-M4 with FPU, LAN9118 Ethernet), bare metal: lwIP 2.1 (NO_SYS, raw API)
 # and mbedTLS 2.28 built from Debian's source packages, newlib-nano.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # boards/multiarch-deps.sh ARCH LIB_PACKAGES -- HOST_PACKAGES
 #
 # Installs what a cross-compiled Linux board needs with Debian multiarch:

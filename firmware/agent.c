@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent.c - one poll of the list call, published to MQTT; see include/agent.h.
  *

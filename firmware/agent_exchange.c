@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent_exchange.c - one HTTP exchange of the agent: the list request with
  * its credentials (token or AK/SK signature), the response read through the

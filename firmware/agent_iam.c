@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent_iam.c - auth = password: an IAM token obtained with the user's
  * password, kept in the caller's buffer and renewed before it expires and

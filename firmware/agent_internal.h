@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent_internal.h - what the agent's own files share (not a public API).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent_jobs.c - the agent's jobs, of either list call: each job as the splitter hands it out
  * (diffed against the job table, published at once with its event when it changed, recorded

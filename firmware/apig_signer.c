@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* apig_signer.c - SDK-HMAC-SHA256 request signing; see include/apig_signer.h
  * and docs/authentication.md (AK/SK signing). */
 #include "apig_signer.h"

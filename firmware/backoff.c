@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * backoff.c - the wait before the next poll; see include/backoff.h.
  *

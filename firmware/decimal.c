@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* decimal.c - unsigned decimal numbers from text; see include/decimal.h. */
 #include "decimal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ha_discovery.c - Home Assistant discovery topics and payloads; see
  * include/ha_discovery.h.

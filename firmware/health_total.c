@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* health_total.c - several projects' health as one B/health; see
  * include/health_total.h. */
 #include "health_total.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http_response.c - the HTTP/1.1 response parser; see include/http_response.h.
  *

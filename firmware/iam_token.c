@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * iam_token.c - the IAM token request and expiry; see include/iam_token.h.
  *

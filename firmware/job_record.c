@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* job_record.c - one training job from its JSON object; see include/job_record.h.
  *
  * jsmn's implementation is compiled here, once, with the project's options. */

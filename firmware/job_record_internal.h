@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * job_record_internal.h - what job_record.c shares with job_record_v2.c (not
  * a public API): checks of jsmn's tokens and the fingerprint hash.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* job_record_v2.c - one v2 training job from its JSON object; see include/job_record.h.
  *
  * The item arrives filtered by job_stream (kind, metadata, status and the members of those two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* job_status.c - JOBSTAT names and phases; see include/job_status.h. */
 #include "job_status.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* job_stream.c - streaming reader of a list-call body; see include/job_stream.h.
  *
  * Two speeds. Outside job elements a byte-at-a-time state machine walks and validates the

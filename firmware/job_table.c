@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* job_table.c - the per-job memory between polls; see include/job_table.h. */
 #include "job_table.h"
 

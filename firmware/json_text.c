@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json_text.c - JSON integers and string bodies, decoded exactly; see include/job_record.h. */
 #include "job_record.h"
 

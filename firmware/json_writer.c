@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json_writer.c - bounded JSON writer; see include/json_writer.h. */
 #include "json_writer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log_level.c - log level names; see include/log_level.h. */
 #include "log_level.h"
 

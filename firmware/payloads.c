@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* payloads.c - the JSON payloads of the MQTT topics; see include/payloads.h. */
 #include "payloads.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request.c - the HTTP request of the list call; see include/request.h. */
 #include "request.h"
 

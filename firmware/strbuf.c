@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* strbuf.c - bounded text building; see include/strbuf.h. */
 #include "strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls_client.c - mbedTLS over the port's TCP; see include/tls_client.h. */
 #include "tls_client.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls_config.c - the agent's mbedTLS client set up; see include/tls_config.h. */
 #include "tls_config.h"
 

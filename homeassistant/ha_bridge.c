@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ha_bridge.c - Home Assistant discovery over a port's MQTT session; see
  * ha_bridge.h.

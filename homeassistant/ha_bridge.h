@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ha_bridge.h - Home Assistant discovery as a client of a port's MQTT
  * session: it publishes with m2m_mqtt_publish() and logs with m2m_log()

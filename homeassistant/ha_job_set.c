@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ha_job_set.c - the jobs that have Home Assistant entities, and their names
  * read from job payloads; see ha_job_set.h.

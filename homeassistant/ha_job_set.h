@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ha_job_set.h - the jobs that have Home Assistant entities (per-job
  * entities, ha_bridge.h): each job's id, its name as the job payload wrote

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent.h - one modelarts2mqtt agent: polls the list call over HTTPS and
  * publishes what it finds to MQTT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * apig_signer.h - Huawei Cloud API Gateway request signing (SDK-HMAC-SHA256),
  * as the official SDK signers do it (see docs/authentication.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * backoff.h - how long to wait before the next poll: exponential backoff with
  * full jitter after transient failures, the server's Retry-After after a 429,

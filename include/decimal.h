@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * decimal.h - unsigned decimal numbers read from text: configuration values
  * and environment variables of the ports.

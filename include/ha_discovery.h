@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ha_discovery.h - Home Assistant MQTT discovery: the topics and payloads
  * that make the agent's topics appear as Home Assistant entities.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * health_total.h - B/health of an agent that watches several projects: the
  * health of every project's agent (P/health, include/payloads.h) combined

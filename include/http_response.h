@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http_response.h - an I/O-free HTTP/1.1 response parser.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * iam_token.h - the IAM password-token exchange, I/O-free.
  *

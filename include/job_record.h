@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * job_record.h - one training job, parsed from its JSON object with jsmn.
  *

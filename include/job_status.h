@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * job_status.h - ModelArts job status codes (JOBSTAT_*), their names and
  * the phase each belongs to.

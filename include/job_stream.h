@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * job_stream.h - streaming reader of a "list training jobs" response body.
  *

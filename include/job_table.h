@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * job_table.h - what the agent remembers about each job between polls.
  *

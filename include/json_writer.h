@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * json_writer.h - a bounded JSON writer over strbuf.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log_level.h - the names of the log levels of include/m2m_port.h, as the
  * ports write them at the start of each log line ("warning poll failed ...").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * m2m_defaults.h - every tunable of the portable core, in one place.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * m2m_jsmn.h - the one way the project includes jsmn (Debian's libjsmn-dev).
  *

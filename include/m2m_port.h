@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * m2m_port.h - everything the portable core needs from the platform.
  *

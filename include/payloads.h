@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * payloads.h - the JSON payloads of the MQTT topics (see docs/topics.md).
  *

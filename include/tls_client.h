@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_client.h - one TLS client connection: mbedTLS over the port's TCP.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_config.h - the mbedTLS objects behind the agent's API connection, set
  * up the same way on every port: a CTR-DRBG seeded from the port's entropy,

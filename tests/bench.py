@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """make bench: the agent's cost, measured against the simulator and a real mosquitto on
 loopback, for 100, 1,000, 10,000 and 100,000 jobs at per_page 10, 100 and 1000.
 

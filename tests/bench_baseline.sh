@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench_baseline.sh - one poll of the training job list done the way it is scripted without
 # the agent: one `curl | jq` chain per page, one mosquitto_pub per job (the same retained job
 # topics and payload fields as the agent: the eight API fields, status_name, phase, terminal),

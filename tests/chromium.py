@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Headless Chromium driven over the DevTools protocol on a pipe
 (--remote-debugging-pipe: JSON messages, each ended by a NUL byte, read by
 the browser on fd 3 and written on fd 4), so the tests need no WebSocket

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """`make demo`: the agent against the ModelArts simulator and a real
 mosquitto, with the MQTT traffic printed as it arrives.
 

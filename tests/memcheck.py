@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """make memcheck: the daemon under valgrind memcheck for N polls (default 1,000).
 
 The agent polls the simulator every second over TLS and publishes to a real mosquitto; every 50

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The test runner behind `make test`:
 
     python3 tests/run_tests.py [--unit BIN...] [--san BIN...] [--mcu BIN...] [--fuzz BIN...]

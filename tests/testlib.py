@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Helpers shared by the simulator self-tests, the end-to-end tests and the
 demo: free ports, test certificates (openssl CLI), a real mosquitto, the
 simulator, agent configuration files, running the agent, and an MQTT

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/tests.mk - unit tests (cmocka), plain and under ASan/UBSan, and the
 # end-to-end tests (tests/e2e: real mosquitto, real TLS, the simulator).
 

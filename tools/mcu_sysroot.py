@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Build the header tree the portable core is compiled against on an MCU board.
 
 The compiler is run with -nostdinc and sees only the directories this script

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The portable core's footprint on Cortex-M4, held to DESIGN.md's budgets.
 
 `make size` runs it (boards/cortex-m4.mk). It reads, with the toolchain's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * boards/cortex-m4/mbedtls_config.h - a reference mbedTLS 2.28 configuration
  * for a small-RAM microcontroller running the modelarts2mqtt core.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sizeof_probe.c - the sizes tools/size.py reports, as the sizes of symbols:
  * compiled for the board, never run; arm-none-eabi-nm -S reads them back.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_config_check.c - compiled (never linked) by boards/cortex-m4.mk to show
  * that mbedtls_config.h is a configuration mbedTLS 2.28 accepts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clock.h - the board's time: a millisecond tick from SysTick, and the UTC
  * wall clock kept as an offset from it.

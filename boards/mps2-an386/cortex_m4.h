@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cortex_m4.h - the few Cortex-M4 system registers the board code touches
  * (ARMv7-M Architecture Reference Manual, System Control Space), so that no

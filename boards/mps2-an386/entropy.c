@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * entropy.c - STAND-IN ENTROPY SOURCE for the emulated board: the host's
  * /dev/urandom, read through semihosting. Not for real hardware, which has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * entropy.h - the board's source of random bytes, for mbedTLS (its
  * mbedtls_hardware_poll() hook, MBEDTLS_ENTROPY_HARDWARE_ALT) and for lwIP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fault.c - report an unexpected exception and exit; see fault.h. */
 #include "fault.h"
 

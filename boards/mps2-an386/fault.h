@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fault.h - the handler of every exception the board does not expect
  * (faults, NMI, SVC, PendSV): it prints what happened on the console and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # boards/mps2-an386/fetch-sources.sh DEST PACKAGE...
 #
 # Unpacks Debian's source package of each PACKAGE (apt-get source, Debian's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fmt.c - a small printf subset; see fmt.h. */
 #include "fmt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fmt.h - printf-style formatting into a buffer, for the console.
  *

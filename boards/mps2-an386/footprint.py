@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The firmware image's flash and RAM per part, held to DESIGN.md's budgets.
 
     footprint.py --map build/mps2-an386/modelarts2mqtt.map \\

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lan9118.c - polled lwIP driver for the SMSC LAN9118; see lan9118.h.
  *

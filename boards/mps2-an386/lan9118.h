@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lan9118.h - lwIP network interface for the SMSC LAN9118 Ethernet
  * controller of the MPS2 (at 0x40200000; QEMU's model is a LAN9118, the

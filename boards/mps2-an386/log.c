@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.c - console lines over UART0; see log.h. */
 #include "log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lwip_sys.c - what lwIP needs from a NO_SYS platform: the millisecond
  * clock of its timers, and its diagnostics and assert output (arch/cc.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lwipopts.h - lwIP 2.1 for the mps2-an386 board: bare metal (NO_SYS=1, raw
  * API, one thread that polls the Ethernet driver and lwIP's timers), IPv4

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * boards/mps2-an386/mbedtls_config.h - mbedTLS 2.28 for the mps2-an386
  * firmware image: boards/cortex-m4/mbedtls_config.h (TLS 1.2 client,

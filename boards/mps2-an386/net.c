@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* net.c - lwIP and the LAN9118 brought up and driven; see net.h. */
 #include "net.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * net.h - the board's network: lwIP (NO_SYS) on the LAN9118, brought up
  * with DHCP, and the hooks through which the lwIP port drives it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* semihost.c - Arm semihosting calls; see semihost.h. */
 #include "semihost.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * semihost.h - Arm semihosting calls: the debugger, or QEMU's -semihosting,
  * serves them on the host. The board uses them to report its exit status,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The firmware image's size per part, from the GNU ld map file.
 
     size_parts.py build/mps2-an386/bringup.map

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stack.c - stack high-water mark by painting; see stack.h. */
 #include "stack.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stack.h - how deep the stack went: the reset handler fills the free stack
  * with a pattern, and the deepest word no longer holding it marks the peak.

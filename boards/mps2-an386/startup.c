@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * startup.c - what runs from reset to main(): the vector table, the reset
  * handler that prepares C's memory, and the exit through semihosting.

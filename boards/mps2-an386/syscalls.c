@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * syscalls.c - the newlib system calls this image links, and nothing more.
  *

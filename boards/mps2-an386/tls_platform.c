@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls_platform.c - mbedTLS's memory pool and clock; see tls_platform.h. */
 #include "tls_platform.h"
 

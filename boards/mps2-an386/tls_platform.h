@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_platform.h - what mbedTLS needs from the board besides entropy
  * (entropy.h): its memory, a static pool, and the UTC clock.

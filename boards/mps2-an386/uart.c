@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* uart.c - CMSDK APB UART0 (ARM DDI 0479, "UART"); see uart.h. */
 #include "uart.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * uart.h - the board console: CMSDK UART0 of the MPS2 (on stdio under QEMU
  * with -nographic), transmit only, polled.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The live job board: one card per training job, built from the retained topics modelarts2mqtt
  * publishes (docs/topics.md), kept current by the messages that follow.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 SUMMARY = "ModelArts training job status to MQTT for edge gateways"
 DESCRIPTION = "A small agent that polls the ModelArts training job list over HTTPS (mbedTLS) \
 and publishes job status to an MQTT broker (Paho MQTT C)."

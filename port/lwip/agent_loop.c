@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_loop.c - the agent polled on a schedule; see agent_loop.h. */
 #include "agent_loop.h"
 

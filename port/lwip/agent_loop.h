@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent_loop.h - the agent's life on a microcontroller: wait for the wall
  * clock, open the MQTT session (again after a loss), poll every

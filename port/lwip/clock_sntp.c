@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clock_sntp.c - the port's clocks (m2m_time_*): monotonic milliseconds from
  * lwIP's sys_now(), and UTC from lwIP's SNTP app.

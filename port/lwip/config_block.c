@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_block.c - the configuration block in flash; see config_block.h. */
 #include "config_block.h"
 

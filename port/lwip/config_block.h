@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_block.h - the device's configuration, kept in a block of flash.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log_console.c - m2m_log() on the board's console hook, and the port's own
  * log helpers. No printf: newlib-nano's links a heap, and the port builds

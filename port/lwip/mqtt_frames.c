@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_frames.c - safe cuts in a stream of MQTT packets; see mqtt_frames.h. */
 #include "mqtt_frames.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mqtt_frames.h - where a stream of MQTT packets may be cut without harm
  * to lwIP 2.1's parser (mqtt_framing.c says why): at a packet boundary, or,

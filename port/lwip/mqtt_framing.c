@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mqtt_framing.c - lwIP's MQTT client fed whole packets (mqtt_framing.h).
  *

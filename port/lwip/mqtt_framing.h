@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mqtt_framing.h - lwIP's MQTT client fed whole packets: a workaround for
  * lwIP 2.1's parser, which loses a packet split between two TCP segments

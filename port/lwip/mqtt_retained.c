@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mqtt_retained.c - m2m_mqtt_read_retained() (include/m2m_port.h) with
  * lwIP's MQTT client: subscribe at QoS 0, hand each retained message on,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mqtt_session.c - m2m_mqtt_connect, _publish, _wait_acks, _service and
  * _disconnect (include/m2m_port.h) with lwIP's MQTT client.

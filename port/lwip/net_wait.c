@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* net_wait.c - the board's hooks, the wait turn, the clock, names; see net_wait.h. */
 #include "net_wait.h"
 

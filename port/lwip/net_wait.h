@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * net_wait.h - waiting on a bare-metal lwIP (NO_SYS=1): the board's hooks,
  * the one loop turn every blocking call of the port makes, a 64-bit clock

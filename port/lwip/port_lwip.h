@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * port_lwip.h - include/m2m_port.h for a microcontroller that runs lwIP 2.1
  * without an RTOS (NO_SYS=1, raw API): TCP over lwIP's raw API, MQTT

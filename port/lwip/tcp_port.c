@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tcp_port.c - m2m_tcp_* (include/m2m_port.h) on lwIP's raw API, through
  * tcp_stream.h: the name resolved by lwIP (local host list or DNS), then one

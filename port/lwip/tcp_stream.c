@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tcp_stream.c - a blocking TCP stream over lwIP's raw API; see tcp_stream.h. */
 #include "tcp_stream.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tcp_stream.h - one TCP connection over lwIP's raw API as a blocking
  * stream with timeouts: connect, send, receive, close. The calls wait by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls_context.c - mbedTLS set up for the agent; see tls_context.h. */
 #include "tls_context.h"
 

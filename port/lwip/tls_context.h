@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_context.h - the mbedTLS objects a microcontroller port hands the
  * agent (include/tls_config.h): entropy from the board's

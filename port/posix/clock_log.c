@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clock_log.c - the port's clocks and its log sink: m2m_time_* and m2m_log
  * from include/m2m_port.h, plus port_logf and port_sleep_ms.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config.c - the configuration keys, their checks, the environment and
  * --set; see config.h. Reading the INI file is config_file.c.

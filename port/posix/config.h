@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config.h - the gateway's configuration: INI file, environment secrets and
  * --set overrides, validated into one fixed-size structure.

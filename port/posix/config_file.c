@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_file.c - reading the INI file with inih, and the whole load
  * (defaults, file, environment, --set); see config.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_values.c - the checks of every kind of configuration value (numbers, booleans, ids,
  * project lists, credentials, URLs, topics, ...), and where a key keeps its value; see

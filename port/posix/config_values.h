@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_values.h - how config.c describes a key, and the checks that turn a written value into
  * config_t (config_values.c). Internal to the configuration: only config.c and config_values.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * daemon.h - the modelarts2mqtt daemon on a Linux gateway: its state and
  * the calls its files share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * daemon_config.c - the daemon's configuration (daemon.h): the file and
  * every project's configuration loaded, the MQTT settings taken from it,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * discovery.c - Home Assistant discovery on the daemon's MQTT session
  * (daemon.h): one bridge per project (homeassistant/ha_bridge.h), chained,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c - modelarts2mqtt on a Linux gateway: main(), --once, the daemon
  * loop, signals and exit codes (docs/configuration.md). daemon.h lists the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_dryrun.c - the lines --dry-run prints; see mqtt_dryrun.h. */
 #include "mqtt_dryrun.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mqtt_dryrun.h - what --dry-run prints instead of publishing.
  */

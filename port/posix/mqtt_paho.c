@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mqtt_paho.c - m2m_mqtt_* (include/m2m_port.h) with Paho MQTT C's
  * synchronous client (libpaho-mqtt3cs), or the dry run (mqtt_dryrun.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* port_posix.c - the port context; see port_posix.h. */
 #include "port_posix.h"
 

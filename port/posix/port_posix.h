@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * port_posix.h - the Linux gateway port: struct m2m_port and the calls the
  * port's own files (main.c, mqtt_paho.c, ...) share.

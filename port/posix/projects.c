@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * projects.c - the daemon's projects (daemon.h): each project's agent, its
  * buffers, log prefix and TLS context; the project set a reload changes;

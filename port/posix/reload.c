@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reload.c - SIGHUP (daemon.h): the configuration reread, compared with the
  * one in force, and applied: the MQTT session is opened again only when

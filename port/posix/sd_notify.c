@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sd_notify.c - sd_notify(3)'s protocol without libsystemd (sd_notify.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sd_notify.h - the systemd service notification protocol (sd_notify(3)),
  * spoken directly, without libsystemd: one datagram per state change to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * service_status.c - what the service manager is told (daemon.h,
  * sd_notify.h; nothing is sent without NOTIFY_SOCKET).

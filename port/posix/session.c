@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * session.c - the daemon's MQTT session (daemon.h): opened by the first
  * project's agent and joined by the others, closed with "offline", and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tcp_mbedtls.c - m2m_tcp_* (include/m2m_port.h) on mbedTLS net sockets.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls_setup.c - the API connection's mbedTLS objects on Linux; see tls_setup.h. */
 #include "tls_setup.h"
 

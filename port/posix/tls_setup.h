@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_setup.h - the mbedTLS objects behind the API connection
  * (include/tls_config.h) on a Linux gateway: entropy from the system

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixture of the end-to-end tests: per test class a temporary
 directory with fresh certificates, a real mosquitto and the simulator; per
 test a reset simulator, a unique agent_id and helpers to run the agent and

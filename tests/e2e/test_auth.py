@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The three ways of authenticating the list call, against the real agent,
 mosquitto and the simulator (whose AK/SK verifier and IAM endpoint are its
 own, docs/simulator.md): AK/SK signatures (with and without a security

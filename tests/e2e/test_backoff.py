@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Failure pacing of the daemon (docs/failures.md), timed by the simulator's
 request log: a 503 burst is retried after growing, jittered delays and the
 daemon recovers by itself; a 429's Retry-After (seconds and HTTP date) is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The command line: configuration errors (exit 2 naming the key),
 --check-config, --dry-run, --set and the environment, and secrets that
 never reach the output."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Daemon mode (poll_interval = 1): the baseline sends no events, changes in
 the API become transition/added/removed events and republished job topics,
 unchanged jobs stay quiet, a failed poll removes nothing, SIGTERM ends with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Debian package (debian/): `dpkg-buildpackage -us -uc -b` in a copy of
 the working tree (build/ and .git/ left out) builds a .deb whose contents,
 modes, dependencies and maintainer scripts are what docs/packaging.md says;

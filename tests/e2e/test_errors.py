@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What the API, the network and TLS can do wrong, and what the agent makes
 of it: exit code (DESIGN.md), B/health, and nothing removed or summarised
 after an incomplete poll."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The fault matrix: one daemon (poll_interval 1 s, timeout 2 s, per_page 5,
 about a dozen jobs over three pages) meets each fault in turn: a reply slower
 than the timeout, a body that stalls, a connection closed without a

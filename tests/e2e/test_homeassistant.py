@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Home Assistant MQTT discovery ([homeassistant] discovery = true): the
 retained device message (components, availability, expire_after, ids that
 stay the same across restarts), its republication when Home Assistant says

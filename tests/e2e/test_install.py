@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`make install` as a packager runs it (DESTDIR staging, PREFIX=/usr): the
 files it puts in place, their modes, an unstripped binary that is the build's
 own, an example configuration that documents every key the agent knows and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The live job board (examples/jobboard) in headless Chromium against the
 real thing: the simulator, mosquitto with a WebSockets listener serving the
 page (http_dir), and the agent polling every second. The page's cards and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """[mqtt] protocol = 5: the same topics and payloads as with MQTT 3.1.1, each
 JSON payload with content type application/json and payload format
 indicator 1, the status words as text/plain, zero-byte removals without

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """--once against the simulator and a real mosquitto: paging over one TLS
 connection, the retained state a dashboard sees, the request on the wire."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """One poll is one walk: each page is requested once, whatever the number of
 changed jobs; a job read whole is published at once, with its event; only a
 complete walk removes jobs and moves the summary; a broker that stops

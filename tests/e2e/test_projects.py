@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Several ModelArts projects watched by one agent over one MQTT connection:
 [modelarts] project_id lists them, or [modelarts.NAME] sections add them
 (each with its own token). One simulator serves every project; mosquitto

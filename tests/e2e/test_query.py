@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The query string on the wire: configured parameters only, RFC 3986
 percent-encoding, sortBy/order/status/workspace_id as the API names them."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The systemd notification protocol (port/posix/sd_notify.c), end to end and
 without systemd: the test binds the Unix datagram socket a service manager
 would, runs the daemon with NOTIFY_SOCKET and WATCHDOG_USEC, and reads what

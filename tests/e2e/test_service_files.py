@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The service files and man pages (packaging/, man/): the systemd unit passes
 `systemd-analyze verify` and says what docs/packaging.md promises; the init
 scripts pass `sh -n` and shellcheck, and the SysV script really starts,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Response shapes a real server may send (chunked, pretty, shuffled keys,
 unknown fields, odd TLS record sizes) and connections it closes: the
 retained state a subscriber sees must not change."""

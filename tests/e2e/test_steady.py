@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A steady state that costs almost nothing: a poll of unchanged jobs
 publishes nothing at all; the summary and health go out when their content
 changes (timestamps aside) and otherwise once per heartbeat."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """TLS session resumption across polls: a server that closes idle keep-alive
 connections between polls (idle_timeout_ms shorter than poll_interval) gets
 one full handshake from the daemon, then resumed ones (session ticket, or

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The v2 list call (POST /v2/{project_id}/training-job-searches) end to end,
 against the real agent, mosquitto and the simulator's v2 call: every job
 topic exact under its UUID, pages of at most 50, both meanings of offset

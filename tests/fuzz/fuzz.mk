@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/fuzz/fuzz.mk - libFuzzer harnesses (clang, ASan + UBSan), built from
 # the sources directly, not from the gcc-built core library.
 #

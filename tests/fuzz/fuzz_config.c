@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_config.c - libFuzzer harness for the configuration parser
  * (port/posix/config.c, config_values.c and config_file.c, with Debian's inih).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_http_response.c - libFuzzer harness for the HTTP response parser
  * (firmware/http_response.c), driven through its public entry points only.

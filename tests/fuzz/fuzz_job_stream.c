@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_job_stream.c - libFuzzer harness for the list-call body path: the job
  * splitter (firmware/job_stream.c), the job parser (job_record.c, json_text.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_job_stream_v2.c - libFuzzer harness for the v2 list body (POST /v2/{project_id}/
  * training-job-searches) through the job splitter (firmware/job_stream.c), which hands out a

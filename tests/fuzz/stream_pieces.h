@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stream_pieces.h - the reading that fuzz_job_stream.c and fuzz_job_stream_v2.c share: a body
  * through the streaming reader (firmware/job_stream.c) in pieces, with the invariants of its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixture of the firmware image's end-to-end tests (test_firmware.py)
 and of its footprint measurement (measure_footprint.py).
 

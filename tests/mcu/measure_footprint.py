@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Measure what the firmware image uses at run time: the deepest stack (the
 reset handler paints the stack region) and the TLS pool's high-water mark,
 which the image prints on its console as it exits ("footprint: ...").

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The mps2-an386 bring-up image under QEMU (boards/mps2-an386/README.md).
 
 Each test starts its servers on 127.0.0.1, writes the image's configuration

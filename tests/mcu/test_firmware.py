@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The firmware image (build/mps2-an386/modelarts2mqtt.elf) end to end: the
 agent on the emulated Cortex-M4 board, over lwIP and mbedTLS, against the
 simulator over HTTPS and a real mosquitto on the host (mcu_base.py says

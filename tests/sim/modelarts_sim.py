@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """ModelArts simulator: the "Querying a Training Job List" calls
 (GET /v1/{project_id}/training-jobs, and v2's
 POST /v2/{project_id}/training-job-searches, see sim_v2.py) over HTTPS, with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """How the simulator writes a response body and frames it: JSON with keys
 shuffled, pretty-printed, unknown fields added, non-ASCII escaped; chunked
 transfer encoding with random chunk sizes, extensions and trailers.

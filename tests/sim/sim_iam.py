@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The IAM part of the simulator: password tokens (POST /v3/auth/tokens,
 reference/modelarts-api.md section 3b) and the store of issued tokens that
 the list call accepts as X-Auth-Token.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The simulator's job store: the jobs of one project, the list call's
 filtering, sorting and paging, synthetic job sets and the demo timeline.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Huawei Cloud API Gateway request signing, SDK-HMAC-SHA256, written from
 the numbered rules of reference/apig-signing.md (no SDK code): sign() is the
 client side, verify() what the gateway does with a signed request.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The v2 training-job list call, POST /v2/{project_id}/training-job-searches
 (reference/modelarts-v2-list.md): the JSON request body and its errors,
 filters, sorting, both meanings of "offset", the response document and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The v2 view of a simulator job: what one element of "items" of
 POST /v2/{project_id}/training-job-searches holds for it (kind, metadata,
 status, algorithm, spec, endpoints), its v2 phase, and padding to a given

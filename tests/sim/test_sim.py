@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Self-tests of the ModelArts simulator: the list call as the API page
 describes it, the response shapes and faults it can produce, and its
 control API. Run: python3 -m unittest discover -s tests/sim -p 'test_*.py'

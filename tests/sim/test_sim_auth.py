@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Self-tests of the simulator's authentication: SDK-HMAC-SHA256 signed list
 calls checked by sim_signer, the clock shift, X-Project-Id, and the IAM
 password-token endpoint with expiry and revocation.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Unit tests of sim_signer: every vector of tests/vectors/apig-vectors.json
 reproduced byte for byte by sign(), and accepted by verify() as a server
 would receive it; the encoder and the verifier's refusals.

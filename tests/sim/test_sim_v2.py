@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Self-tests of the simulator's v2 list call, POST /v2/{project_id}/
 training-job-searches: paging with both meanings of offset, filters, sort
 order, errors, the items and their padding, the control API's phase changes,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Self-tests of AK/SK signatures over the v2 list call's POST: signatures
 computed here with hashlib and hmac alone (not with sim_signer), over the
 SHA-256 of the exact body bytes, with Content-Type signed or not; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http_corpus.h - HTTP responses shared by test_http_response.c and
  * test_http_llhttp.c, each with what the parser must make of it.

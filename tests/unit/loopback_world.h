@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loopback_world.h - the agent's whole world inside one test process, behind
  * include/m2m_port.h: a TLS server (mbedTLS, its test certificate) that

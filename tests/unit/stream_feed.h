@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stream_feed.h - how test_job_stream.c and test_job_stream_v2.c feed a body to the
  * streaming reader (firmware/job_stream.c): whole, a byte at a time, in two pieces split at a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_agent.c - one poll is one walk (firmware/agent.c): each page requested
  * once, each changed job published as it is read and recorded once the

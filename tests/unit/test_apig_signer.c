@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_apig_signer.c - SDK-HMAC-SHA256 signing against the official SDK
  * vectors (tests/vectors/apig-vectors.json, or the file named by
  * M2M_VECTORS), and the signer's own rules: dates, query order, canonical

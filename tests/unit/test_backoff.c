@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_backoff.c - the wait before the next poll and the next session start
  * (firmware/backoff.c). */
 #include <setjmp.h>

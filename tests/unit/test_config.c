@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_config.c - the gateway's configuration: keys, ranges, secrets,
  * precedence, the INI file (port/posix/config.c, config_values.c and

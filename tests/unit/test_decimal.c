@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_decimal.c - unsigned decimal numbers from text (firmware/decimal.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_ha_bridge.c - Home Assistant discovery as a client of a port's MQTT
  * session (homeassistant/ha_bridge.c): what it publishes when a session

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_ha_discovery.c - Home Assistant discovery topics and payloads, job
  * topic recognition and job names (firmware/ha_discovery.c), and the set of

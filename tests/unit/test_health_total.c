@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_health_total.c - B/health of several projects (firmware/
  * health_total.c): how each key combines the projects' health, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_hostile_input.c - every kind of hostile input the agent can receive,
  * one test each, through the real entry points (HTTP parser, job splitter,

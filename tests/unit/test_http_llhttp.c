@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_http_llhttp.c - differential test of the HTTP response parser against
  * llhttp (Node.js's parser, built from Debian's node-llhttp sources; a test

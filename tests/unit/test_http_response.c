@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_http_response.c - the HTTP response parser against a corpus of real-looking
  * responses (tests/unit/http_corpus.h) and against its limits.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_iam_token.c - the IAM token request, the token.expires_at scanner and
  * the ISO 8601 time parser (firmware/iam_token.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_job_record.c - one job parsed with jsmn (firmware/job_record.c) and the JSON integer and
  * string decoding it shares with the stream (firmware/json_text.c). */
 #include <setjmp.h>

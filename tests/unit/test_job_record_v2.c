@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_job_record_v2.c - one v2 job (firmware/job_record_v2.c): the filtered item, the agent's
  * own payload read back, UUIDs, phases (firmware/job_status.c) and the v2 payload
  * (firmware/payloads.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_job_status.c - JOBSTAT names and phases (firmware/job_status.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_job_stream.c - the streaming reader of a list-call body (firmware/job_stream.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_job_stream_v2.c - the v2 list body (POST /v2/{project_id}/training-job-searches) through
  * the streaming reader (firmware/job_stream.c): the filtered copy of each item, the top-level
  * fields, errors, and memory that does not grow with the item size. */

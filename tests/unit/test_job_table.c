@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_job_table.c - the per-job memory between polls (firmware/job_table.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_json_writer.c - the bounded JSON writer (firmware/json_writer.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_log_level.c - the log level names both ports write
  * (firmware/log_level.c). */
 #include <setjmp.h>

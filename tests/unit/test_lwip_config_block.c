@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_lwip_config_block.c - the microcontroller's configuration block
  * (port/lwip/config_block.c): the human form turned into the flash form in
  * place, and the flash form parsed with its defaults, ranges and required

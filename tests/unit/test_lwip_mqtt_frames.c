@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_lwip_mqtt_frames.c - safe cuts in a stream of MQTT packets
  * (port/lwip/mqtt_frames.c): what the lwIP port hands lwIP 2.1's MQTT
  * parser must end at a packet boundary, or inside a packet too large to

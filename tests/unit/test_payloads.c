@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_payloads.c - the MQTT payloads (firmware/payloads.c). */
 #include <setjmp.h>
 #include <stdarg.h>

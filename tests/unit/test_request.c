@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_request.c - the list call's request: target, query encoding, head. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_strbuf.c - bounded text building (firmware/strbuf.c). */
 #include <setjmp.h>
 #include <stdarg.h>

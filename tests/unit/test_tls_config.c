@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_tls_config.c - the agent's mbedTLS client as every port sets it up
  * (firmware/tls_config.c): what the configuration requires of the server,

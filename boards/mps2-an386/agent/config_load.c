@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_load.c - the configuration block of the emulated board: the host
  * file is read through semihosting into the block's place at the end of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * firmware.h - the modelarts2mqtt firmware image of the mps2-an386 board:
  * the agent on lwIP (port/lwip/) with its configuration block, exiting

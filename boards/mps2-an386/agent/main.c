@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c - the firmware image's sequence (firmware.h): configuration
  * block, network, SNTP, TLS, the agent, the footprint, the exit status.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * arch/cc.h - lwIP's compiler and platform glue for the mps2-an386 board
  * (arm-none-eabi-gcc, newlib-nano, little endian).

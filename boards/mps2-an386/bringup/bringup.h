@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bringup.h - the mps2-an386 bring-up image: boots, gets a DHCP lease,
  * exchanges bytes with a TCP echo server and, through mbedTLS over lwIP's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.c - the bring-up image's configuration file; see bringup.h. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * echo_check.c - TCP through lwIP: send echo_bytes to the echo server while
  * reading them back, and compare every byte.

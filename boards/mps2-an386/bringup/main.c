@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c - the bring-up image's sequence: console, clock, configuration,
  * network (DHCP), the TCP echo check, the TLS check; the exit status says

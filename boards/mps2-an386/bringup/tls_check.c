@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tls_check.c - TLS 1.2 through mbedTLS over lwIP's raw TCP, in the shape
  * the agent uses it (firmware/tls_client.c): a blocking BIO with a receive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c - main() of the unit-test images: the board as a test needs it,
  * then the suite's own main() (compiled as unit_main), whose count of failed

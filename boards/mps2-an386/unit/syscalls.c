@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * syscalls.c - the newlib system calls of the unit-test images, over
  * semihosting: the console (stdout and stderr of QEMU), host files (a suite

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # boards/mps2-an386/unit/unit.mk - the core's unit tests on the board's instruction set: each
 # cmocka suite of tests/unit/ that applies to the microcontroller configuration
 # (boards/cortex-m4-config.mk) as an image of its own for qemu-system-arm -M mps2-an386,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * unit_main.h - what a suite's main() becomes in a unit-test image: its
  * source is compiled with -Dmain=unit_main and this header forced in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config.h - cmocka's build configuration for the unit-test images of the
  * mps2-an386 board (arm-none-eabi-gcc, newlib-nano), in place of the one
