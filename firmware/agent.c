@@ -346,17 +346,16 @@ m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at)
     a->health.next_poll_at = next_poll_at;
     a->health.token_renewals = a->token_renewals;
     log_poll(a, res);
-    publish_health(a);
+    if (res == M2M_POLL_OK) {
+        publish_health(a); /* a failure's health waits for its retry time */
+    }
     return res;
 }
 
 void m2m_agent_set_next_poll(m2m_agent_t *a, int64_t next_poll_at)
 {
-    if (a->health.next_poll_at == next_poll_at) {
-        return;
-    }
     a->health.next_poll_at = next_poll_at;
-    a->health_sent.valid = 0; /* the retry time is news */
+    a->health_sent.valid = 0; /* a failure and its retry time are news */
     publish_health(a);
 }
 

@@ -218,13 +218,15 @@ m2m_poll_result_t m2m_agent_start(m2m_agent_t *a);
  * wait for their acknowledgements while the walk goes on, and the walk ends
  * by waiting for all of them. Only a complete walk publishes the removals and the summary: a walk
  * that fails on any page removes nothing, and the jobs it published stay
- * published. Health goes out in every case; next_poll_at (UTC ms, 0 if none)
- * goes into it. */
+ * published. A successful poll publishes health, with next_poll_at (UTC ms,
+ * 0 if none) in it. A failed poll leaves health to m2m_agent_set_next_poll(),
+ * which the caller calls once it knows when it retries: one health message per
+ * failure, with the real retry time. */
 m2m_poll_result_t m2m_agent_poll(m2m_agent_t *a, int64_t next_poll_at);
 
-/* Correct the next_poll_at of the last health message (UTC ms, 0 if none)
- * and publish health again when it changed: for a caller that paces a failed
- * poll's retry (include/backoff.h) only once the poll has ended. */
+/* Publish the health of the poll that just failed, with next_poll_at (UTC ms
+ * of the retry, include/backoff.h; 0 if there is none, as at the end of a
+ * single run). Call it once after each failed m2m_agent_poll(). */
 void m2m_agent_set_next_poll(m2m_agent_t *a, int64_t next_poll_at);
 
 /* Publish "offline" to B/status, close the API connection and the MQTT

@@ -89,6 +89,9 @@ static int run_once(daemon_t *d)
     }
     for (i = 0; i < d->n_projects && !stop_requested; i++) {
         r = m2m_agent_poll(&d->projects[i]->agent, 0);
+        if (r != M2M_POLL_OK) {
+            m2m_agent_set_next_poll(&d->projects[i]->agent, 0); /* no retry: none */
+        }
         d->projects[i]->last = r;
         worst = more_severe(worst, r);
     }
@@ -112,8 +115,8 @@ static uint32_t jitter_random(daemon_t *d)
 /* When project p's poll that started at started (monotonic ms) and ended
  * with r is followed by its next one (monotonic ms). A success keeps the
  * regular schedule, start to start. A failure waits from its end as
- * include/backoff.h says; the wait is logged and health, published by the
- * poll with the regular next_poll_at, is published again with the real one. */
+ * include/backoff.h says; the wait is logged and goes into the failure's
+ * health, which the poll left to this. */
 static uint64_t pace_after_poll(daemon_t *d, project_t *p, m2m_poll_result_t r, uint64_t started,
                                 uint64_t interval_ms)
 {

@@ -70,10 +70,10 @@ class TestBackoff(E2ECase):
         self.assertTrue(ok, "no health with %s: %s" % (what, self.agent_log()[-3000:]))
 
     def last_health_of_failure(self, n):
-        """The health published last for the n-th failed poll in a row: the
-        one with the wait corrected after the poll."""
+        """The one health message of the n-th failed poll in a row, published
+        once its retry time is known."""
         hs = [h for h in self.healths() if not h["poll_ok"] and h["consecutive_failures"] == n]
-        self.assertTrue(hs, "no health for failure %d: %r" % (n, self.healths()))
+        self.assertEqual(len(hs), 1, "health of failure %d: %r" % (n, self.healths()))
         return hs[-1]
 
     def assertDueAt(self, actual, due, what):

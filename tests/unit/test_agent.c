@@ -169,6 +169,35 @@ static void a_lagging_broker_fills_the_window_and_loses_nothing(void **state)
     }
 }
 
+/* A failed poll's health goes out once, when the caller has set its retry
+ * time; a successful poll's at once. */
+static void a_failed_poll_publishes_health_once_with_its_retry_time(void **state)
+{
+    fixture_t *f = *state;
+    const char *h;
+    world_set_jobs(&f->world, 10, 1);
+    start(f);
+    assert_int_equal(poll_once(f), M2M_POLL_OK);
+    assert_int_equal(world_count(&f->world, "/health", NULL), 1);
+
+    world_fail_page(&f->world, 1, PAGE_HTTP_500, 1);
+    assert_int_equal(poll_once(f), M2M_POLL_TRANSIENT);
+    assert_int_equal(world_count(&f->world, "/health", NULL), 1); /* not yet */
+    m2m_agent_set_next_poll(&f->agent, 1700000123456);
+    assert_int_equal(world_count(&f->world, "/health", NULL), 2);
+    h = world_retained(&f->world, "modelarts/gw/health");
+    assert_non_null(h);
+    assert_non_null(strstr(h, "\"poll_ok\":false,"));
+    assert_non_null(strstr(h, "\"next_poll_at\":1700000123456"));
+
+    /* A second failure in a row, with the same retry time: its own message. */
+    world_fail_page(&f->world, 1, PAGE_HTTP_500, 1);
+    assert_int_equal(poll_once(f), M2M_POLL_TRANSIENT);
+    m2m_agent_set_next_poll(&f->agent, 1700000123456);
+    assert_int_equal(world_count(&f->world, "/health", "\"consecutive_failures\":2,"), 1);
+    assert_int_equal(world_count(&f->world, "/health", NULL), 3);
+}
+
 static void a_failed_page_keeps_what_it_published_and_removes_nothing(void **state)
 {
     fixture_t *f = *state;
@@ -601,6 +630,8 @@ int main(void)
                                       teardown),
       cmocka_unit_test_setup_teardown(a_lagging_broker_fills_the_window_and_loses_nothing, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(a_failed_poll_publishes_health_once_with_its_retry_time,
+                                      setup, teardown),
       cmocka_unit_test_setup_teardown(a_failed_page_keeps_what_it_published_and_removes_nothing,
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(a_broken_page_is_requested_again_on_a_new_connection, setup,
