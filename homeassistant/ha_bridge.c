@@ -291,6 +291,37 @@ void ha_bridge_service(ha_bridge_t *list, m2m_port_t *session, int session_up)
     }
 }
 
+long ha_bridge_clear(ha_bridge_t *b, m2m_port_t *session, int device)
+{
+    char id_text[HA_JOB_ID_TEXT_MAX];
+    strbuf_t sb;
+    long cleared = 0;
+    size_t i;
+    for (i = 0; i < b->jobs.count; i++) {
+        strbuf_init(&sb, id_text, sizeof id_text);
+        strbuf_int(&sb, b->jobs.jobs[i].id);
+        if (ha_job_topic(&b->settings, id_text, b->topic, sizeof b->topic) < 0) {
+            continue;
+        }
+        if (publish_retained(session, b, b->topic, "", 0) != M2M_PORT_OK) {
+            return -1;
+        }
+        cleared++;
+    }
+    ha_job_set_clear(&b->jobs);
+    b->jobs_pending = 0;
+    if (device) {
+        if (ha_device_topic(&b->settings, b->topic, sizeof b->topic) >= 0) {
+            if (publish_retained(session, b, b->topic, "", 0) != M2M_PORT_OK) {
+                return -1;
+            }
+            cleared++;
+        }
+        b->device_pending = 0;
+    }
+    return cleared;
+}
+
 void ha_bridge_free(ha_bridge_t *b)
 {
     ha_job_set_clear(&b->jobs);

@@ -125,6 +125,15 @@ void ha_bridge_take_births(ha_bridge_t *list);
  * kept due otherwise. */
 void ha_bridge_service(ha_bridge_t *list, m2m_port_t *session, int session_up);
 
+/* Clear what b published, with zero-byte retained messages: every job
+ * entity b knows of and, when device is non-zero, the device itself; b's
+ * job set is emptied either way. For a project that goes or discovery
+ * turned off (device 1), and per-job entities turned off (device 0). The
+ * caller waits for the acknowledgements (m2m_mqtt_wait_acks()). Returns how
+ * many topics were cleared, or -1 when a publish failed (the session is
+ * likely gone: what is left stays published). */
+long ha_bridge_clear(ha_bridge_t *b, m2m_port_t *session, int device);
+
 /* Free the job set of b. */
 void ha_bridge_free(ha_bridge_t *b);
 

@@ -158,8 +158,8 @@ void project_free(project_t *p);
 /* SIGHUP with the projects of fresh (count of them): a project that stays
  * keeps its agent (its jobs, baseline and schedule) and takes its new
  * configuration; a new one gets an agent that joins the session (its
- * retained job topics are its baseline); a removed one leaves: its topics
- * stay as they are. topics_changed: the base topic or agent id changed,
+ * retained job topics are its baseline); a removed one leaves (its topics
+ * cleared before: clear_leftovers()). topics_changed: the base topic or agent id changed,
  * every project takes a new baseline. Returns 0, or -1 (out of memory: the
  * caller exits). */
 int apply_projects(daemon_t *d, const config_t *fresh, size_t count, int topics_changed);
@@ -182,6 +182,18 @@ void stop_session(daemon_t *d);
 /* At now (monotonic ms): with MQTT 5 and a message expiry, every job topic
  * published again when its refresh is due (start_session() schedules it). */
 void republish_if_due(daemon_t *d, uint64_t now);
+
+/* ---- leftovers.c ---------------------------------------------------------------------- */
+
+/* Before a reload applies fresh and its projects[0 .. count - 1], clear
+ * with zero-byte retained messages what the running configuration published
+ * and the new one would leave stale: a removed project's retained P/jobs/+,
+ * P/summary, P/health and Home Assistant device; every discovery message
+ * when discovery goes off or its prefix changes; the job entities when
+ * per-job entities go off; a project left alone's P/health. Uses the session
+ * and topics in force and waits for the acknowledgements. Returns 0, or -1
+ * when some could not be cleared (logged: no session, a failed publish). */
+int clear_leftovers(daemon_t *d, const config_t *fresh, const config_t *projects, size_t count);
 
 /* ---- reload.c ------------------------------------------------------------------------- */
 

@@ -207,9 +207,6 @@ int apply_projects(daemon_t *d, const config_t *fresh, size_t count, int topics_
     }
     for (i = 0; i < n_old; i++) {
         if (old[i] != NULL) {
-            port_logf(&d->port, M2M_LOG_INFO,
-                      "reload: project %s removed: its topics are left as they are",
-                      old[i]->cfg.project_id);
             m2m_agent_leave(&old[i]->agent);
             project_free(old[i]);
         }

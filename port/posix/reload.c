@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reload.c - SIGHUP (daemon.h): the configuration reread, compared with the
- * one in force, and applied: the MQTT session is opened again only when
+ * one in force, and applied: what the new one leaves behind on the broker
+ * is cleared first (leftovers.c); the MQTT session is opened again only when
  * its settings, Home Assistant's or the set of projects with discovery
  * changed, and a new TLS setup replaces the old one only when ca_file or
  * insecure changed.
@@ -96,6 +97,9 @@ int reload(daemon_t *d)
         }
     }
 
+    /* What the new configuration would leave behind is cleared while the
+     * old session and topics are in force. */
+    (void)clear_leftovers(d, fresh, projects, count);
     /* "offline" goes to the old topics, over the old session. */
     if (mqtt_changed && d->started) {
         stop_session(d);

@@ -196,6 +196,38 @@ static void a_live_birth_republishes_everything_at_the_next_service(void **state
     assert_string_equal(port.sent[3].topic, JOB(7));
 }
 
+/* Clearing: every known job's entity, then the device when asked; the job
+ * set is empty afterwards and nothing is due. */
+static void clearing_empties_every_entity_and_the_device_when_asked(void **state)
+{
+    (void)state;
+    ha_bridge_session_started(&bridge, &port);
+    publish_job(JOB_TOPIC(7), PAYLOAD("a"));
+    publish_job(JOB_TOPIC(9), PAYLOAD("b"));
+    assert_int_equal(port.n_sent, 3);
+    assert_int_equal(ha_bridge_clear(&bridge, &port, 0), 2);
+    assert_int_equal(port.n_sent, 5);
+    assert_string_equal(port.sent[3].topic, JOB(7));
+    assert_string_equal(port.sent[4].topic, JOB(9));
+    assert_int_equal(port.sent[3].len, 0);
+    assert_int_equal(port.sent[4].retain, 1);
+    assert_int_equal(bridge.jobs.count, 0);
+
+    publish_job(JOB_TOPIC(7), PAYLOAD("a"));
+    assert_int_equal(ha_bridge_clear(&bridge, &port, 1), 2);
+    assert_int_equal(port.n_sent, 8);
+    assert_string_equal(port.sent[6].topic, JOB(7));
+    assert_string_equal(port.sent[7].topic, DEVICE);
+    assert_int_equal(port.sent[7].len, 0);
+    ha_bridge_service(&bridge, &port, 1);
+    assert_int_equal(port.n_sent, 8);
+
+    /* A failed publish is reported and leaves the rest. */
+    publish_job(JOB_TOPIC(7), PAYLOAD("a"));
+    port.fail_publishes = 1;
+    assert_int_equal(ha_bridge_clear(&bridge, &port, 1), -1);
+}
+
 static void jobs_read_back_are_announced_at_the_next_service(void **state)
 {
     (void)state;
@@ -284,6 +316,7 @@ int main(void)
         T(a_new_session_announces_every_known_job_again),
         T(every_bridge_of_a_session_has_its_device_and_its_jobs),
         T(a_changed_device_forgets_the_jobs_of_the_old_one),
+        T(clearing_empties_every_entity_and_the_device_when_asked),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
