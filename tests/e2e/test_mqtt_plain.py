@@ -17,6 +17,7 @@ build/<board>-static-mqtt-plain/ next to $M2M_BINARY's build, skipped when not b
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import unittest
@@ -90,9 +91,14 @@ def triplet(path):
 
 
 def library_dirs(path):
-    """Where the dynamic loader of the ELF's architecture finds Debian's libraries."""
+    """Where the dynamic loader of the ELF's architecture finds Debian's libraries: under the
+    root that qemu-user is given with -L in $M2M_RUN_PREFIX first (a board's libraries
+    unpacked outside the system), as qemu looks there first."""
     t = triplet(path)
-    return ["/lib/" + t, "/usr/lib/" + t, "/lib64", "/lib", "/usr/lib"]
+    dirs = ["/lib/" + t, "/usr/lib/" + t, "/lib64", "/lib", "/usr/lib"]
+    prefix = shlex.split(os.environ.get("M2M_RUN_PREFIX", ""))
+    roots = [prefix[i + 1] for i in range(len(prefix) - 1) if prefix[i] == "-L"]
+    return [r + d for r in roots for d in dirs] + dirs
 
 
 def closure(path):
