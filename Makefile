@@ -72,7 +72,7 @@ PORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PORT_SRCS) $(HA_SRCS))
 CORE_LIB := $(BUILD)/libm2mcore.a
 BIN := $(BUILD)/modelarts2mqtt
 
-.PHONY: all deps test unit e2e demo jobboard clean format size bench memcheck install \
+.PHONY: all deps test unit e2e demo jobboard clean format size bench memcheck variants install \
         install-strip install-openwrt install-sysv
 .DEFAULT_GOAL := all
 
@@ -250,6 +250,16 @@ HOST_ONLY = $(if $(filter 1,$(BOARD_CROSS)),@echo "$@: host board only (valgrind
 
 bench: deps $(BIN)
 	$(HOST_ONLY)$(PYTHON) tests/bench.py --binary $(BIN)
+
+# The four link variants of this board (dynamic and STATIC=1, MQTT_TLS=1 and 0): their sizes
+# and the peak RSS of --once over 10,000 jobs (tools/variants.py; on a cross board under
+# qemu-user, with the emulated program's own figure too). docs/footprint.md has the results.
+VARIANTS_RUNS ?= 5
+variants: deps
+	@for s in 0 1; do for t in 1 0; do \
+	    $(MAKE) --no-print-directory STATIC=$$s MQTT_TLS=$$t || exit 1; done; done
+	$(PYTHON) tools/variants.py --board $(BOARD) --strip "$(STRIP)" --runs $(VARIANTS_RUNS) \
+	    $(if $(BOARD_RUN_PREFIX),--run-prefix "$(BOARD_RUN_PREFIX)")
 
 # The daemon under valgrind memcheck for MEMCHECK_POLLS polls (about a second each).
 MEMCHECK_POLLS ?= 1000
