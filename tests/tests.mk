@@ -98,12 +98,12 @@ MQTT_PLAIN_BIN := build/$(BOARD)-mqtt-plain/modelarts2mqtt
 MQTT_PLAIN_STATIC_BIN := build/$(BOARD)-static-mqtt-plain/modelarts2mqtt
 TEST_MQTT_PLAIN := mqtt-plain
 TEST_ENV += M2M_BINARY_MQTT_PLAIN=$(MQTT_PLAIN_BIN) M2M_BINARY_MQTT_PLAIN_STATIC=$(MQTT_PLAIN_STATIC_BIN)
-endif
 
 .PHONY: mqtt-plain
 mqtt-plain:
 	@$(MAKE) --no-print-directory MQTT_TLS=0 STATIC=0 $(MQTT_PLAIN_BIN)
 	@$(MAKE) --no-print-directory MQTT_TLS=0 STATIC=1 $(MQTT_PLAIN_STATIC_BIN)
+endif
 
 unit: $(UNIT_BINS) $(TEST_SAN_BINS) $(TEST_MCU_BINS)
 
