@@ -7,6 +7,8 @@
 #   make deps            install the Debian packages the project needs (and the job board's
 #                        MQTT.js bundle from npm)
 #   make format          clang-format every C file
+#   make MQTT_TLS=0      build/$(BOARD)-mqtt-plain/modelarts2mqtt: Paho's plain variant, no
+#                        OpenSSL (tcp:// and mqtt:// brokers only; docs/boards.md)
 #
 # BOARD selects boards/$(BOARD).mk (default: host).
 
@@ -29,7 +31,15 @@ VERSION := 0.1.0
 # STATIC=1 links every library statically (one file to copy to a board), into its own
 # build directory so that the dynamic build is kept.
 STATIC ?= 0
-BUILD := build/$(BOARD)$(if $(filter 1,$(STATIC)),-static)
+# MQTT_TLS=0 links Paho's plain variant (libpaho-mqtt3c) instead of its TLS one
+# (libpaho-mqtt3cs, built on OpenSSL): no OpenSSL in the binary or among its libraries, and an
+# ssl:// or mqtts:// broker is a configuration error. The API's HTTPS (mbedTLS) is the same.
+# Also into its own build directory: build/$(BOARD)-mqtt-plain, build/$(BOARD)-static-mqtt-plain.
+MQTT_TLS ?= 1
+ifeq ($(filter 0 1,$(MQTT_TLS)),)
+$(error MQTT_TLS must be 1 (MQTT over TLS, Paho with OpenSSL) or 0 (plain MQTT only))
+endif
+BUILD := build/$(BOARD)$(if $(filter 1,$(STATIC)),-static)$(if $(filter 0,$(MQTT_TLS)),-mqtt-plain)
 PYTHON ?= python3
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -40,15 +50,17 @@ CPPFLAGS ?=
 LDFLAGS ?=
 PORT_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(BOARD_CFLAGS) \
                -Iinclude -Ihomeassistant -Iport/posix -DM2M_VERSION=\"$(VERSION)\" \
-               -DM2M_DEFAULT_CAPACITY=$(BOARD_CAPACITY)
+               -DM2M_DEFAULT_CAPACITY=$(BOARD_CAPACITY) -DM2M_MQTT_TLS=$(MQTT_TLS)
 # homeassistant/ is a client of a port's MQTT session, for any port whose C library has a heap:
 # plain C99, no POSIX.
 HA_CFLAGS := -std=c99 $(WARN) $(BOARD_CFLAGS) -Iinclude -Ihomeassistant
-PORT_LIBS := -linih -lpaho-mqtt3cs -lmbedtls -lmbedx509 -lmbedcrypto -lpthread
+PAHO_LIBS := $(if $(filter 1,$(MQTT_TLS)),-lpaho-mqtt3cs,-lpaho-mqtt3c)
+PORT_LIBS := -linih $(PAHO_LIBS) -lmbedtls -lmbedx509 -lmbedcrypto -lpthread
 ifeq ($(STATIC),1)
-# Paho's TLS variant is built on OpenSSL: statically, its libraries come along.
-PORT_LIBS := -static -linih -lpaho-mqtt3cs -lssl -lcrypto -lmbedtls -lmbedx509 -lmbedcrypto \
-             -lpthread -ldl
+# Paho's TLS variant is built on OpenSSL: statically, its libraries come along (and libdl,
+# which OpenSSL's module loading uses). The plain variant needs neither.
+PORT_LIBS := -static -linih $(PAHO_LIBS) $(if $(filter 1,$(MQTT_TLS)),-lssl -lcrypto) \
+             -lmbedtls -lmbedx509 -lmbedcrypto -lpthread $(if $(filter 1,$(MQTT_TLS)),-ldl)
 endif
 
 CORE_SRCS := $(sort $(wildcard firmware/*.c))
@@ -60,7 +72,7 @@ PORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PORT_SRCS) $(HA_SRCS))
 CORE_LIB := $(BUILD)/libm2mcore.a
 BIN := $(BUILD)/modelarts2mqtt
 
-.PHONY: all deps test unit e2e demo jobboard clean format size bench memcheck install \
+.PHONY: all deps test unit e2e demo jobboard clean format size bench memcheck variants install \
         install-strip install-openwrt install-sysv
 .DEFAULT_GOAL := all
 
@@ -238,6 +250,16 @@ HOST_ONLY = $(if $(filter 1,$(BOARD_CROSS)),@echo "$@: host board only (valgrind
 
 bench: deps $(BIN)
 	$(HOST_ONLY)$(PYTHON) tests/bench.py --binary $(BIN)
+
+# The four link variants of this board (dynamic and STATIC=1, MQTT_TLS=1 and 0): their sizes
+# and the peak RSS of --once over 10,000 jobs (tools/variants.py; on a cross board under
+# qemu-user, with the emulated program's own figure too). docs/footprint.md has the results.
+VARIANTS_RUNS ?= 5
+variants: deps
+	@for s in 0 1; do for t in 1 0; do \
+	    $(MAKE) --no-print-directory STATIC=$$s MQTT_TLS=$$t || exit 1; done; done
+	$(PYTHON) tools/variants.py --board $(BOARD) --strip "$(STRIP)" --runs $(VARIANTS_RUNS) \
+	    $(if $(BOARD_RUN_PREFIX),--run-prefix "$(BOARD_RUN_PREFIX)")
 
 # The daemon under valgrind memcheck for MEMCHECK_POLLS polls (about a second each).
 MEMCHECK_POLLS ?= 1000

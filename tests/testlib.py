@@ -37,10 +37,11 @@ def binary_path():
     return os.environ.get("M2M_BINARY", DEFAULT_BINARY)
 
 
-def agent_command():
+def agent_command(binary=None):
     """The agent's argv prefix: $M2M_RUN_PREFIX (e.g. "qemu-aarch64" for a
-    cross-compiled board, set by `make BOARD=... test`), then the binary."""
-    return shlex.split(os.environ.get("M2M_RUN_PREFIX", "")) + [binary_path()]
+    cross-compiled board, set by `make BOARD=... test`), then the binary
+    (binary_path() unless another build is named)."""
+    return shlex.split(os.environ.get("M2M_RUN_PREFIX", "")) + [binary or binary_path()]
 
 
 def free_port():
@@ -448,11 +449,11 @@ class AgentResult:
             self.returncode, self.elapsed, self.stdout[-3000:], self.stderr[-3000:])
 
 
-def run_agent(procs, args, timeout=30, env=None):
-    """Run the agent to its end; a run that outlives timeout is killed and
-    reported with returncode None."""
+def run_agent(procs, args, timeout=30, env=None, binary=None):
+    """Run the agent (binary_path(), or binary) to its end; a run that
+    outlives timeout is killed and reported with returncode None."""
     start = time.monotonic()
-    p = procs.popen(agent_command() + list(args), stdout=subprocess.PIPE,
+    p = procs.popen(agent_command(binary) + list(args), stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE, env=env)
     try:
         out, err = p.communicate(timeout=timeout)

@@ -89,20 +89,36 @@ endif
 # The install test (tests/e2e/test_install.py) installs this board's build.
 TEST_ENV := M2M_BOARD=$(BOARD) M2M_STATIC=$(STATIC)
 
+# The builds without MQTT over TLS (MQTT_TLS=0: Paho's plain variant, no OpenSSL), dynamic and
+# static, for tests/e2e/test_mqtt_plain.py, whatever this run's STATIC and MQTT_TLS. A make of
+# their own each: the port is compiled with -DM2M_MQTT_TLS=0 in build/$(BOARD)-mqtt-plain and
+# build/$(BOARD)-static-mqtt-plain (a few seconds). Boards with the Linux port only.
+ifeq ($(BOARD_PORT),posix)
+MQTT_PLAIN_BIN := build/$(BOARD)-mqtt-plain/modelarts2mqtt
+MQTT_PLAIN_STATIC_BIN := build/$(BOARD)-static-mqtt-plain/modelarts2mqtt
+TEST_MQTT_PLAIN := mqtt-plain
+TEST_ENV += M2M_BINARY_MQTT_PLAIN=$(MQTT_PLAIN_BIN) M2M_BINARY_MQTT_PLAIN_STATIC=$(MQTT_PLAIN_STATIC_BIN)
+
+.PHONY: mqtt-plain
+mqtt-plain:
+	@$(MAKE) --no-print-directory MQTT_TLS=0 STATIC=0 $(MQTT_PLAIN_BIN)
+	@$(MAKE) --no-print-directory MQTT_TLS=0 STATIC=1 $(MQTT_PLAIN_STATIC_BIN)
+endif
+
 unit: $(UNIT_BINS) $(TEST_SAN_BINS) $(TEST_MCU_BINS)
 
 # FUZZ_BINS: tests/fuzz/fuzz.mk (a short pass of each harness).
 # A firmware board tests its images under its emulator instead (BOARD_TEST: make BOARD=mps2-an386
 # test, boards/mps2-an386.mk).
 ifeq ($(BOARD_TEST),)
-test: deps $(BIN) unit $(TEST_FUZZ_BINS)
+test: deps $(BIN) unit $(TEST_FUZZ_BINS) $(TEST_MQTT_PLAIN)
 	@$(TEST_ENV) $(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --san $(TEST_SAN_BINS) \
 	    --mcu $(TEST_MCU_BINS) --fuzz $(TEST_FUZZ_BINS) --binary $(BIN) $(TEST_RUN_ARGS) $(TEST_SKIP_ARGS)
 else
 test: $(BOARD_TEST)
 endif
 
-e2e: deps $(BIN)
+e2e: deps $(BIN) $(TEST_MQTT_PLAIN)
 	@$(TEST_ENV) $(PYTHON) tests/run_tests.py --binary $(BIN) $(TEST_RUN_ARGS)
 
 # Keep the llhttp objects between runs (make would delete them as intermediates).

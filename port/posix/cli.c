@@ -40,6 +40,16 @@ void print_usage(FILE *out)
                  "Signals: SIGINT/SIGTERM publish offline and exit 0; SIGHUP rereads the file.\n");
 }
 
+void print_version(FILE *out)
+{
+    fprintf(out, "%s %s\n", PROGRAM, M2M_VERSION);
+#if M2M_MQTT_TLS
+    fprintf(out, "MQTT over TLS: yes (ssl:// and mqtts:// brokers; Paho MQTT C with OpenSSL)\n");
+#else
+    fprintf(out, "MQTT over TLS: no (built with MQTT_TLS=0: tcp:// and mqtt:// brokers only)\n");
+#endif
+}
+
 static int usage_error(const char *message, const char *arg)
 {
     fprintf(stderr, "%s: %s%s%s\nTry '%s --help'.\n", PROGRAM, message, arg != NULL ? " " : "",

@@ -501,6 +501,16 @@ config_status_t config_finish(config_t *c, char *err, size_t err_size)
     }
     c->mqtt_tls =
         strncmp(c->mqtt_uri, "ssl://", 6) == 0 || strncmp(c->mqtt_uri, "mqtts://", 8) == 0;
+#if !M2M_MQTT_TLS
+    /* After every source: --set mqtt.uri=tcp://... may replace the file's ssl://. */
+    if (c->mqtt_tls) {
+        snprintf(err, err_size,
+                 "mqtt.uri = %s: this build has no MQTT over TLS (built with MQTT_TLS=0): use "
+                 "tcp://host[:port] or mqtt://host[:port], or a build with MQTT_TLS=1",
+                 c->mqtt_uri);
+        return CONFIG_ERR_UNSUPPORTED;
+    }
+#endif
 
     /* The longest topic the agent builds: B/<project>/jobs/<INT64_MIN>, or a UUID for v2. */
     topic_len = strlen(c->base_topic) + 1 + strlen(c->agent_id) + 1 + longest_project_id(c) +

@@ -44,6 +44,13 @@
 #define M2M_DEFAULT_CAPACITY 10000
 #endif
 
+/* 1: the broker may be ssl:// or mqtts:// (Paho's TLS variant, libpaho-mqtt3cs, on OpenSSL).
+ * 0 (make MQTT_TLS=0): Paho's plain variant, libpaho-mqtt3c, and no OpenSSL; a TLS broker URI
+ * is refused by config_finish() with CONFIG_ERR_UNSUPPORTED. */
+#ifndef M2M_MQTT_TLS
+#define M2M_MQTT_TLS 1
+#endif
+
 typedef enum {
     CONFIG_OK = 0,
     CONFIG_ERR_FILE = -1,        /* the file cannot be opened or read */

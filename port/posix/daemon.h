@@ -105,6 +105,9 @@ typedef struct {
 /* The --help text, to out. */
 void print_usage(FILE *out);
 
+/* The --version text, to out: the version, and whether MQTT over TLS is built in. */
+void print_version(FILE *out);
+
 /* Parse argv[1 .. argc - 1] into *o (o->sets is allocated here, argc
  * entries; the caller frees it). Returns -1 when the arguments are fine,
  * else the exit code: M2M_POLL_CONFIG (2) after a usage error, printed on

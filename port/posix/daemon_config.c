@@ -111,6 +111,14 @@ void warn_about(daemon_t *d, const config_t *c, const config_t *projects, size_t
                       projects[i].api_host);
         }
     }
+#if !M2M_MQTT_TLS
+    if (c->mqtt_ca_file[0] != '\0') {
+        port_logf(&d->port, M2M_LOG_WARN,
+                  "mqtt.ca_file = %s is not used: this build has no MQTT over TLS (built with "
+                  "MQTT_TLS=0)",
+                  c->mqtt_ca_file);
+    }
+#endif
     if (c->per_job_entities && !c->discovery) {
         port_logf(&d->port, M2M_LOG_WARN,
                   "homeassistant.per_job_entities = true has no effect with discovery = false");

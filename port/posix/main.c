@@ -316,7 +316,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (d->opt.version) {
-        printf("%s %s\n", PROGRAM, M2M_VERSION);
+        print_version(stdout);
         return 0;
     }
     if (port_init(&d->port, d->opt.verbose ? M2M_LOG_DEBUG

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mqtt_paho.c - m2m_mqtt_* (include/m2m_port.h) with Paho MQTT C's
- * synchronous client (libpaho-mqtt3cs), or the dry run (mqtt_dryrun.c).
+ * synchronous client (libpaho-mqtt3cs; libpaho-mqtt3c, without TLS, when
+ * built with MQTT_TLS=0), or the dry run (mqtt_dryrun.c).
  *
  * Callbacks are installed, so Paho runs its own thread for the session:
  * keep-alive pings and acknowledgements go on while the agent is busy with
@@ -32,6 +33,7 @@
  * each publish, the messages of its own subscriptions, the read-back, and
  * the idle time of m2m_mqtt_service(). This file only calls the hooks.
  */
+#include "config.h"
 #include "port_posix.h"
 #include "sd_notify.h"
 
@@ -51,10 +53,12 @@ static int is_set(const char *s)
     return s != NULL && s[0] != '\0';
 }
 
+#if M2M_MQTT_TLS
 static int uri_is_tls(const char *uri)
 {
     return strncmp(uri, "ssl://", 6) == 0 || strncmp(uri, "mqtts://", 8) == 0;
 }
+#endif
 
 static int is_v5(const m2m_port_t *port)
 {
@@ -263,7 +267,9 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
 {
     MQTTClient_connectOptions opts = MQTTClient_connectOptions_initializer;
     MQTTClient_willOptions will = MQTTClient_willOptions_initializer;
+#if M2M_MQTT_TLS
     MQTTClient_SSLOptions ssl = MQTTClient_SSLOptions_initializer;
+#endif
     MQTTClient_createOptions create = MQTTClient_createOptions_initializer;
     const port_mqtt_settings_t *s;
     sigset_t block;
@@ -329,6 +335,7 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
     opts.connectTimeout = (int)(s->timeout_ms + 999u) / 1000;
     opts.username = is_set(s->username) ? s->username : NULL;
     opts.password = is_set(s->password) ? s->password : NULL;
+#if M2M_MQTT_TLS
     if (uri_is_tls(s->uri)) {
         ssl.trustStore = s->ca_file;
         ssl.enableServerCertAuth = 1;
@@ -336,6 +343,7 @@ int32_t m2m_mqtt_connect(m2m_port_t *port, const char *will_topic, const char *w
         ssl.sslVersion = MQTT_SSL_VERSION_TLS_1_2;
         opts.ssl = &ssl;
     }
+#endif /* without it, config_finish() refuses ssl:// and mqtts:// */
 
     sigemptyset(&block);
     sigaddset(&block, SIGINT);

@@ -107,7 +107,7 @@ class TestDebianPackage(unittest.TestCase):
         binary = os.path.join(self.unpacked, "usr", "bin", "modelarts2mqtt")
         r = run([binary, "--version"])
         self.assertEqual(r.returncode, 0)
-        self.assertEqual(r.stdout.decode().strip(), "modelarts2mqtt 0.1.0")
+        self.assertEqual(r.stdout.decode().splitlines()[0], "modelarts2mqtt 0.1.0")
 
     def test_depends_on_the_shared_libraries_it_links(self):
         depends = self.field("Depends")
