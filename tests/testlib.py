@@ -161,10 +161,12 @@ class Mosquitto:
     """A real mosquitto on 127.0.0.1, anonymous, no persistence. With
     websockets=True it also has an MQTT over WebSockets listener on ws_port
     (a free port unless given) serving the files of http_dir, if set, over
-    HTTP (examples/jobboard)."""
+    HTTP (examples/jobboard). With tls_certs (make_certs()) it also has an
+    MQTT over TLS listener on tls_port, with the test CA's server
+    certificate."""
 
     def __init__(self, procs, workdir, websockets=False, http_dir=None, ws_port=None,
-                 log_types=("error", "warning")):
+                 log_types=("error", "warning"), tls_certs=None):
         self.log_types = log_types  # mosquitto's log_type lines; e.g. "notice" logs connects
         self.procs = procs
         self.workdir = workdir
@@ -174,6 +176,8 @@ class Mosquitto:
         self.http_dir = http_dir
         self.ws_port = ws_port
         self._ws_port_given = ws_port is not None
+        self.tls_certs = tls_certs
+        self.tls_port = None
 
     def start(self, tries=5, port=None):
         """Start on a free port, or on port (a restart: no retries)."""
@@ -192,12 +196,19 @@ class Mosquitto:
                     f.write("listener %d 127.0.0.1\nprotocol websockets\n" % self.ws_port)
                     if self.http_dir:
                         f.write("http_dir %s\n" % os.path.abspath(self.http_dir))
+                if self.tls_certs:
+                    if self.tls_port is None or not port:
+                        self.tls_port = free_port()  # a restart keeps its port
+                    f.write("listener %d 127.0.0.1\ncafile %s\ncertfile %s\nkeyfile %s\n"
+                            % (self.tls_port, self.tls_certs["ca"], self.tls_certs["server_cert"],
+                               self.tls_certs["server_key"]))
             self.log_path = os.path.join(self.workdir, "mosquitto-%d.log" % self.port)
             log = open(self.log_path, "wb")
             self.proc = self.procs.popen(["mosquitto", "-c", conf], stdout=log,
                                          stderr=subprocess.STDOUT)
             log.close()
             if (wait_port(self.port, 5) and (not self.websockets or wait_port(self.ws_port, 5))
+                    and (not self.tls_certs or wait_port(self.tls_port, 5))
                     and self.proc.poll() is None):
                 return self
             self.procs.stop(self.proc)

@@ -107,6 +107,9 @@ class E2ECase(unittest.TestCase):
     sim_auth = None  # Simulator.start() keywords: ak, sk, security_token, iam_user, ...
     sim_projects = ()  # more projects the simulator serves: "ID" or "ID:TOKEN"
     broker_log_types = ("error", "warning")  # mosquitto's log_type lines
+    # "server" or "wronghost": the broker also listens for MQTT over TLS (broker.tls_port) with
+    # that certificate of make_certs(); None: it does not.
+    broker_tls = None
 
     @classmethod
     def setUpClass(cls):
@@ -116,8 +119,9 @@ class E2ECase(unittest.TestCase):
         cls.procs = testlib.ProcessGroup()
         try:
             cls.certs = testlib.make_certs(cls.tmp.path)
-            cls.broker = testlib.Mosquitto(cls.procs, cls.tmp.path,
-                                           log_types=cls.broker_log_types).start()
+            cls.broker = testlib.Mosquitto(
+                cls.procs, cls.tmp.path, log_types=cls.broker_log_types,
+                tls_certs=cls.broker_certs()).start()
             cls.sim = testlib.Simulator(cls.procs, cls.certs).start(
                 options=cls.sim_options, extra_projects=cls.sim_projects,
                 **(cls.sim_auth or {}))
@@ -125,6 +129,13 @@ class E2ECase(unittest.TestCase):
             cls.procs.stop_all()
             cls.tmp.cleanup()
             raise
+
+    @classmethod
+    def broker_certs(cls):
+        if cls.broker_tls is None:
+            return None
+        return {"ca": cls.certs["ca"], "server_cert": cls.certs[cls.broker_tls + "_cert"],
+                "server_key": cls.certs[cls.broker_tls + "_key"]}
 
     @classmethod
     def tearDownClass(cls):
