@@ -126,7 +126,13 @@ include tests/tests.mk
 
 # ---- demo --------------------------------------------------------------------
 
-demo: deps $(BIN) jobboard
+# deps first, then the rest in a second make: a make that starts after deps sees what it
+# installed (and tools/deps-check.mk checks it).
+.PHONY: demo-run bench-run memcheck-run
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: $(BIN) jobboard
 	$(PYTHON) tests/demo.py --binary $(BIN) --jobboard $(JOBBOARD)
 
 # The live job board (examples/jobboard, docs/jobboard.md), assembled in build/jobboard for
@@ -233,13 +239,23 @@ size: $(BOARD_SIZE)
 endif
 
 # bench and memcheck measure with valgrind, which runs host binaries only.
-HOST_ONLY = $(if $(filter 1,$(BOARD_CROSS)),@echo "$@: host board only (valgrind does not run \
-            $(BOARD) binaries); run make $@ without BOARD" && exit 0;)
+HOST_ONLY = $(if $(filter 1,$(BOARD_CROSS)),@echo "$(@:-run=): host board only (valgrind does not \
+            run $(BOARD) binaries); run make $(@:-run=) without BOARD" && exit 0;)
 
-bench: deps $(BIN)
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: $(BIN)
 	$(HOST_ONLY)$(PYTHON) tests/bench.py --binary $(BIN)
 
 # The daemon under valgrind memcheck for MEMCHECK_POLLS polls (about a second each).
 MEMCHECK_POLLS ?= 1000
-memcheck: deps $(BIN)
+memcheck: deps
+	@$(MAKE) --no-print-directory memcheck-run
+
+memcheck-run: $(BIN)
 	$(HOST_ONLY)$(PYTHON) tests/memcheck.py --binary $(BIN) --polls $(MEMCHECK_POLLS)
+
+# ---- the check of what a build needs -----------------------------------------
+
+include tools/deps-check.mk
