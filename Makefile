@@ -197,7 +197,9 @@ install: $(BIN)
 	@if [ -e $(CONF_DEST) ]; then echo "keeping the existing $(CONF_DEST)"; \
 	else echo "$(INSTALL) -m 0600 examples/modelarts2mqtt.conf $(CONF_DEST)"; \
 	  $(INSTALL) -m 0600 examples/modelarts2mqtt.conf $(CONF_DEST); fi
-	$(INSTALL) -m 0644 README.md $(sort $(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 0644 README.md LICENSE $(sort $(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(DOCDIR)/licenses
+	@$(call copy_notices,$(DESTDIR)$(DOCDIR)/licenses)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0644 man/modelarts2mqtt.1 $(DESTDIR)$(MANDIR)/man1/modelarts2mqtt.1
 	$(INSTALL) -m 0644 man/modelarts2mqtt.conf.5 $(DESTDIR)$(MANDIR)/man5/modelarts2mqtt.conf.5
@@ -256,6 +258,7 @@ memcheck: deps
 memcheck-run: $(BIN)
 	$(HOST_ONLY)$(PYTHON) tests/memcheck.py --binary $(BIN) --polls $(MEMCHECK_POLLS)
 
-# ---- the check of what a build needs -----------------------------------------
+# ---- license notices and the check of what a build needs ---------------------
 
+include tools/notices.mk
 include tools/deps-check.mk

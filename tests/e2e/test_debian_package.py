@@ -93,6 +93,7 @@ class TestDebianPackage(unittest.TestCase):
             "/usr/share/man/man5/modelarts2mqtt.conf.5.gz": "-rw-r--r--",
             "/usr/share/doc/modelarts2mqtt/copyright": "-rw-r--r--",
             "/usr/share/doc/modelarts2mqtt/README.md.gz": "-rw-r--r--",
+            "/usr/share/doc/modelarts2mqtt/licenses/jsmn": "-rw-r--r--",
         }
         for path, mode in expected.items():
             with self.subTest(path=path):
@@ -102,6 +103,19 @@ class TestDebianPackage(unittest.TestCase):
                                "modelarts2mqtt.service")) as f:
             self.assertIn("\nExecStart=/usr/bin/modelarts2mqtt -c "
                           "/etc/modelarts2mqtt/modelarts2mqtt.conf\n", f.read())
+
+    def test_license_is_stated_by_the_copyright_file(self):
+        """debian/copyright names the license; the copy of LICENSE that make install puts in
+        the doc directory is left out, jsmn's notice stays."""
+        c = self.contents()
+        self.assertFalse([p for p in c if p.startswith("/usr/share/doc/modelarts2mqtt/LICENSE")])
+        doc = os.path.join(self.unpacked, "usr", "share", "doc", "modelarts2mqtt")
+        with open(os.path.join(doc, "copyright")) as a, \
+                open(os.path.join(ROOT, "debian", "copyright")) as b:
+            self.assertEqual(a.read(), b.read())
+        with open(os.path.join(doc, "licenses", "jsmn")) as a, \
+                open("/usr/share/doc/libjsmn-dev/copyright") as b:
+            self.assertEqual(a.read(), b.read())
 
     def test_packaged_binary_runs(self):
         binary = os.path.join(self.unpacked, "usr", "bin", "modelarts2mqtt")
