@@ -25,7 +25,9 @@ AR := $(CROSS_COMPILE)ar
 endif
 STRIP ?= $(CROSS_COMPILE)strip
 
-VERSION := 0.1.0
+# The release version, in one place: the file VERSION. --version, make dist's tarball, the man
+# pages, debian/changelog and the recipes carry it (tests/e2e/test_release.py checks they agree).
+VERSION := $(strip $(file <VERSION))
 # STATIC=1 links every library statically (one file to copy to a board), into its own
 # build directory so that the dynamic build is kept.
 STATIC ?= 0
@@ -85,6 +87,9 @@ $(CORE_LIB): $(CORE_OBJS)
 
 $(BIN): $(PORT_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(PORT_OBJS) $(CORE_LIB) $(PORT_LIBS) $(LDLIBS)
+
+# The Linux port compiles the version in (-DM2M_VERSION).
+$(PORT_OBJS): VERSION
 
 $(BUILD)/firmware $(BUILD)/homeassistant $(BUILD)/port/posix $(BUILD)/tests:
 	mkdir -p $@
@@ -167,6 +172,18 @@ format:
 clean:
 	rm -rf build
 
+# ---- release -----------------------------------------------------------------
+
+# make dist: the release tarball of the committed tree (HEAD), the same bytes for the same
+# commit, with its SHA-256 and the recipes that name it (tools/dist.sh, docs/packaging.md).
+# DIST_SITE is where the release puts the tarball; the recipes' copies download from there.
+DIST_DIR ?= build
+DIST_SITE ?= https://example.invalid/modelarts2mqtt/releases
+
+.PHONY: dist
+dist:
+	@sh tools/dist.sh $(VERSION) $(DIST_DIR) $(DIST_SITE)
+
 # ---- install -----------------------------------------------------------------
 
 # GNU and Buildroot/Yocto conventions: DESTDIR stages, PREFIX places. The configuration goes
@@ -197,7 +214,7 @@ install: $(BIN)
 	@if [ -e $(CONF_DEST) ]; then echo "keeping the existing $(CONF_DEST)"; \
 	else echo "$(INSTALL) -m 0600 examples/modelarts2mqtt.conf $(CONF_DEST)"; \
 	  $(INSTALL) -m 0600 examples/modelarts2mqtt.conf $(CONF_DEST); fi
-	$(INSTALL) -m 0644 README.md LICENSE $(sort $(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 0644 README.md NEWS.md LICENSE $(sort $(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(DOCDIR)/licenses
 	@$(call copy_notices,$(DESTDIR)$(DOCDIR)/licenses)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5

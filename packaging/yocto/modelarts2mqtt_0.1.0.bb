@@ -13,12 +13,13 @@ LIC_FILES_CHKSUM = "file://LICENSE;md5=3b83ef96387f14655fc854ddc3c6bd57 \
 # with OpenSSL, which its TLS variant (libpaho-mqtt3cs, linked by the agent) needs.
 DEPENDS = "mbedtls paho-mqtt-c libinih openssl"
 
-# jsmn is one header and no layer carries it: the upstream release tag's jsmn.h is fetched
-# next to the source and put on the include path.
+# The release tarball (make dist), and jsmn: one header that no layer carries, the upstream
+# release tag's jsmn.h, fetched next to the source and put on the include path.
 SRC_URI = "https://example.invalid/modelarts2mqtt/releases/modelarts2mqtt-${PV}.tar.gz \
            https://raw.githubusercontent.com/zserge/jsmn/v1.1.0/jsmn.h;name=jsmn;subdir=third_party \
            "
-# SRC_URI[sha256sum]: the release tarball's, from the first fetch (docs/packaging.md).
+# The tarball's: make dist writes a copy of this recipe with it filled in (docs/packaging.md).
+SRC_URI[sha256sum] = "@DIST_SHA256@"
 # jsmn.h of v1.1.0: the file of Debian's jsmn_1.1.0.orig.tar.gz (libjsmn-dev).
 SRC_URI[jsmn.sha256sum] = "1ed6154dedf009212a08a397e9c4ed50a0ce31d5a8301bb294e137ae3188c13b"
 

@@ -21,6 +21,8 @@ import testlib  # noqa: E402
 
 ROOT = testlib.ROOT
 TOOLS = ("dpkg-buildpackage", "dh", "fakeroot", "dpkg-deb")
+with open(os.path.join(ROOT, "VERSION")) as _f:
+    VERSION = _f.read().strip()
 
 
 def run(args, **kw):
@@ -50,7 +52,7 @@ class TestDebianPackage(unittest.TestCase):
             cls.tmp.cleanup()
             raise AssertionError("dpkg-buildpackage failed:\n%s" % r.stdout.decode()[-4000:])
         debs = [n for n in os.listdir(cls.tmp.path)
-                if re.match(r"modelarts2mqtt_0\.1\.0_[a-z0-9]+\.deb$", n)]
+                if re.match(r"modelarts2mqtt_%s_[a-z0-9]+\.deb$" % re.escape(VERSION), n)]
         if len(debs) != 1:
             cls.tmp.cleanup()
             raise AssertionError("expected one .deb, found %r" % os.listdir(cls.tmp.path))
@@ -121,7 +123,7 @@ class TestDebianPackage(unittest.TestCase):
         binary = os.path.join(self.unpacked, "usr", "bin", "modelarts2mqtt")
         r = run([binary, "--version"])
         self.assertEqual(r.returncode, 0)
-        self.assertEqual(r.stdout.decode().strip(), "modelarts2mqtt 0.1.0")
+        self.assertEqual(r.stdout.decode().strip(), "modelarts2mqtt " + VERSION)
 
     def test_depends_on_the_shared_libraries_it_links(self):
         depends = self.field("Depends")
@@ -129,7 +131,7 @@ class TestDebianPackage(unittest.TestCase):
                         "libpaho-mqtt"):
             with self.subTest(package=package):
                 self.assertRegex(depends, r"(^|, )%s[^,]* \(>= " % re.escape(package))
-        self.assertEqual(self.field("Version"), "0.1.0")
+        self.assertEqual(self.field("Version"), VERSION)
 
     def test_configuration_is_a_conffile(self):
         with open(os.path.join(self.control, "conffiles")) as f:

@@ -140,8 +140,8 @@ class TestInstall(unittest.TestCase):
         with open(self.conf, "rb") as a, open(EXAMPLE, "rb") as b:
             self.assertEqual(a.read(), b.read())
 
-    def test_docs_are_the_readme_license_and_every_page_of_docs(self):
-        top = ["README.md", "LICENSE"]
+    def test_docs_are_the_readme_news_license_and_every_page_of_docs(self):
+        top = ["README.md", "NEWS.md", "LICENSE"]
         pages = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "docs", "*.md")))
         self.assertEqual(sorted(os.listdir(self.docdir)), sorted(top + pages + ["licenses"]))
         for name in top + pages:

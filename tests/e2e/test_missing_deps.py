@@ -58,7 +58,7 @@ class TestMissingDeps(unittest.TestCase):
                 self.assertStopsWith(make("-q", goal, MISSING, "BUILD=" + self.build), MESSAGE)
 
     def test_goals_that_compile_nothing_or_run_deps_first_do_not_check(self):
-        for goal in ("deps", "clean", "format", "notices", "install-sysv",
+        for goal in ("deps", "clean", "format", "dist", "notices", "install-sysv",
                      "install-openwrt", "jobboard", "test", "e2e", "demo", "bench", "size"):
             with self.subTest(goal=goal):
                 rc, out = make("-q", goal, MISSING, "BUILD=" + self.build)

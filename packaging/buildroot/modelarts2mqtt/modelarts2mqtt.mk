@@ -6,7 +6,9 @@
 ################################################################################
 
 MODELARTS2MQTT_VERSION = 0.1.0
-# A release tarball of the project; for a local tree use
+# The release tarball of the project (make dist). The copy of this directory that make dist
+# writes next to the tarball names the release's location and carries the tarball's sha256 in
+# modelarts2mqtt.hash (docs/packaging.md). For a local tree use
 # MODELARTS2MQTT_OVERRIDE_SRCDIR = /path/to/modelarts2mqtt in local.mk.
 MODELARTS2MQTT_SITE = https://example.invalid/modelarts2mqtt/releases
 MODELARTS2MQTT_SOURCE = modelarts2mqtt-$(MODELARTS2MQTT_VERSION).tar.gz
