@@ -27,7 +27,9 @@ AR := $(CROSS_COMPILE)ar
 endif
 STRIP ?= $(CROSS_COMPILE)strip
 
-VERSION := 0.1.0
+# The release version, in one place: the file VERSION. --version, make dist's tarball, the man
+# pages, debian/changelog and the recipes carry it (tests/e2e/test_release.py checks they agree).
+VERSION := $(strip $(file <VERSION))
 # STATIC=1 links every library statically (one file to copy to a board), into its own
 # build directory so that the dynamic build is kept.
 STATIC ?= 0
@@ -98,6 +100,9 @@ $(CORE_LIB): $(CORE_OBJS)
 $(BIN): $(PORT_OBJS) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(PORT_OBJS) $(CORE_LIB) $(PORT_LIBS) $(LDLIBS)
 
+# The Linux port compiles the version in (-DM2M_VERSION).
+$(PORT_OBJS): VERSION
+
 $(BUILD)/firmware $(BUILD)/homeassistant $(BUILD)/port/posix $(BUILD)/tests:
 	mkdir -p $@
 
@@ -138,7 +143,13 @@ include tests/tests.mk
 
 # ---- demo --------------------------------------------------------------------
 
-demo: deps $(BIN) jobboard
+# deps first, then the rest in a second make: a make that starts after deps sees what it
+# installed (and tools/deps-check.mk checks it).
+.PHONY: demo-run bench-run memcheck-run
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: $(BIN) jobboard
 	$(PYTHON) tests/demo.py --binary $(BIN) --jobboard $(JOBBOARD)
 
 # The live job board (examples/jobboard, docs/jobboard.md), assembled in build/jobboard for
@@ -173,6 +184,18 @@ format:
 clean:
 	rm -rf build
 
+# ---- release -----------------------------------------------------------------
+
+# make dist: the release tarball of the committed tree (HEAD), the same bytes for the same
+# commit, with its SHA-256 and the recipes that name it (tools/dist.sh, docs/packaging.md).
+# DIST_SITE is where the release puts the tarball; the recipes' copies download from there.
+DIST_DIR ?= build
+DIST_SITE ?= https://example.invalid/modelarts2mqtt/releases
+
+.PHONY: dist
+dist:
+	@sh tools/dist.sh $(VERSION) $(DIST_DIR) $(DIST_SITE)
+
 # ---- install -----------------------------------------------------------------
 
 # GNU and Buildroot/Yocto conventions: DESTDIR stages, PREFIX places. The configuration goes
@@ -203,7 +226,9 @@ install: $(BIN)
 	@if [ -e $(CONF_DEST) ]; then echo "keeping the existing $(CONF_DEST)"; \
 	else echo "$(INSTALL) -m 0600 examples/modelarts2mqtt.conf $(CONF_DEST)"; \
 	  $(INSTALL) -m 0600 examples/modelarts2mqtt.conf $(CONF_DEST); fi
-	$(INSTALL) -m 0644 README.md $(sort $(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 0644 README.md NEWS.md LICENSE $(sort $(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(DOCDIR)/licenses
+	@$(call copy_notices,$(DESTDIR)$(DOCDIR)/licenses)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0644 man/modelarts2mqtt.1 $(DESTDIR)$(MANDIR)/man1/modelarts2mqtt.1
 	$(INSTALL) -m 0644 man/modelarts2mqtt.conf.5 $(DESTDIR)$(MANDIR)/man5/modelarts2mqtt.conf.5
@@ -245,10 +270,13 @@ size: $(BOARD_SIZE)
 endif
 
 # bench and memcheck measure with valgrind, which runs host binaries only.
-HOST_ONLY = $(if $(filter 1,$(BOARD_CROSS)),@echo "$@: host board only (valgrind does not run \
-            $(BOARD) binaries); run make $@ without BOARD" && exit 0;)
+HOST_ONLY = $(if $(filter 1,$(BOARD_CROSS)),@echo "$(@:-run=): host board only (valgrind does not \
+            run $(BOARD) binaries); run make $(@:-run=) without BOARD" && exit 0;)
 
-bench: deps $(BIN)
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: $(BIN)
 	$(HOST_ONLY)$(PYTHON) tests/bench.py --binary $(BIN)
 
 # The four link variants of this board (dynamic and STATIC=1, MQTT_TLS=1 and 0): their sizes
@@ -263,5 +291,13 @@ variants: deps
 
 # The daemon under valgrind memcheck for MEMCHECK_POLLS polls (about a second each).
 MEMCHECK_POLLS ?= 1000
-memcheck: deps $(BIN)
+memcheck: deps
+	@$(MAKE) --no-print-directory memcheck-run
+
+memcheck-run: $(BIN)
 	$(HOST_ONLY)$(PYTHON) tests/memcheck.py --binary $(BIN) --polls $(MEMCHECK_POLLS)
+
+# ---- license notices and the check of what a build needs ---------------------
+
+include tools/notices.mk
+include tools/deps-check.mk

@@ -41,6 +41,12 @@ LWIP_DIR := $(MPS2_SRC)/lwip
 MBEDTLS_DIR := $(MPS2_SRC)/mbedtls
 # make deps runs this after installing the packages (Makefile, BOARD_DEPS_EXTRA).
 BOARD_DEPS_EXTRA = sh $(MPS2_DIR)/fetch-sources.sh $(MPS2_SRC) lwip mbedtls cmocka
+# The third-party code in the images, whose notices make notices collects (tools/notices.mk,
+# docs/licenses.md): lwIP and mbedTLS from the Debian sources above, newlib-nano.
+BOARD_NOTICES := lwip mbedtls newlib
+NOTICE_lwip ?= $(LWIP_DIR)/debian/copyright
+NOTICE_mbedtls ?= $(MBEDTLS_DIR)/debian/copyright
+NOTICE_newlib ?= /usr/share/doc/libnewlib-arm-none-eabi/copyright
 
 BOARD_ALL = mps2-sources $(MPS2)/bringup.elf $(MPS2)/modelarts2mqtt.elf $(MPS2)/modelarts2mqtt.bin
 # make test and make size run this board's own targets (tests/tests.mk, Makefile).

@@ -110,15 +110,24 @@ unit: $(UNIT_BINS) $(TEST_SAN_BINS) $(TEST_MCU_BINS)
 # FUZZ_BINS: tests/fuzz/fuzz.mk (a short pass of each harness).
 # A firmware board tests its images under its emulator instead (BOARD_TEST: make BOARD=mps2-an386
 # test, boards/mps2-an386.mk).
+# deps first, then the rest in a second make: only a make that starts after deps sees what it
+# installed (node-llhttp's sources above, the libraries; tools/deps-check.mk checks them).
+.PHONY: test-run e2e-run
 ifeq ($(BOARD_TEST),)
-test: deps $(BIN) unit $(TEST_FUZZ_BINS) $(TEST_MQTT_PLAIN)
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(BIN) unit $(TEST_FUZZ_BINS) $(TEST_MQTT_PLAIN)
 	@$(TEST_ENV) $(PYTHON) tests/run_tests.py --unit $(UNIT_BINS) --san $(TEST_SAN_BINS) \
 	    --mcu $(TEST_MCU_BINS) --fuzz $(TEST_FUZZ_BINS) --binary $(BIN) $(TEST_RUN_ARGS) $(TEST_SKIP_ARGS)
 else
 test: $(BOARD_TEST)
 endif
 
-e2e: deps $(BIN) $(TEST_MQTT_PLAIN)
+e2e: deps
+	@$(MAKE) --no-print-directory e2e-run
+
+e2e-run: $(BIN) $(TEST_MQTT_PLAIN)
 	@$(TEST_ENV) $(PYTHON) tests/run_tests.py --binary $(BIN) $(TEST_RUN_ARGS)
 
 # Keep the llhttp objects between runs (make would delete them as intermediates).

@@ -4,20 +4,24 @@ DESCRIPTION = "A small agent that polls the ModelArts training job list over HTT
 and publishes job status to an MQTT broker (Paho MQTT C)."
 HOMEPAGE = "https://example.invalid/modelarts2mqtt"
 SECTION = "net"
-# The sources state no license yet (docs/packaging.md): set LICENSE and LIC_FILES_CHKSUM to
-# the project's license file once it has one.
-LICENSE = "CLOSED"
+# The project is Apache-2.0; jsmn.h (below), compiled into the binary, is MIT.
+LICENSE = "Apache-2.0 & MIT"
+LIC_FILES_CHKSUM = "file://LICENSE;md5=3b83ef96387f14655fc854ddc3c6bd57 \
+                    file://${COMMON_LICENSE_DIR}/MIT;md5=0835ade698e0bcf8506ecda2f7b4f302"
 
 # mbedtls: meta-networking; paho-mqtt-c and libinih: meta-oe. meta-oe's paho-mqtt-c builds
 # with OpenSSL, which its TLS variant (libpaho-mqtt3cs, linked by the agent) needs.
 DEPENDS = "mbedtls paho-mqtt-c libinih openssl"
 
-# jsmn is one header and no layer carries it: the upstream release tag's jsmn.h is fetched
-# next to the source and put on the include path.
+# The release tarball (make dist), and jsmn: one header that no layer carries, the upstream
+# release tag's jsmn.h, fetched next to the source and put on the include path.
 SRC_URI = "https://example.invalid/modelarts2mqtt/releases/modelarts2mqtt-${PV}.tar.gz \
            https://raw.githubusercontent.com/zserge/jsmn/v1.1.0/jsmn.h;name=jsmn;subdir=third_party \
            "
-# SRC_URI[sha256sum] and SRC_URI[jsmn.sha256sum]: from the first fetch (docs/packaging.md).
+# The tarball's: make dist writes a copy of this recipe with it filled in (docs/packaging.md).
+SRC_URI[sha256sum] = "@DIST_SHA256@"
+# jsmn.h of v1.1.0: the file of Debian's jsmn_1.1.0.orig.tar.gz (libjsmn-dev).
+SRC_URI[jsmn.sha256sum] = "1ed6154dedf009212a08a397e9c4ed50a0ce31d5a8301bb294e137ae3188c13b"
 
 S = "${WORKDIR}/modelarts2mqtt-${PV}"
 
@@ -34,6 +38,7 @@ EXTRA_OEMAKE = " \
     BOARD=host \
     'CC=${CC}' 'AR=${AR}' 'STRIP=${STRIP}' \
     'CFLAGS=${CFLAGS}' 'CPPFLAGS=${CPPFLAGS} -I${WORKDIR}/third_party' 'LDFLAGS=${LDFLAGS}' \
+    NOTICE_jsmn=${WORKDIR}/third_party/jsmn.h \
     PREFIX=${prefix} SYSCONFDIR=${sysconfdir} \
     SYSTEMDUNITDIR=${systemd_system_unitdir} \
     SYSUSERSDIR=${nonarch_libdir}/sysusers.d TMPFILESDIR=${nonarch_libdir}/tmpfiles.d \

@@ -21,6 +21,8 @@ import testlib  # noqa: E402
 
 ROOT = testlib.ROOT
 TOOLS = ("dpkg-buildpackage", "dh", "fakeroot", "dpkg-deb")
+with open(os.path.join(ROOT, "VERSION")) as _f:
+    VERSION = _f.read().strip()
 
 
 def run(args, **kw):
@@ -50,7 +52,7 @@ class TestDebianPackage(unittest.TestCase):
             cls.tmp.cleanup()
             raise AssertionError("dpkg-buildpackage failed:\n%s" % r.stdout.decode()[-4000:])
         debs = [n for n in os.listdir(cls.tmp.path)
-                if re.match(r"modelarts2mqtt_0\.1\.0_[a-z0-9]+\.deb$", n)]
+                if re.match(r"modelarts2mqtt_%s_[a-z0-9]+\.deb$" % re.escape(VERSION), n)]
         if len(debs) != 1:
             cls.tmp.cleanup()
             raise AssertionError("expected one .deb, found %r" % os.listdir(cls.tmp.path))
@@ -93,6 +95,7 @@ class TestDebianPackage(unittest.TestCase):
             "/usr/share/man/man5/modelarts2mqtt.conf.5.gz": "-rw-r--r--",
             "/usr/share/doc/modelarts2mqtt/copyright": "-rw-r--r--",
             "/usr/share/doc/modelarts2mqtt/README.md.gz": "-rw-r--r--",
+            "/usr/share/doc/modelarts2mqtt/licenses/jsmn": "-rw-r--r--",
         }
         for path, mode in expected.items():
             with self.subTest(path=path):
@@ -103,11 +106,24 @@ class TestDebianPackage(unittest.TestCase):
             self.assertIn("\nExecStart=/usr/bin/modelarts2mqtt -c "
                           "/etc/modelarts2mqtt/modelarts2mqtt.conf\n", f.read())
 
+    def test_license_is_stated_by_the_copyright_file(self):
+        """debian/copyright names the license; the copy of LICENSE that make install puts in
+        the doc directory is left out, jsmn's notice stays."""
+        c = self.contents()
+        self.assertFalse([p for p in c if p.startswith("/usr/share/doc/modelarts2mqtt/LICENSE")])
+        doc = os.path.join(self.unpacked, "usr", "share", "doc", "modelarts2mqtt")
+        with open(os.path.join(doc, "copyright")) as a, \
+                open(os.path.join(ROOT, "debian", "copyright")) as b:
+            self.assertEqual(a.read(), b.read())
+        with open(os.path.join(doc, "licenses", "jsmn")) as a, \
+                open("/usr/share/doc/libjsmn-dev/copyright") as b:
+            self.assertEqual(a.read(), b.read())
+
     def test_packaged_binary_runs(self):
         binary = os.path.join(self.unpacked, "usr", "bin", "modelarts2mqtt")
         r = run([binary, "--version"])
         self.assertEqual(r.returncode, 0)
-        self.assertEqual(r.stdout.decode().splitlines()[0], "modelarts2mqtt 0.1.0")
+        self.assertEqual(r.stdout.decode().splitlines()[0], "modelarts2mqtt " + VERSION)
 
     def test_depends_on_the_shared_libraries_it_links(self):
         depends = self.field("Depends")
@@ -115,7 +131,7 @@ class TestDebianPackage(unittest.TestCase):
                         "libpaho-mqtt"):
             with self.subTest(package=package):
                 self.assertRegex(depends, r"(^|, )%s[^,]* \(>= " % re.escape(package))
-        self.assertEqual(self.field("Version"), "0.1.0")
+        self.assertEqual(self.field("Version"), VERSION)
 
     def test_configuration_is_a_conffile(self):
         with open(os.path.join(self.control, "conffiles")) as f:

@@ -2,11 +2,12 @@
 """`make install` as a packager runs it (DESTDIR staging, PREFIX=/usr): the
 files it puts in place, their modes, an unstripped binary that is the build's
 own, an example configuration that documents every key the agent knows and
-holds no secret, and an operator's configuration that a second install
-leaves alone.
+holds no secret, an operator's configuration that a second install leaves
+alone, and the license notices the binary ships with (docs/licenses.md).
 
-The board is $M2M_BOARD (default host) with STATIC=$M2M_STATIC, as `make
-test` passes them; the installed binary runs under $M2M_RUN_PREFIX."""
+The board is $M2M_BOARD (default host) with STATIC=$M2M_STATIC and
+MQTT_TLS=$M2M_MQTT_TLS (default 1), as `make test` passes them; the
+installed binary runs under $M2M_RUN_PREFIX."""
 
 import configparser
 import glob
@@ -26,11 +27,31 @@ import testlib  # noqa: E402
 ROOT = testlib.ROOT
 BOARD = os.environ.get("M2M_BOARD", "host")
 STATIC = os.environ.get("M2M_STATIC", "0")
+MQTT_TLS = os.environ.get("M2M_MQTT_TLS", "1")
 EXAMPLE = os.path.join(ROOT, "examples", "modelarts2mqtt.conf")
 SECRET_KEYS = {("modelarts", "token"), ("modelarts", "ak"), ("modelarts", "sk"),
                ("modelarts", "security_token"), ("modelarts", "password"),
                ("mqtt", "password")}
 SHT_SYMTAB = 2
+# The notice of each third-party component a binary holds (tools/notices.mk): jsmn is compiled
+# into every build, a static one holds the libraries and glibc too.
+NOTICE_SOURCES = {
+    "jsmn": "/usr/share/doc/libjsmn-dev/copyright",
+    "inih": "/usr/share/doc/libinih-dev/copyright",
+    "paho-mqtt-c": "/usr/share/doc/libpaho-mqtt-dev/copyright",
+    "mbedtls": "/usr/share/doc/libmbedtls-dev/copyright",
+    "openssl": "/usr/share/doc/libssl-dev/copyright",
+    "glibc": "/usr/share/doc/libc6/copyright",
+    "LGPL-2.1": "/usr/share/common-licenses/LGPL-2.1",
+}
+
+
+def notices_of(static, mqtt_tls):
+    """The notices a build of the host-like boards ships with."""
+    if static != "1":
+        return {"jsmn"}
+    names = set(NOTICE_SOURCES)
+    return names if mqtt_tls != "0" else names - {"openssl"}
 
 
 def make(*args):
@@ -119,13 +140,35 @@ class TestInstall(unittest.TestCase):
         with open(self.conf, "rb") as a, open(EXAMPLE, "rb") as b:
             self.assertEqual(a.read(), b.read())
 
-    def test_docs_are_the_readme_and_every_page_of_docs(self):
-        expected = ["README.md"] + sorted(os.path.basename(p)
-                                          for p in glob.glob(os.path.join(ROOT, "docs", "*.md")))
-        self.assertEqual(sorted(os.listdir(self.docdir)), sorted(expected))
-        for name in expected:
+    def test_docs_are_the_readme_news_license_and_every_page_of_docs(self):
+        top = ["README.md", "NEWS.md", "LICENSE"]
+        pages = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "docs", "*.md")))
+        self.assertEqual(sorted(os.listdir(self.docdir)), sorted(top + pages + ["licenses"]))
+        for name in top + pages:
             with self.subTest(doc=name):
                 self.assertEqual(mode(os.path.join(self.docdir, name)), 0o644)
+                source = os.path.join(ROOT, name if name in top else os.path.join("docs", name))
+                with open(os.path.join(self.docdir, name), "rb") as a, open(source, "rb") as b:
+                    self.assertEqual(a.read(), b.read())
+
+    def test_license_notices_of_the_build(self):
+        """LICENSE and one notice per third-party component inside the binary."""
+        licenses = os.path.join(self.docdir, "licenses")
+        self.assertEqual(mode(licenses), 0o755)
+        expected = notices_of(STATIC, MQTT_TLS)
+        if BOARD != "host" and STATIC == "1":
+            expected_glibc = "/usr/share/doc/libc6-%s-cross/copyright" % {
+                "linux-aarch64": "arm64", "linux-armhf": "armhf"}[BOARD]
+        else:
+            expected_glibc = NOTICE_SOURCES["glibc"]
+        self.assertEqual(sorted(os.listdir(licenses)), sorted(expected))
+        for name in expected:
+            with self.subTest(notice=name):
+                path = os.path.join(licenses, name)
+                self.assertEqual(mode(path), 0o644)
+                source = expected_glibc if name == "glibc" else NOTICE_SOURCES[name]
+                with open(path, "rb") as a, open(source, "rb") as b:
+                    self.assertEqual(a.read(), b.read())
 
     def test_man_pages_and_service_files(self):
         man = os.path.join(self.dest, "usr", "share", "man")
@@ -215,6 +258,56 @@ class TestInstall(unittest.TestCase):
                                "modelarts2mqtt.service")) as f:
             self.assertIn("\nExecStart=/usr/local/bin/modelarts2mqtt ", f.read())
         shutil.rmtree(dest, ignore_errors=True)
+
+
+class TestNotices(unittest.TestCase):
+    """make notices (the notices of a build, with LICENSE, in $(BUILD)/licenses/) for the link
+    modes the running build is not: the static list with and without OpenSSL, a header as a
+    notice, a missing notice. BUILD points into a temporary directory."""
+
+    def setUp(self):
+        self.tmp = testlib.TempDir("m2m-notices-")
+        self.addCleanup(self.tmp.cleanup)
+
+    def notices(self, *args):
+        build = os.path.join(self.tmp.path, "b%d" % len(os.listdir(self.tmp.path)))
+        r = subprocess.run(["make", "--no-print-directory", "BOARD=host", "notices",
+                            "BUILD=" + build] + list(args), cwd=ROOT, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=120,
+                           env={k: v for k, v in os.environ.items()
+                                if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")})
+        return r, os.path.join(build, "licenses")
+
+    def test_static_builds_ship_every_librarys_notice(self):
+        for mqtt_tls in ("1", "0"):
+            with self.subTest(MQTT_TLS=mqtt_tls):
+                r, licenses = self.notices("STATIC=1", "MQTT_TLS=" + mqtt_tls)
+                self.assertEqual(r.returncode, 0, r.stdout.decode())
+                self.assertEqual(sorted(os.listdir(licenses)),
+                                 sorted(notices_of("1", mqtt_tls) | {"LICENSE"}))
+                for name, source in NOTICE_SOURCES.items():
+                    if name in notices_of("1", mqtt_tls):
+                        with open(os.path.join(licenses, name), "rb") as a, \
+                                open(source, "rb") as b:
+                            self.assertEqual(a.read(), b.read(), name)
+                with open(os.path.join(licenses, "LICENSE"), "rb") as a, \
+                        open(os.path.join(ROOT, "LICENSE"), "rb") as b:
+                    self.assertEqual(a.read(), b.read())
+
+    def test_a_headers_notice_is_its_leading_comment(self):
+        r, licenses = self.notices("NOTICE_jsmn=/usr/include/jsmn.h")
+        self.assertEqual(r.returncode, 0, r.stdout.decode())
+        with open(os.path.join(licenses, "jsmn")) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("/*\n * MIT License\n"), text[:200])
+        self.assertTrue(text.endswith(" */\n"), text[-200:])
+        self.assertNotIn("#include", text)
+
+    def test_a_missing_notice_stops_with_its_name(self):
+        r, _ = self.notices("NOTICE_jsmn=/nonexistent/jsmn-copyright")
+        out = r.stdout.decode()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no license notice for jsmn: /nonexistent/jsmn-copyright is missing", out)
 
 
 def dry_run_lines(*args, env=None):

@@ -6,15 +6,20 @@
 ################################################################################
 
 MODELARTS2MQTT_VERSION = 0.1.0
-# A release tarball of the project; for a local tree use
+# The release tarball of the project (make dist). The copy of this directory that make dist
+# writes next to the tarball names the release's location and carries the tarball's sha256 in
+# modelarts2mqtt.hash (docs/packaging.md). For a local tree use
 # MODELARTS2MQTT_OVERRIDE_SRCDIR = /path/to/modelarts2mqtt in local.mk.
 MODELARTS2MQTT_SITE = https://example.invalid/modelarts2mqtt/releases
 MODELARTS2MQTT_SOURCE = modelarts2mqtt-$(MODELARTS2MQTT_VERSION).tar.gz
+# jsmn.h (below) is compiled into the binary: its MIT license comes along.
+MODELARTS2MQTT_LICENSE = Apache-2.0, MIT (jsmn.h)
+MODELARTS2MQTT_LICENSE_FILES = LICENSE
 MODELARTS2MQTT_DEPENDENCIES = mbedtls paho-mqtt-c openssl libinih
 
 # jsmn is one header and Buildroot has no jsmn package: the header of the upstream release
-# tag is downloaded next to the source and handed to the compiler through CPPFLAGS. Add its
-# sha256 to a modelarts2mqtt.hash next to this file (docs/packaging.md).
+# tag is downloaded next to the source (its sha256 is in modelarts2mqtt.hash) and handed to the
+# compiler through CPPFLAGS; make install installs its license comment (NOTICE_jsmn).
 MODELARTS2MQTT_JSMN_VERSION = v1.1.0
 MODELARTS2MQTT_EXTRA_DOWNLOADS = \
 	https://raw.githubusercontent.com/zserge/jsmn/$(MODELARTS2MQTT_JSMN_VERSION)/jsmn.h
@@ -34,14 +39,16 @@ MODELARTS2MQTT_MAKE_OPTS = \
 	CFLAGS="$(TARGET_CFLAGS)" \
 	CPPFLAGS="-I$(@D)/third_party" \
 	LDFLAGS="$(TARGET_LDFLAGS)" \
+	NOTICE_jsmn=$(@D)/third_party/jsmn.h \
 	PREFIX=/usr
 
 define MODELARTS2MQTT_BUILD_CMDS
 	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) $(MODELARTS2MQTT_MAKE_OPTS)
 endef
 
-# make install: binary, example configuration (0600, kept when it exists), docs, man pages,
-# systemd unit, sysusers.d and tmpfiles.d files. Buildroot strips the binary itself.
+# make install: binary, example configuration (0600, kept when it exists), docs and license
+# notices, man pages, systemd unit, sysusers.d and tmpfiles.d files. Buildroot strips the binary
+# itself.
 define MODELARTS2MQTT_INSTALL_TARGET_CMDS
 	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) $(MODELARTS2MQTT_MAKE_OPTS) \
 		DESTDIR=$(TARGET_DIR) install
