@@ -110,14 +110,21 @@ def yocto_problems(text, license_bytes):
     return problems
 
 
-def buildroot_problems(mk_text, hash_text, license_bytes):
+def license_variables_problems(text, license_var, files_var, assign):
+    """The recipe's license variable names Apache-2.0 first, its files variable LICENSE."""
     problems = []
-    m = re.search(r"^MODELARTS2MQTT_LICENSE = (.*)$", mk_text, re.M)
+    m = re.search(r"^%s%s(.*)$" % (license_var, re.escape(assign)), text, re.M)
     if not m or first_license(m.group(1)) != "Apache-2.0":
-        problems.append("MODELARTS2MQTT_LICENSE is not Apache-2.0: %r" % (m and m.group(1)))
-    m = re.search(r"^MODELARTS2MQTT_LICENSE_FILES = (.*)$", mk_text, re.M)
+        problems.append("%s is not Apache-2.0: %r" % (license_var, m and m.group(1)))
+    m = re.search(r"^%s%s(.*)$" % (files_var, re.escape(assign)), text, re.M)
     if not m or "LICENSE" not in m.group(1).split():
-        problems.append("MODELARTS2MQTT_LICENSE_FILES does not name LICENSE")
+        problems.append("%s does not name LICENSE" % files_var)
+    return problems
+
+
+def buildroot_problems(mk_text, hash_text, license_bytes):
+    problems = license_variables_problems(mk_text, "MODELARTS2MQTT_LICENSE",
+                                          "MODELARTS2MQTT_LICENSE_FILES", " = ")
     sha = hashlib.sha256(license_bytes).hexdigest()
     if not re.search(r"^sha256\s+%s\s+LICENSE$" % sha, hash_text, re.M):
         problems.append("modelarts2mqtt.hash has no 'sha256 %s LICENSE'" % sha)
@@ -125,14 +132,7 @@ def buildroot_problems(mk_text, hash_text, license_bytes):
 
 
 def openwrt_problems(text):
-    problems = []
-    m = re.search(r"^PKG_LICENSE:=(.*)$", text, re.M)
-    if not m or first_license(m.group(1)) != "Apache-2.0":
-        problems.append("PKG_LICENSE is not Apache-2.0: %r" % (m and m.group(1)))
-    m = re.search(r"^PKG_LICENSE_FILES:=(.*)$", text, re.M)
-    if not m or "LICENSE" not in m.group(1).split():
-        problems.append("PKG_LICENSE_FILES does not name LICENSE")
-    return problems
+    return license_variables_problems(text, "PKG_LICENSE", "PKG_LICENSE_FILES", ":=")
 
 
 class TestLicense(unittest.TestCase):
