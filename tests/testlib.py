@@ -44,6 +44,16 @@ def agent_command(binary=None):
     return shlex.split(os.environ.get("M2M_RUN_PREFIX", "")) + [binary or binary_path()]
 
 
+def user_make_env():
+    """The environment for running make in the project as a user would type it: without what
+    an enclosing make (make test) passes down, its job server (MAKEFLAGS) and the variables of
+    its command line, such as BOARD=linux-aarch64, which make also exports."""
+    from_command_line = {word.split("=", 1)[0]
+                         for word in os.environ.get("MAKEFLAGS", "").split() if "=" in word}
+    dropped = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"} | from_command_line
+    return {k: v for k, v in os.environ.items() if k not in dropped}
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

@@ -26,13 +26,8 @@ MESSAGE = "not installed: no/such.h (libno-such-dev); run make deps first"
 
 
 def make(*args):
-    """make in the project, as a user would type it: without what an enclosing make passes
-    down (MAKEFLAGS, and the command line's variables, such as BOARD=linux-aarch64 for make
-    BOARD=linux-aarch64 test, which make also exports)."""
-    from_command_line = {word.split("=", 1)[0]
-                         for word in os.environ.get("MAKEFLAGS", "").split() if "=" in word}
-    dropped = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"} | from_command_line
-    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    """make in the project, as a user would type it (testlib.user_make_env())."""
+    env = testlib.user_make_env()
     r = subprocess.run(["make", "--no-print-directory"] + list(args), cwd=ROOT, env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
     return r.returncode, r.stdout.decode()

@@ -38,8 +38,9 @@ def read(*path):
 
 
 def run(args, cwd=ROOT):
-    """A command without the parent make's job server (make test's)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    """A command as a user would type it, without what make test passes down
+    (testlib.user_make_env())."""
+    env = testlib.user_make_env()
     return subprocess.run(args, cwd=cwd, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, timeout=300)
 
