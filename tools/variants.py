@@ -38,7 +38,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 import testlib  # noqa: E402
-from bench import start_broker  # noqa: E402
+from bench import num, start_broker  # noqa: E402
 
 # Where QEMU puts the guest address space (-B) and how large it is (-R): 4 GiB less a page,
 # which every board's program fits, and the most qemu-arm accepts (its commpage at 0xffff0000
@@ -139,10 +139,6 @@ def stripped_size(path, strip, work):
 
 def median(values):
     return sorted(values)[len(values) // 2]
-
-
-def num(n):
-    return "{:,}".format(n)
 
 
 def main():

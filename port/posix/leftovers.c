@@ -11,6 +11,7 @@
  * acknowledged before the reload goes on. Without a session nothing can be
  * cleared: that is logged, and the topics stay.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,74 +60,77 @@ static void free_topics(topic_list_t *l)
     free(l->topics);
 }
 
+/* The longest topic cleared here: P/jobs/+ (a job topic comes from the broker). */
+#define LEFTOVER_TOPIC_MAX (CONFIG_TOPIC_MAX + CONFIG_ID_MAX + 16)
+
 static int clear_topic(daemon_t *d, const char *topic)
 {
     return m2m_mqtt_publish(&d->port, topic, "", 0, (int)d->cfg->qos, 1) == M2M_PORT_OK ? 0 : -1;
 }
 
-/* P/<leaf> of project p into out (size bytes). Returns 0, or -1 when it does not fit. */
-static int project_topic(const daemon_t *d, const project_t *p, const char *leaf, char *out,
-                         size_t size)
+/* P/<leaf> of project p into out (LEFTOVER_TOPIC_MAX bytes). Returns 0, or -1 when it does
+ * not fit. */
+static int project_topic(const daemon_t *d, const project_t *p, const char *leaf, char *out)
 {
-    const char *b = d->port.mqtt.agent_topic;
-    if (b == NULL || strlen(b) + 1 + strlen(p->cfg.project_id) + 1 + strlen(leaf) + 1 > size) {
+    int n;
+    if (d->port.mqtt.agent_topic == NULL) {
         return -1;
     }
-    strcpy(out, b);
-    strcat(out, "/");
-    strcat(out, p->cfg.project_id);
-    strcat(out, "/");
-    strcat(out, leaf);
-    return 0;
+    n = snprintf(out, LEFTOVER_TOPIC_MAX, "%s/%s/%s", d->port.mqtt.agent_topic, p->cfg.project_id,
+                 leaf);
+    return n < 0 || n >= LEFTOVER_TOPIC_MAX ? -1 : 0;
+}
+
+/* P/<leaf> of project p cleared. Returns 0 or -1. */
+static int clear_project_topic(daemon_t *d, const project_t *p, const char *leaf)
+{
+    char topic[LEFTOVER_TOPIC_MAX];
+    return project_topic(d, p, leaf, topic) == 0 ? clear_topic(d, topic) : -1;
 }
 
 /* Every retained P/jobs/+ of p, then P/summary and P/health. Returns how many job topics
  * were cleared, or -1. */
 static long clear_project_topics(daemon_t *d, const project_t *p)
 {
-    char topic[CONFIG_TOPIC_MAX + CONFIG_ID_MAX + 16];
+    char filter[LEFTOVER_TOPIC_MAX];
     topic_list_t found = {NULL, 0, 0, 0};
-    long cleared = -1;
+    int failed;
     size_t i;
 
-    if (project_topic(d, p, "jobs/+", topic, sizeof topic) != 0 ||
-        m2m_mqtt_read_retained(&d->port, topic, collect_topic, &found, M2M_RETAINED_QUIET_MS,
-                               M2M_RETAINED_MAX_MS) != M2M_PORT_OK ||
-        found.out_of_memory) {
-        free_topics(&found);
-        return -1;
+    failed = project_topic(d, p, "jobs/+", filter) != 0 ||
+             m2m_mqtt_read_retained(&d->port, filter, collect_topic, &found, M2M_RETAINED_QUIET_MS,
+                                    M2M_RETAINED_MAX_MS) != M2M_PORT_OK ||
+             found.out_of_memory;
+    for (i = 0; i < found.count && !failed; i++) {
+        failed = clear_topic(d, found.topics[i]) != 0;
     }
-    for (i = 0; i < found.count; i++) {
-        if (clear_topic(d, found.topics[i]) != 0) {
-            break;
-        }
-    }
-    if (i == found.count && project_topic(d, p, "summary", topic, sizeof topic) == 0 &&
-        clear_topic(d, topic) == 0 && project_topic(d, p, "health", topic, sizeof topic) == 0 &&
-        clear_topic(d, topic) == 0) {
-        cleared = (long)found.count;
-    }
+    failed = failed || clear_project_topic(d, p, "summary") != 0 ||
+             clear_project_topic(d, p, "health") != 0;
     free_topics(&found);
-    return cleared;
+    return failed ? -1 : (long)found.count;
 }
 
-/* The index of the project with this id in projects[0 .. count - 1], or count. */
-static size_t find_project(const config_t *projects, size_t count, const char *project_id)
+/* 1 if a project with this id is in projects[0 .. count - 1]. */
+static int has_project(const config_t *projects, size_t count, const char *project_id)
 {
     size_t i;
-    for (i = 0; i < count && strcmp(projects[i].project_id, project_id) != 0; i++) {
+    for (i = 0; i < count; i++) {
+        if (strcmp(projects[i].project_id, project_id) == 0) {
+            return 1;
+        }
     }
-    return i;
+    return 0;
 }
 
-/* Discovery's messages of p cleared as fresh asks: all of them when discovery goes off or
- * its prefix changes, or when the project goes (removed); the job entities when per-job
- * entities go off. Returns -1 when a publish failed, else 0. */
+/* Discovery's messages of p cleared as fresh asks: all of them when the project goes
+ * (removed), discovery goes off or its prefix changes; the job entities when per-job entities
+ * go off. Returns -1 when a publish failed, else 0. */
 static int clear_discovery(daemon_t *d, project_t *p, const config_t *fresh, int removed)
 {
     int all = removed || !fresh->discovery || strcmp(d->cfg->ha_prefix, fresh->ha_prefix) != 0;
+    int jobs = p->ha.per_job && !fresh->per_job_entities;
     long n;
-    if (!d->cfg->discovery || (!all && !(p->ha.per_job && !fresh->per_job_entities))) {
+    if (!d->cfg->discovery || !(all || jobs)) {
         return 0;
     }
     n = ha_bridge_clear(&p->ha, &d->port, all);
@@ -141,18 +145,34 @@ static int clear_discovery(daemon_t *d, project_t *p, const config_t *fresh, int
     return 0;
 }
 
+/* What the reload leaves of p, a project it removes: its topics, then (discovery's hook
+ * clearing each job's entity before its state) its device. Returns 0 or -1. */
+static int clear_removed_project(daemon_t *d, project_t *p, const config_t *fresh)
+{
+    long n = clear_project_topics(d, p);
+    if (n < 0 || clear_discovery(d, p, fresh, 1) != 0) {
+        return -1;
+    }
+    port_logf(&d->port, M2M_LOG_INFO,
+              "reload: project %s removed: cleared its %ld retained job topic%s, summary and "
+              "health%s",
+              p->cfg.project_id, n, n == 1 ? "" : "s",
+              d->cfg->discovery ? " and its Home Assistant device" : "");
+    return 0;
+}
+
 int clear_leftovers(daemon_t *d, const config_t *fresh, const config_t *projects, size_t count)
 {
-    char topic[CONFIG_TOPIC_MAX + CONFIG_ID_MAX + 16];
+    int up = d->started && port_mqtt_session_up(&d->port);
     int failed = 0;
     size_t i;
 
     for (i = 0; i < d->n_projects; i++) {
         project_t *p = d->projects[i];
-        int removed = find_project(projects, count, p->cfg.project_id) == count;
-        long n;
-        if (!d->started || !port_mqtt_session_up(&d->port)) {
-            if (removed) {
+        if (!has_project(projects, count, p->cfg.project_id)) {
+            if (up) {
+                failed |= clear_removed_project(d, p, fresh);
+            } else {
                 port_logf(&d->port, M2M_LOG_WARN,
                           "reload: project %s removed without a broker session: its retained "
                           "topics stay",
@@ -160,36 +180,17 @@ int clear_leftovers(daemon_t *d, const config_t *fresh, const config_t *projects
             }
             continue;
         }
-        if (!removed) {
-            failed |= clear_discovery(d, p, fresh, 0);
+        if (!up) {
             continue;
         }
-        /* Job topics first: discovery's hook clears each job's entity before its state. */
-        n = clear_project_topics(d, p);
-        if (n < 0 || clear_discovery(d, p, fresh, 1) != 0) {
-            failed = 1;
-            continue;
-        }
-        port_logf(&d->port, M2M_LOG_INFO,
-                  "reload: project %s removed: cleared its %ld retained job topic%s, summary "
-                  "and health%s",
-                  p->cfg.project_id, n, n == 1 ? "" : "s",
-                  d->cfg->discovery ? " and its Home Assistant device" : "");
-    }
-    /* Several projects down to one: health goes back to B/health alone. */
-    if (d->started && d->n_projects > 1 && count == 1) {
-        size_t kept = 0;
-        while (kept < d->n_projects &&
-               strcmp(d->projects[kept]->cfg.project_id, projects[0].project_id) != 0) {
-            kept++;
-        }
-        if (kept < d->n_projects &&
-            project_topic(d, d->projects[kept], "health", topic, sizeof topic) == 0) {
-            failed |= clear_topic(d, topic);
+        failed |= clear_discovery(d, p, fresh, 0);
+        /* Several projects down to one: its health goes back to B/health alone. */
+        if (d->n_projects > 1 && count == 1) {
+            failed |= clear_project_topic(d, p, "health");
         }
     }
-    if (d->started && m2m_mqtt_wait_acks(&d->port, 0) != 0) {
-        failed = 1;
+    if (up && m2m_mqtt_wait_acks(&d->port, 0) != 0) {
+        failed = -1;
     }
     if (failed) {
         port_logf(&d->port, M2M_LOG_WARN,

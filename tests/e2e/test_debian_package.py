@@ -44,8 +44,7 @@ class TestDebianPackage(unittest.TestCase):
                         ignore=lambda d, names: [n for n in names if d == ROOT and
                                                  n in ("build", ".git")] +
                         [n for n in names if n in ("__pycache__", "node_modules")])
-        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS",
-                                                                "MAKELEVEL")}
+        env = testlib.user_make_env()
         env["DEB_BUILD_OPTIONS"] = "nocheck"
         r = run(["dpkg-buildpackage", "-us", "-uc", "-b"], cwd=src, env=env)
         if r.returncode != 0:

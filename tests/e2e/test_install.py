@@ -55,9 +55,9 @@ def notices_of(static, mqtt_tls):
 
 
 def make(*args):
-    """make in the project root for this board; the parent make's job server
-    is not inherited (its descriptors are not passed on)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    """make in the project root for this board, without what an enclosing make passes down
+    (testlib.user_make_env())."""
+    env = testlib.user_make_env()
     return subprocess.run(["make", "--no-print-directory", "BOARD=" + BOARD, "STATIC=" + STATIC]
                           + list(args), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, timeout=600)
@@ -273,9 +273,7 @@ class TestNotices(unittest.TestCase):
         build = os.path.join(self.tmp.path, "b%d" % len(os.listdir(self.tmp.path)))
         r = subprocess.run(["make", "--no-print-directory", "BOARD=host", "notices",
                             "BUILD=" + build] + list(args), cwd=ROOT, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=120,
-                           env={k: v for k, v in os.environ.items()
-                                if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")})
+                           stderr=subprocess.STDOUT, timeout=120, env=testlib.user_make_env())
         return r, os.path.join(build, "licenses")
 
     def test_static_builds_ship_every_librarys_notice(self):
@@ -313,9 +311,9 @@ class TestNotices(unittest.TestCase):
 def dry_run_lines(*args, env=None):
     """The commands `make -n -B` would run to build the aarch64 board's
     binary, with extra make arguments and environment variables."""
-    full = {k: v for k, v in os.environ.items()
-            if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "CC", "AR", "CFLAGS", "CPPFLAGS",
-                         "LDFLAGS", "LDLIBS", "CROSS_COMPILE", "STRIP")}
+    full = {k: v for k, v in testlib.user_make_env().items()
+            if k not in ("CC", "AR", "CFLAGS", "CPPFLAGS", "LDFLAGS", "LDLIBS", "CROSS_COMPILE",
+                         "STRIP")}
     full.update(env or {})
     r = subprocess.run(["make", "--no-print-directory", "-n", "-B", "BOARD=linux-aarch64",
                         "build/linux-aarch64/modelarts2mqtt"] + list(args), cwd=ROOT, env=full,
